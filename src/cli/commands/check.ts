@@ -1,0 +1,22 @@
+import { Command } from "commander";
+import { analyzeFlow } from "../../flow/load/analyze.ts";
+import { formatIssues } from "../../flow/graph/lint.ts";
+import { resolveConfig } from "../../config/resolve.ts";
+import { loadFlowForRun } from "../../runtime/runner/start-run.ts";
+
+export function checkCommand(): Command {
+  return new Command("check")
+    .description("lint a flow: graph, transitions, joins, parameters, decorators (exit 1 on any problem)")
+    .argument("<flow>", "flow file (.ts)")
+    .action(async (file: string) => {
+      const analysis = await analyzeFlow(file);
+      if (analysis.issues.length) {
+        process.stderr.write(`${file}: ${analysis.issues.length} problem${analysis.issues.length > 1 ? "s" : ""} found\n${formatIssues(file, analysis.issues)}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      // The graph is sound; loading also validates decorator options and parameters.
+      const flow = await loadFlowForRun(file, resolveConfig());
+      process.stdout.write(`✓ ${flow.name} is valid: ${flow.graph.steps.length} steps, ${flow.params.length} parameters.\n`);
+    });
+}

@@ -1,0 +1,96 @@
+import { Command, Option } from "commander";
+import { resolveConfig, type WeftConfig } from "../../config/resolve.ts";
+import { parseWithOption } from "../../flow/decorators/specs.ts";
+import type { LoadedFlow } from "../../flow/load/load-flow.ts";
+import { withDecorators } from "../../flow/load/load-flow.ts";
+import { parseParamValue } from "../../flow/params.ts";
+import { WeftError } from "../../errors/weft-error.ts";
+import { loadFlowForRun, startRun } from "../../runtime/runner/start-run.ts";
+
+const RUN_OPTIONS = ["max-workers", "max-num-splits", "with", "tag", "datastore", "datastore-root", "metadata", "help"];
+
+/** The flow named on the command line, loaded before options are parsed so its parameters become flags. */
+export interface Preloaded {
+  flow?: LoadedFlow;
+  error?: unknown;
+}
+
+const integer = (flag: string) => (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new WeftError("USAGE", `Invalid ${flag} "${value}": expected a whole number of at least 1.`);
+  return Number(value);
+};
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function runCommand(preloaded: Preloaded): Command {
+  const command = new Command("run")
+    .description("run a flow on this machine")
+    .argument("<flow>", "flow file (.ts)")
+    .option("--max-workers <n>", "tasks run at once", integer("--max-workers"), 16)
+    .option("--max-num-splits <n>", "most items one foreach may have", integer("--max-num-splits"), 100)
+    .option("--with <decorator>", "add a decorator to every step, e.g. retry:times=3 (repeatable)", collect, [])
+    .option("--tag <tag>", "tag the run (repeatable)", collect, [])
+    .option("--datastore <kind>", "local or azure [WEFT_DEFAULT_DATASTORE]")
+    .option("--datastore-root <root>", "datastore root [WEFT_DATASTORE_SYSROOT_LOCAL or _AZURE]")
+    .option("--metadata <kind>", "local or service [WEFT_DEFAULT_METADATA]");
+  // A flow that failed to load has no parameter flags; let its error, not "unknown option", be reported.
+  if (preloaded.error) command.allowUnknownOption().allowExcessArguments();
+  const flow = preloaded.flow;
+  if (flow) {
+    command.addHelpText("before", `Flow ${flow.name} (${flow.file})\n`);
+    for (const spec of flow.params) {
+      if (RUN_OPTIONS.includes(spec.flag)) {
+        throw new WeftError("FLOW_INVALID", `Parameter "${spec.field}" of ${flow.name} becomes --${spec.flag}, which is an option of weft run.`, { hint: "Rename the parameter." });
+      }
+      const help = `${spec.help ?? ""} (${spec.type}${spec.required ? ", required" : spec.defaultValue !== undefined ? `, default ${JSON.stringify(spec.defaultValue)}` : ""})`.trim();
+      if (spec.type === "boolean") {
+        command.addOption(new Option(`--${spec.flag}`, help));
+        command.addOption(new Option(`--no-${spec.flag}`, `set ${spec.field} to false`));
+      } else {
+        command.addOption(new Option(`--${spec.flag} <value>`, help));
+      }
+    }
+  }
+  return command.action(async (_file: string, opts: Record<string, unknown>) => {
+    if (preloaded.error) throw preloaded.error;
+    const loaded = preloaded.flow!;
+    const config = configWithFlags(opts);
+    const params: Record<string, unknown> = {};
+    for (const spec of loaded.params) {
+      const key = new Option(`--${spec.flag}`).attributeName();
+      if (opts[key] !== undefined) params[spec.field] = parseParamValue(spec, opts[key] as string | boolean);
+    }
+    const extra = (opts.with as string[]).map(parseWithOption);
+    const { result } = await startRun({
+      config,
+      flow: { ...loaded, decorators: withDecorators(loaded, extra) },
+      params,
+      maxWorkers: opts.maxWorkers as number,
+      maxNumSplits: opts.maxNumSplits as number,
+      tags: opts.tag as string[],
+    });
+    process.exitCode = result.status === "succeeded" ? 0 : result.status === "killed" ? 130 : 1;
+  });
+}
+
+function configWithFlags(opts: Record<string, unknown>): WeftConfig {
+  const datastore = opts.datastore as string | undefined;
+  const root = opts.datastoreRoot as string | undefined;
+  return resolveConfig({
+    flags: {
+      datastore,
+      metadata: opts.metadata as string | undefined,
+      ...(root ? (datastore === "azure" ? { datastoreSysrootAzure: root } : { datastoreSysrootLocal: root }) : {}),
+    },
+  });
+}
+
+/** Loads the flow of `weft run <flow>` ahead of option parsing; errors surface when the command runs. */
+export async function preloadRunFlow(argv: string[]): Promise<Preloaded> {
+  const file = argv[0] === "run" ? argv[1] : undefined;
+  if (!file || file.startsWith("-")) return {};
+  try {
+    return { flow: await loadFlowForRun(file, resolveConfig()) };
+  } catch (error) {
+    return { error };
+  }
+}

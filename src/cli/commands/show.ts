@@ -1,0 +1,34 @@
+import { Command } from "commander";
+import { analyzeFlow } from "../../flow/load/analyze.ts";
+import { formatIssues } from "../../flow/graph/lint.ts";
+import type { FlowAnalysis } from "../../flow/load/analyze.ts";
+
+/** The graph as text: each step, what kind it is, and where it goes. */
+export function describeGraph(analysis: FlowAnalysis): string {
+  const { graph, parsed } = analysis;
+  const lines = [`${graph.flowName}  (${parsed.file})`, ""];
+  for (const p of parsed.params) lines.push(`  param --${p.field}  (line ${p.line})`);
+  if (parsed.params.length) lines.push("");
+  for (const name of graph.steps) {
+    const node = graph.nodes[name]!;
+    const step = parsed.steps.find((s) => s.name === name)!;
+    const kind = node.isJoin ? `join of ${node.joins?.kind === "foreach" ? "the foreach" : "the branches"} at ${node.joins?.split ?? "?"}` : node.split === "foreach" ? `foreach over "${node.foreach}"` : node.split === "static" ? "branch" : name === "start" || name === "end" ? "" : "linear";
+    const decorators = step.decorators.map((d) => `@${d}`).join(" ");
+    lines.push(`step ${name}${kind ? `  — ${kind}` : ""}${decorators ? `  ${decorators}` : ""}  (line ${node.line})`);
+    if (node.next.length) lines.push(`    → ${node.next.join(", ")}`);
+  }
+  return lines.join("\n");
+}
+
+export function showCommand(): Command {
+  return new Command("show")
+    .description("print the graph of a flow, read from its source")
+    .argument("<flow>", "flow file (.ts)")
+    .action(async (file: string) => {
+      const analysis = await analyzeFlow(file);
+      process.stdout.write(`${describeGraph(analysis)}\n`);
+      if (analysis.issues.length) {
+        process.stderr.write(`\n${analysis.issues.length} problem${analysis.issues.length > 1 ? "s" : ""} (see weft check):\n${formatIssues(file, analysis.issues)}\n`);
+      }
+    });
+}

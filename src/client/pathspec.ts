@@ -1,0 +1,30 @@
+import { WeftError } from "../errors/weft-error.ts";
+
+/** A parsed `Flow[/run[/step[/task]]]`. */
+export interface Pathspec {
+  flow: string;
+  run?: string;
+  step?: string;
+  task?: string;
+}
+
+const PART = /^[A-Za-z_][\w-]*$/;
+const ID = /^[\w-]+$/;
+
+/**
+ * Parses a pathspec, requiring at least `depth` parts (1 flow … 4 task). Throws a
+ * USAGE error that shows the expected form.
+ */
+export function parsePathspec(text: string, minDepth: 1 | 2 | 3 | 4, maxDepth: 1 | 2 | 3 | 4 = 4): Pathspec {
+  const forms = ["Flow", "Flow/run", "Flow/run/step", "Flow/run/step/task"];
+  const expected = forms.slice(minDepth - 1, maxDepth).map((f) => `"${f}"`).join(" or ");
+  const parts = text.split("/");
+  const bad = (why: string) => new WeftError("USAGE", `Invalid pathspec "${text}": ${why}.`, { hint: `Expected ${expected}, e.g. "TrainFlow/12/train/3".` });
+  if (parts.length < minDepth || parts.length > maxDepth) throw bad(`it has ${parts.length} part${parts.length === 1 ? "" : "s"}`);
+  const [flow = "", run, step, task] = parts;
+  if (!PART.test(flow)) throw bad("the flow name must be a class name");
+  if (run !== undefined && !ID.test(run)) throw bad("the run id must be letters, digits, - or _");
+  if (step !== undefined && !PART.test(step)) throw bad("the step name must be an identifier");
+  if (task !== undefined && !ID.test(task)) throw bad("the task id must be letters, digits, - or _");
+  return { flow, ...(run ? { run } : {}), ...(step ? { step } : {}), ...(task ? { task } : {}) };
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/** One configuration key: its environment variable (also its name in a profile file). */
+export interface ConfigKey {
+  env: string;
+  schema: z.ZodType<string>;
+  describe: string;
+  /** Masked by `weft configure show`. */
+  secret?: boolean;
+}
+
+const nonEmpty = z.string().min(1, "must not be empty");
+const url = z.url({ message: "must be a URL such as http://127.0.0.1:8080" });
+const workloadAliases: Record<string, string> = { general: "default", high_throughput: "highCpu" };
+
+/**
+ * Every key of SPEC §5, by its name in the resolved config. Adding a key here is all
+ * it takes for it to be resolved, validated and shown by `weft configure show`.
+ */
+export const CONFIG_KEYS = {
+  home: { env: "WEFT_HOME", schema: nonEmpty, describe: "local state root" },
+  user: { env: "WEFT_USER", schema: nonEmpty, describe: "user name recorded on runs" },
+  datastore: {
+    env: "WEFT_DEFAULT_DATASTORE",
+    schema: z.enum(["local", "azure"], { message: 'must be "local" or "azure"' }),
+    describe: "where artifacts and logs are stored",
+  },
+  datastoreSysrootLocal: { env: "WEFT_DATASTORE_SYSROOT_LOCAL", schema: nonEmpty, describe: "local datastore root" },
+  datastoreSysrootAzure: {
+    env: "WEFT_DATASTORE_SYSROOT_AZURE",
+    schema: nonEmpty,
+    describe: "Azure datastore root, e.g. mycontainer/weft",
+  },
+  azureBlobEndpoint: {
+    env: "WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT",
+    schema: url,
+    describe: "Blob service endpoint (Azurite, Azure Stack, sovereign clouds)",
+  },
+  azureWorkloadType: {
+    env: "WEFT_AZURE_STORAGE_WORKLOAD_TYPE",
+    schema: z
+      .string()
+      .transform((v) => workloadAliases[v] ?? v)
+      .pipe(z.enum(["default", "highCpu", "highMemory"], { message: 'must be "default", "highCpu" or "highMemory"' })),
+    describe: "Blob transfer concurrency and buffer sizing",
+  },
+  azureClientProvider: {
+    env: "WEFT_DEFAULT_AZURE_CLIENT_PROVIDER",
+    schema: z.enum(["azure-default"], { message: 'must be "azure-default"' }),
+    describe: "Azure credential provider",
+  },
+  keyVaultPrefix: { env: "WEFT_AZURE_KEY_VAULT_PREFIX", schema: url, describe: "Key Vault URL for bare secret names" },
+  secretsBackend: { env: "WEFT_DEFAULT_SECRETS_BACKEND_TYPE", schema: nonEmpty, describe: "secrets backend for bare ids" },
+  metadata: {
+    env: "WEFT_DEFAULT_METADATA",
+    schema: z.enum(["local", "service"], { message: 'must be "local" or "service"' }),
+    describe: "where run metadata is recorded",
+  },
+  serviceUrl: { env: "WEFT_SERVICE_URL", schema: url, describe: "metadata service URL" },
+  serviceAuthToken: { env: "WEFT_SERVICE_AUTH_TOKEN", schema: nonEmpty, describe: "bearer token for the service", secret: true },
+  kubernetesNamespace: { env: "WEFT_KUBERNETES_NAMESPACE", schema: nonEmpty, describe: "Kubernetes namespace" },
+  kubernetesServiceAccount: { env: "WEFT_KUBERNETES_SERVICE_ACCOUNT", schema: nonEmpty, describe: "Kubernetes service account" },
+  kubernetesContainerImage: { env: "WEFT_KUBERNETES_CONTAINER_IMAGE", schema: nonEmpty, describe: "default task image" },
+  kubernetesContainerRegistry: { env: "WEFT_KUBERNETES_CONTAINER_REGISTRY", schema: nonEmpty, describe: "registry for bare image names" },
+  kubernetesSecrets: { env: "WEFT_KUBERNETES_SECRETS", schema: nonEmpty, describe: "Kubernetes secrets mounted into tasks" },
+  kubernetesNodeSelector: { env: "WEFT_KUBERNETES_NODE_SELECTOR", schema: nonEmpty, describe: "node selector for tasks" },
+} satisfies Record<string, ConfigKey>;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;

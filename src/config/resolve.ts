@@ -1,0 +1,124 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { homedir, userInfo } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { WeftError } from "../errors/weft-error.ts";
+import { CONFIG_KEYS, type ConfigKeyName } from "./keys.ts";
+
+export type ConfigSource = "flag" | "env" | "profile" | "default";
+
+/** The resolved configuration: every key's value (undefined when unset) and where it came from. */
+export interface WeftConfig {
+  values: { [K in ConfigKeyName]: K extends RequiredKey ? string : string | undefined };
+  sources: Record<ConfigKeyName, ConfigSource | undefined>;
+  /** The profile file that was read, if any. */
+  profilePath: string | undefined;
+}
+
+type RequiredKey = "home" | "user" | "datastore" | "datastoreSysrootLocal" | "metadata" | "azureWorkloadType" | "azureClientProvider";
+
+export interface ResolveOptions {
+  /** Values given as command-line flags, by key name. */
+  flags?: Partial<Record<ConfigKeyName, string | undefined>>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  userHome?: string;
+}
+
+/**
+ * Resolves every key in the order flag, environment variable, profile file, default.
+ * Throws a CONFIG WeftError naming the variable and the expected form on a bad value.
+ */
+export function resolveConfig(options: ResolveOptions = {}): WeftConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { profile, profilePath } = readProfile(env, options.userHome ?? homedir());
+  const values: Record<string, string | undefined> = {};
+  const sources: Record<string, ConfigSource | undefined> = {};
+
+  for (const [name, key] of Object.entries(CONFIG_KEYS)) {
+    const candidates: [ConfigSource, string | undefined][] = [
+      ["flag", options.flags?.[name as ConfigKeyName]],
+      ["env", env[key.env]],
+      ["profile", profile[key.env]],
+    ];
+    const found = candidates.find(([, v]) => v !== undefined && v !== "");
+    if (!found) continue;
+    const parsed = key.schema.safeParse(found[1]);
+    if (!parsed.success) {
+      const where = found[0] === "profile" ? `in ${profilePath}` : found[0] === "flag" ? "given as a flag" : "in the environment";
+      const shown = "secret" in key && key.secret ? "(hidden)" : JSON.stringify(found[1]);
+      throw new WeftError("CONFIG", `Invalid value ${shown} for ${key.env} (${where}): ${parsed.error.issues[0]?.message}.`, {
+        hint: `Set ${key.env} to a valid value, or unset it to use the default.`,
+      });
+    }
+    values[name] = parsed.data;
+    sources[name] = found[0];
+  }
+  applyDefaults(values, sources, cwd);
+  return { values: values as WeftConfig["values"], sources: sources as WeftConfig["sources"], profilePath };
+}
+
+function applyDefaults(values: Record<string, string | undefined>, sources: Record<string, ConfigSource | undefined>, cwd: string): void {
+  const defaults: Partial<Record<ConfigKeyName, () => string>> = {
+    home: () => findHome(cwd),
+    user: () => defaultUser(),
+    datastore: () => "local",
+    datastoreSysrootLocal: () => join(values.home!, "datastore"),
+    metadata: () => "local",
+    azureWorkloadType: () => "default",
+    azureClientProvider: () => "azure-default",
+    secretsBackend: () => (values.keyVaultPrefix ? "az-key-vault" : "env"),
+  };
+  for (const [name, make] of Object.entries(defaults)) {
+    if (values[name] !== undefined) continue;
+    values[name] = make();
+    sources[name] = "default";
+  }
+  values.home = resolve(cwd, values.home!);
+  values.datastoreSysrootLocal = resolve(cwd, values.datastoreSysrootLocal!);
+}
+
+/** The nearest `.weft` folder in `cwd` or its parents, else `cwd/.weft`. */
+export function findHome(cwd: string): string {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const candidate = join(dir, ".weft");
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    if (dirname(dir) === dir) return join(resolve(cwd), ".weft");
+  }
+}
+
+function defaultUser(): string {
+  try {
+    return process.env.USER || userInfo().username || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function readProfile(env: NodeJS.ProcessEnv, userHome: string): { profile: Record<string, string>; profilePath: string | undefined } {
+  const name = env.WEFT_PROFILE;
+  const path = join(userHome, ".weft", name ? `config_${name}.json` : "config.json");
+  if (!existsSync(path)) {
+    if (name) throw new WeftError("CONFIG", `Profile "${name}" not found: ${path} does not exist [WEFT_PROFILE].`, {
+      hint: `Create it with \`weft configure azure\`, or unset WEFT_PROFILE to use ~/.weft/config.json.`,
+    });
+    return { profile: {}, profilePath: undefined };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new WeftError("CONFIG", `Profile file ${path} is not valid JSON: ${(cause as Error).message}.`, {
+      hint: `Fix the file, or remove it and run \`weft configure reset\`.`,
+      cause,
+    });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new WeftError("CONFIG", `Profile file ${path} must hold a JSON object of variable names to values.`, {
+      hint: `Example: {"WEFT_DEFAULT_DATASTORE": "local"}`,
+    });
+  }
+  const profile: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) profile[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return { profile, profilePath: path };
+}

@@ -1,0 +1,27 @@
+/**
+ * Keys of everything Weft stores, relative to the datastore root. Documented in
+ * docs/datastore.md; a change here is a change of the on-disk format.
+ */
+export const layout = {
+  contentPrefix: (flow: string) => `${flow}/data`,
+  codePackage: (flow: string, sha: string) => `${flow}/code/${sha}/flow.mjs`,
+  runSpec: (flow: string, run: string) => `${flow}/${run}/_run.json`,
+  run: (flow: string, run: string) => `${flow}/${run}/`,
+  step: (flow: string, run: string, step: string) => `${flow}/${run}/${step}/`,
+  task: (t: TaskRef) => `${t.flow}/${t.run}/${t.step}/${t.task}`,
+  attemptFile: (t: TaskRef, attempt: number, kind: AttemptFileKind) => `${layout.task(t)}/${attempt}.${kind}`,
+};
+
+export type AttemptFileKind = "attempt.json" | "data.json" | "done" | "stdout" | "stderr";
+
+/** Identifies one task: Flow/run/step/task. */
+export interface TaskRef {
+  flow: string;
+  run: string;
+  step: string;
+  task: string;
+}
+
+export function pathspecOf(t: TaskRef): string {
+  return `${t.flow}/${t.run}/${t.step}/${t.task}`;
+}

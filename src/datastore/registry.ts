@@ -1,0 +1,23 @@
+import { WeftError } from "../errors/weft-error.ts";
+import type { StorageBackend } from "./types.ts";
+
+/** Which backend, and its root as the user configured it. */
+export interface DatastoreSettings {
+  kind: string;
+  root: string;
+}
+
+/** Backends by the key users type in config; each imported only when chosen. */
+const BACKENDS: Record<string, (settings: DatastoreSettings) => Promise<StorageBackend>> = {
+  local: async ({ root }) => new (await import("./local/local-backend.ts")).LocalBackend(root),
+};
+
+export async function openBackend(settings: DatastoreSettings): Promise<StorageBackend> {
+  const open = BACKENDS[settings.kind];
+  if (!open) {
+    throw new WeftError("CONFIG", `Unknown datastore "${settings.kind}" [WEFT_DEFAULT_DATASTORE].`, {
+      hint: `Known datastores: ${Object.keys(BACKENDS).join(", ")}.`,
+    });
+  }
+  return open(settings);
+}

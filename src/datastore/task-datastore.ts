@@ -1,0 +1,136 @@
+import type { ForeachFrame } from "../flow/current.ts";
+import { serializerFor, serializerNamed } from "./serializers/registry.ts";
+import { WeftError } from "../errors/weft-error.ts";
+import type { ContentStore } from "./content-store.ts";
+import { layout, pathspecOf, type TaskRef } from "./layout.ts";
+import type { StorageBackend } from "./types.ts";
+
+/** Where one artifact's bytes are and what they hold. */
+export interface ArtifactRecord {
+  sha: string;
+  serializer: string;
+  type: string;
+  /** Serialized size in bytes. */
+  size: number;
+}
+
+/** What a finished attempt produced: written before its done marker. */
+export interface TaskData {
+  artifacts: Record<string, ArtifactRecord>;
+  /** The steps this task transitioned to. */
+  next: string[];
+  /** Set when the task split into a foreach. */
+  foreach?: { field: string; numSplits: number };
+  /** The foreach path of this task, outermost first. */
+  foreachStack: ForeachFrame[];
+}
+
+export interface AttemptInfo {
+  attempt: number;
+  startedAt: string;
+  pid: number;
+}
+
+const encoder = new TextEncoder();
+const json = (value: unknown) => encoder.encode(JSON.stringify(value));
+
+/**
+ * The files of one task in the datastore. An attempt is done only when its done
+ * marker exists, and the marker is written after the artifact index, which is written
+ * after every artifact blob: a reader that sees the marker sees everything.
+ */
+export class TaskDatastore {
+  constructor(
+    readonly backend: StorageBackend,
+    readonly content: ContentStore,
+    readonly ref: TaskRef,
+  ) {}
+
+  get pathspec(): string {
+    return pathspecOf(this.ref);
+  }
+
+  async startAttempt(info: AttemptInfo): Promise<void> {
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, info.attempt, "attempt.json"), data: json(info), overwrite: true }]);
+  }
+
+  /** Serializes and stores values; returns their records. Unchanged values cost a hash, not a write. */
+  async saveArtifacts(values: Map<string, unknown>): Promise<Record<string, ArtifactRecord>> {
+    const names = [...values.keys()];
+    const serialized = names.map((name) => {
+      const value = values.get(name);
+      const serializer = serializerFor(value);
+      return { serializer: serializer.name, type: serializer.describe(value), bytes: serializer.serialize(value, name) };
+    });
+    const shas = await this.content.save(serialized.map((s) => s.bytes));
+    return Object.fromEntries(names.map((name, i) => [name, { sha: shas[i]!, serializer: serialized[i]!.serializer, type: serialized[i]!.type, size: serialized[i]!.bytes.byteLength }]));
+  }
+
+  /** Writes the index, then the done marker: the attempt now reads as finished. */
+  async finishAttempt(attempt: number, data: TaskData): Promise<void> {
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "data.json"), data: json(data), overwrite: true }]);
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done"), data: json({ finishedAt: new Date().toISOString() }), overwrite: true }]);
+  }
+
+  /** The highest attempt with a done marker, or undefined if none finished. */
+  async doneAttempt(): Promise<number | undefined> {
+    const keys = await this.backend.list(layout.task(this.ref));
+    const done = keys.map((k) => /\/(\d+)\.done$/.exec(k)?.[1]).filter((a): a is string => a !== undefined).map(Number);
+    return done.length ? Math.max(...done) : undefined;
+  }
+
+  /** Every attempt that started, in order. */
+  async attempts(): Promise<number[]> {
+    const keys = await this.backend.list(layout.task(this.ref));
+    const started = keys.map((k) => /\/(\d+)\.attempt\.json$/.exec(k)?.[1]).filter((a): a is string => a !== undefined).map(Number);
+    return started.sort((a, b) => a - b);
+  }
+
+  async readData(attempt: number): Promise<TaskData> {
+    const [bytes] = await this.backend.getBytes([layout.attemptFile(this.ref, attempt, "data.json")]);
+    if (!bytes) throw new WeftError("NOT_FOUND", `Task ${this.pathspec} attempt ${attempt} has no artifact index.`);
+    return JSON.parse(Buffer.from(bytes).toString("utf8")) as TaskData;
+  }
+
+  /** The artifacts of a finished task, loaded on demand. */
+  async readDone(): Promise<ArtifactReader> {
+    const attempt = await this.doneAttempt();
+    if (attempt === undefined) {
+      throw new WeftError("NOT_FOUND", `Task ${this.pathspec} has not finished successfully.`, { hint: "Resume the run to re-run it." });
+    }
+    return new ArtifactReader(this.content, this.pathspec, await this.readData(attempt));
+  }
+}
+
+/** Reads artifacts of one finished task, each on first use. */
+export class ArtifactReader {
+  private readonly cache = new Map<string, unknown>();
+  constructor(
+    private readonly content: ContentStore,
+    readonly pathspec: string,
+    readonly data: TaskData,
+  ) {}
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.data.artifacts, name);
+  }
+
+  loadSync(name: string): unknown {
+    if (this.cache.has(name)) return this.cache.get(name);
+    const record = this.data.artifacts[name];
+    if (!record) {
+      throw new WeftError("NOT_FOUND", `Task ${this.pathspec} has no artifact "${name}".`, {
+        hint: `It has: ${Object.keys(this.data.artifacts).join(", ") || "(none)"}.`,
+      });
+    }
+    const serializer = serializerNamed(record.serializer);
+    if (!serializer) {
+      throw new WeftError("DATASTORE", `Artifact "${name}" of ${this.pathspec} was saved by serializer "${record.serializer}", which is not registered here.`, {
+        hint: "Import the library that registers it (registerSerializer) before reading this artifact.",
+      });
+    }
+    const value = serializer.deserialize(this.content.loadSync(record.sha, `Artifact "${name}" of ${this.pathspec}`));
+    this.cache.set(name, value);
+    return value;
+  }
+}

@@ -1,0 +1,39 @@
+/** One frame of the foreach path of a task: which split it came from and where. */
+export interface ForeachFrame {
+  /** The step that split, and its task id. */
+  step: string;
+  task: string;
+  index: number;
+  numSplits: number;
+}
+
+export interface CurrentTask {
+  flowName: string;
+  runId: string;
+  stepName: string;
+  taskId: string;
+  pathspec: string;
+  retryCount: number;
+  /** The run a resumed task was cloned from. */
+  origin: string | undefined;
+  namespace: string;
+  username: string;
+  foreachStack: ForeachFrame[];
+  tags: string[];
+}
+
+let active: CurrentTask | undefined;
+
+/** Set once by the task executor before the step body runs. */
+export function setCurrent(task: CurrentTask | undefined): void {
+  active = task ? Object.freeze({ ...task, foreachStack: task.foreachStack.map((f) => Object.freeze({ ...f })), tags: [...task.tags] }) : undefined;
+}
+
+/** The running task. Reading it outside a task throws, naming the field. */
+export const current: Readonly<CurrentTask> & { readonly isRunning: boolean } = new Proxy({} as never, {
+  get(_target, key) {
+    if (key === "isRunning") return active !== undefined;
+    if (!active) throw new Error(`current.${String(key)} is only available inside a running step.`);
+    return active[key as keyof CurrentTask];
+  },
+});

@@ -1,0 +1,86 @@
+import { classDecorator, stepDecorator } from "./use.ts";
+
+export interface RetryOptions {
+  /** Extra attempts after the first fails (default 3). */
+  times?: number;
+  minutesBetweenRetries?: number;
+}
+export interface CatchErrorOptions {
+  /** Artifact that receives the error; the flow continues. */
+  var?: string;
+  /** Print the caught error to the task's stderr (default true). */
+  printException?: boolean;
+}
+export interface TimeoutOptions {
+  seconds?: number;
+  minutes?: number;
+  hours?: number;
+}
+export interface ResourcesOptions {
+  cpu?: number;
+  /** MB */
+  memory?: number;
+  gpu?: number;
+  /** MB */
+  disk?: number;
+}
+export interface EnvironmentOptions {
+  vars: Record<string, string>;
+}
+export type SecretSource = string | { type?: string; id: string; options?: { envVarName?: string; json?: boolean } };
+export interface SecretsOptions {
+  sources: SecretSource[];
+  role?: string;
+  allowOverride?: boolean;
+}
+export interface KubernetesOptions {
+  image?: string;
+  cpu?: number;
+  memory?: number;
+  gpu?: number;
+  namespace?: string;
+  serviceAccount?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  secrets?: string[];
+  imagePullSecrets?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+export interface CardOptions {
+  type?: string;
+  id?: string;
+}
+export interface ScheduleOptions {
+  cron: string;
+  timezone?: string;
+}
+export interface ProjectOptions {
+  name: string;
+}
+export interface TriggerOptions {
+  event: string;
+}
+
+/** Re-runs a failed attempt in a fresh process. */
+export const retry = stepDecorator<RetryOptions>("retry");
+/** Stores the error of the last failed attempt in an artifact and continues the flow. */
+export const catchError = stepDecorator<CatchErrorOptions>("catchError");
+/** Kills an attempt that runs longer than this; counts as a failure. */
+export const timeout = stepDecorator<TimeoutOptions>("timeout");
+/** What the step needs; used by compute backends. */
+export const resources = stepDecorator<ResourcesOptions>("resources");
+/** Environment variables of the step's process. */
+export const environment = stepDecorator<EnvironmentOptions>("environment");
+/** Secrets exposed as environment variables of the task. */
+export const secrets = stepDecorator<SecretsOptions>("secrets");
+/** Runs the step as a Kubernetes Job. */
+export const kubernetes = stepDecorator<KubernetesOptions>("kubernetes");
+/** A report card attached to the task. */
+export const card = stepDecorator<CardOptions>("card");
+/** Production schedule (Argo CronWorkflow). */
+export const schedule = classDecorator<ScheduleOptions>("schedule");
+/** Namespaces deployments of the flow under a project. */
+export const project = classDecorator<ProjectOptions>("project");
+/** Starts the deployed flow on an event. */
+export const trigger = classDecorator<TriggerOptions>("trigger");

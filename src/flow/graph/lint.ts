@@ -1,0 +1,135 @@
+import { WeftError } from "../../errors/weft-error.ts";
+import { RESERVED_NAMES } from "../flow-spec.ts";
+import { buildGraph, findCycle, matchSplitsAndJoins, unreachableSteps, type FlowGraph } from "./graph.ts";
+import type { ParsedFlow, ParsedStep } from "./parse.ts";
+
+/** One problem found by `weft check`: where it is, what is wrong, what to do. */
+export interface LintIssue {
+  step: string | undefined;
+  line: number;
+  message: string;
+  hint: string;
+}
+
+/** Converts a camelCase field to its CLI flag name: testSize → test-size. */
+export function cliName(field: string): string {
+  return field.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();
+}
+
+/**
+ * Every check of SPEC §2, in order. Local checks on each step run first; the graph
+ * checks (reachability, cycles, split/join balance) only once the edges are sound,
+ * so one mistake is not reported three times.
+ */
+export function lintFlow(parsed: ParsedFlow): { graph: FlowGraph; issues: LintIssue[] } {
+  const issues: LintIssue[] = [];
+  const add = (step: string | undefined, line: number, message: string, hint: string) => issues.push({ step, line, message, hint });
+  const stepNames = new Set(parsed.steps.map((s) => s.name));
+
+  if (!stepNames.has("start")) add(undefined, parsed.line, `Flow ${parsed.className} has no start step.`, "Add `@step start() { … this.next(this.<step>); }`.");
+  if (!stepNames.has("end")) add(undefined, parsed.line, `Flow ${parsed.className} has no end step.`, "Add `@step end() {}`; every path of the flow ends there.");
+  for (const s of parsed.steps) checkStep(s, parsed, stepNames, add);
+  checkParams(parsed, stepNames, add);
+
+  const graph = buildGraph(parsed);
+  if (issues.length === 0) checkGraph(graph, parsed, add);
+  return { graph, issues };
+}
+
+type Add = (step: string | undefined, line: number, message: string, hint: string) => void;
+
+function checkStep(s: ParsedStep, parsed: ParsedFlow, stepNames: Set<string>, add: Add): void {
+  const name = s.name;
+  if (RESERVED_NAMES.has(name)) {
+    add(name, s.line, `Step "${name}" uses a reserved name.`, `Rename it; ${[...RESERVED_NAMES].slice(0, 4).join(", ")}, … belong to FlowSpec.`);
+  }
+  if (s.arity > 1) add(name, s.line, `Step "${name}" takes ${s.arity} parameters.`, "A step takes none, or one (`inputs`) if it is a join.");
+  if (name === "start" && s.arity > 0) add(name, s.line, `Step "start" takes inputs, but nothing comes before start.`, "Remove the parameter.");
+  if (name === "end") {
+    if (s.transitions.length > 0) add(name, s.transitions[0]!.line, `Step "end" has a transition.`, "Remove this.next(…) from end: the flow stops there.");
+    return;
+  }
+  if (s.transitions.length === 0) {
+    add(name, s.line, `Step "${name}" has no transition.`, `End it with this.next(this.<step>), e.g. this.next(this.end).`);
+    return;
+  }
+  if (s.transitions.length > 1) {
+    add(name, s.transitions[1]!.line, `Step "${name}" has ${s.transitions.length} transitions.`, "A step has exactly one this.next(…), as its last statement; to branch, pass several steps to one call.");
+    return;
+  }
+  const t = s.transitions[0]!;
+  if (!t.isLast) add(name, t.line, `The transition of step "${name}" is not its last statement.`, "Move this.next(…) to the end of the step body.");
+  if (t.targets.length === 0) add(name, t.line, `this.next() in step "${name}" names no step.`, "Pass a step: this.next(this.end).");
+  for (const target of t.targets) {
+    if (target === null) add(name, t.line, `this.next() in step "${name}" takes steps written as this.<step>.`, "Pass the step method itself, e.g. this.next(this.train).");
+    else if (!stepNames.has(target)) {
+      const hint = parsed.plainMethods.includes(target) ? `Method "${target}" exists but is not a step: add @step to it.` : `Known steps: ${[...stepNames].join(", ")}.`;
+      add(name, t.line, `Step "${name}" transitions to unknown step "${target}".`, hint);
+    }
+  }
+  if (t.foreach !== undefined) {
+    if (t.targets.length !== 1) add(name, t.line, `The foreach in step "${name}" has ${t.targets.length} targets.`, "A foreach runs one step per item: this.next(this.body, { foreach: \"items\" }).");
+    if (t.foreach === "") add(name, t.line, `The foreach in step "${name}" names no field.`, 'Name an array artifact as a string literal: { foreach: "items" }.');
+    else if (!parsed.fields.includes(t.foreach)) add(name, t.line, `The foreach in step "${name}" names "${t.foreach}", which is not a field of ${parsed.className}.`, `Assign this.${t.foreach} = [...] before the transition, or declare the field.`);
+  }
+}
+
+function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void {
+  const seen = new Map<string, string>();
+  for (const p of parsed.params) {
+    const flag = cliName(p.field);
+    const other = seen.get(flag);
+    if (other) add(undefined, p.line, `Parameters "${other}" and "${p.field}" both become --${flag}.`, "Rename one of them.");
+    seen.set(flag, p.field);
+    if (RESERVED_NAMES.has(p.field) || stepNames.has(p.field)) add(undefined, p.line, `Parameter "${p.field}" clashes with a ${stepNames.has(p.field) ? "step" : "reserved name"}.`, "Rename the parameter.");
+  }
+}
+
+function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
+  const line = (step: string) => graph.nodes[step]?.line ?? parsed.line;
+  for (const orphan of unreachableSteps(graph)) {
+    add(orphan, line(orphan), `Step "${orphan}" cannot be reached from start.`, "Transition to it from another step, or remove it.");
+  }
+  const cycle = findCycle(graph);
+  if (cycle) {
+    add(cycle[0], line(cycle[0]!), `Steps form a cycle: ${cycle.join(" → ")}.`, "A flow is a DAG: loop inside a step, or use a foreach.");
+    return;
+  }
+  for (const node of Object.values(graph.nodes)) {
+    if (!node.isJoin && node.prev.length > 1) {
+      add(node.name, node.line, `Step "${node.name}" is reached from ${node.prev.join(" and ")} but takes no inputs.`, `Branches meet in a join: declare it as ${node.name}(inputs: Inputs<${parsed.className}>).`);
+    }
+  }
+  if (unreachableSteps(graph).length > 0) return;
+  const problem = matchSplitsAndJoins(graph);
+  if (!problem) return;
+  const at = line(problem.step);
+  switch (problem.kind) {
+    case "unjoined-at-end":
+      add("end", at, `The flow reaches end before the split at ${problem.detail} is joined.`, "Add a join step (one taking `inputs`) where the branches meet, before end.");
+      break;
+    case "no-split":
+      add(problem.step, at, `Step "${problem.step}" takes inputs but is reached from the single linear step ${problem.detail}, with no split before it.`, "Remove the inputs parameter, or make a preceding step branch or foreach.");
+      break;
+    case "wrong-arity": {
+      const [paths, split, branches] = problem.detail.split("|");
+      add(problem.step, at, `Join "${problem.step}" is reached from ${paths}, but the split at ${split} opens paths ${branches}.`, "Every branch of a split must meet in the same join.");
+      break;
+    }
+    case "cross-join":
+      add(problem.step, at, `Join "${problem.step}" mixes paths from different splits or foreach levels (${problem.detail}).`, "Join the inner split or foreach first, then join the outer one.");
+      break;
+  }
+}
+
+/** Throws FLOW_INVALID listing every issue, each with file, line and step. */
+export function assertNoIssues(parsed: ParsedFlow, issues: LintIssue[]): void {
+  if (issues.length === 0) return;
+  throw new WeftError("FLOW_INVALID", `${parsed.file}: ${issues.length} problem${issues.length > 1 ? "s" : ""} found\n${formatIssues(parsed.file, issues)}`, {
+    hint: "Fix these and run `weft check` again.",
+  });
+}
+
+export function formatIssues(file: string, issues: LintIssue[]): string {
+  return issues.map((i) => `  ${file}:${i.line}${i.step ? ` [${i.step}]` : ""} ${i.message}\n      → ${i.hint}`).join("\n");
+}

@@ -1,0 +1,179 @@
+import { parse } from "@babel/parser";
+import type * as t from "@babel/types";
+import { WeftError } from "../../errors/weft-error.ts";
+
+/** One `this.next(...)` call as written. */
+export interface ParsedTransition {
+  line: number;
+  /** Step names; null where an argument is not `this.<name>`. */
+  targets: (string | null)[];
+  /** The foreach option: the field name, "" when it names no field, undefined when absent. */
+  foreach: string | undefined;
+  /** Whether the call is the last statement of the step body. */
+  isLast: boolean;
+}
+
+export interface ParsedStep {
+  name: string;
+  line: number;
+  /** Number of declared parameters; a join takes one (`inputs`). */
+  arity: number;
+  /** Decorators other than @step, by name, in source order. */
+  decorators: string[];
+  transitions: ParsedTransition[];
+}
+
+export interface ParsedParam {
+  field: string;
+  line: number;
+}
+
+/** What the static analysis of a flow file finds, without executing it. */
+export interface ParsedFlow {
+  file: string;
+  className: string;
+  line: number;
+  steps: ParsedStep[];
+  /** Methods without `@step`, to tell a missing decorator from an unknown name. */
+  plainMethods: string[];
+  params: ParsedParam[];
+  /** Declared fields and every `this.<name> =` assignment: what a foreach may name. */
+  fields: string[];
+}
+
+/** Parses a flow file and finds its default-exported class. Throws FLOW_INVALID on syntax errors. */
+export function parseFlowSource(source: string, file: string): ParsedFlow {
+  let ast: t.File;
+  try {
+    ast = parse(source, { sourceType: "module", sourceFilename: file, plugins: ["typescript", "decorators", "explicitResourceManagement"] });
+  } catch (cause) {
+    const err = cause as Error & { loc?: { line: number } };
+    throw new WeftError("FLOW_INVALID", `${file}:${err.loc?.line ?? "?"}: syntax error: ${err.message}`, { cause });
+  }
+  const cls = findDefaultExportedClass(ast.program, file);
+  const flow: ParsedFlow = {
+    file,
+    className: cls.id?.name ?? "(anonymous)",
+    line: cls.loc?.start.line ?? 0,
+    steps: [],
+    plainMethods: [],
+    params: [],
+    fields: [],
+  };
+  for (const member of cls.body.body) {
+    const name = memberName(member);
+    if (name === undefined) continue;
+    if (member.type === "ClassMethod" && member.kind === "method") {
+      if (hasDecorator(member, "step")) flow.steps.push(parseStep(member, name));
+      else flow.plainMethods.push(name);
+      collectAssignments(member.body, flow.fields);
+    } else if (member.type === "ClassProperty" || member.type === "ClassAccessorProperty") {
+      flow.fields.push(name);
+      if (hasDecorator(member, "param")) flow.params.push({ field: name, line: member.loc?.start.line ?? 0 });
+    }
+  }
+  return flow;
+}
+
+function findDefaultExportedClass(program: t.Program, file: string): t.ClassDeclaration | t.ClassExpression {
+  const classes = new Map<string, t.ClassDeclaration>();
+  for (const statement of program.body) {
+    const decl = statement.type === "ExportNamedDeclaration" ? statement.declaration : statement;
+    if (decl?.type === "ClassDeclaration" && decl.id) classes.set(decl.id.name, decl);
+  }
+  for (const statement of program.body) {
+    if (statement.type !== "ExportDefaultDeclaration") continue;
+    const decl = statement.declaration;
+    if (decl.type === "ClassDeclaration" || decl.type === "ClassExpression") return decl;
+    if (decl.type === "Identifier" && classes.has(decl.name)) return classes.get(decl.name)!;
+  }
+  throw new WeftError("FLOW_INVALID", `${file}: no default-exported flow class.`, {
+    hint: "A flow file default-exports one FlowSpec subclass: `export default class MyFlow extends FlowSpec { … }`.",
+  });
+}
+
+function memberName(member: t.ClassBody["body"][number]): string | undefined {
+  if (!("key" in member) || ("computed" in member && member.computed)) return undefined;
+  const key = member.key;
+  if (key.type === "Identifier") return key.name;
+  if (key.type === "StringLiteral") return key.value;
+  return undefined;
+}
+
+function hasDecorator(member: { decorators?: t.Decorator[] | null }, name: string): boolean {
+  return (member.decorators ?? []).some((d) => decoratorName(d) === name);
+}
+
+/** `step` for @step, `retry` for @retry({…}) or @weft.retry({…}). */
+function decoratorName(d: t.Decorator): string | undefined {
+  const expr = d.expression.type === "CallExpression" ? d.expression.callee : d.expression;
+  if (expr.type === "Identifier") return expr.name;
+  if (expr.type === "MemberExpression" && expr.property.type === "Identifier") return expr.property.name;
+  return undefined;
+}
+
+function parseStep(method: t.ClassMethod, name: string): ParsedStep {
+  const body = method.body.body;
+  const last = body[body.length - 1];
+  const transitions: ParsedTransition[] = [];
+  walk(method.body, (node) => {
+    if (node.type !== "CallExpression" || !isThisMember(node.callee, "next")) return;
+    transitions.push(parseTransition(node, last));
+  });
+  const decorators = (method.decorators ?? []).map(decoratorName).filter((d): d is string => d !== undefined && d !== "step");
+  return { name, line: method.key.loc?.start.line ?? method.loc?.start.line ?? 0, arity: method.params.length, decorators, transitions };
+}
+
+function parseTransition(call: t.CallExpression, last: t.Statement | undefined): ParsedTransition {
+  const args = [...call.arguments];
+  let foreach: string | undefined;
+  const tail = args[args.length - 1];
+  if (tail?.type === "ObjectExpression") {
+    args.pop();
+    const prop = tail.properties.find((p): p is t.ObjectProperty => p.type === "ObjectProperty" && keyName(p.key) === "foreach");
+    foreach = prop?.value.type === "StringLiteral" ? prop.value.value : "";
+  }
+  const targets = args.map((a) => (a.type === "MemberExpression" && a.object.type === "ThisExpression" && a.property.type === "Identifier" ? a.property.name : null));
+  const isLast = last?.type === "ExpressionStatement" && unwrap(last.expression) === call;
+  return { line: call.loc?.start.line ?? 0, targets, foreach, isLast };
+}
+
+function unwrap(expr: t.Expression): t.Expression {
+  return expr.type === "AwaitExpression" ? expr.argument : expr;
+}
+
+function keyName(key: t.ObjectProperty["key"]): string | undefined {
+  return key.type === "Identifier" ? key.name : key.type === "StringLiteral" ? key.value : undefined;
+}
+
+function isThisMember(node: t.Node, property: string): boolean {
+  return node.type === "MemberExpression" && node.object.type === "ThisExpression" && node.property.type === "Identifier" && node.property.name === property;
+}
+
+function collectAssignments(body: t.Node, into: string[]): void {
+  walk(body, (node) => {
+    if (node.type === "AssignmentExpression" && node.left.type === "MemberExpression" && node.left.object.type === "ThisExpression" && node.left.property.type === "Identifier") {
+      if (!into.includes(node.left.property.name)) into.push(node.left.property.name);
+    }
+  });
+}
+
+/** Visits every node below `root` in source order. */
+function walk(root: t.Node, visit: (node: t.Node) => void): void {
+  const stack: t.Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    visit(node);
+    const children: t.Node[] = [];
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "loc" || key === "leadingComments" || key === "trailingComments" || key === "innerComments") continue;
+      if (Array.isArray(value)) for (const v of value) if (isNode(v)) children.push(v);
+      if (isNode(value)) children.push(value);
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}
+
+function isNode(value: unknown): value is t.Node {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}

@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { WeftError } from "../../errors/weft-error.ts";
+import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
+import { validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
+import { assertNoIssues } from "../graph/lint.ts";
+import { paramSpecs, type ParamSpec } from "../params.ts";
+import { analyzeFlow, type FlowAnalysis } from "./analyze.ts";
+import { bundleFlow } from "./bundle.ts";
+import { importFlowClass, type FlowClass } from "./import-flow.ts";
+
+
+/** A flow ready to run: its static graph, its code package, and what its decorators say. */
+export interface LoadedFlow extends FlowAnalysis {
+  name: string;
+  flowClass: FlowClass;
+  params: ParamSpec[];
+  /** Decorators per step as written in the flow. */
+  decoratorUses: Record<string, DecoratorUse[]>;
+  /** Validated decorators per step (see withDecorators for --with). */
+  decorators: Record<string, StepDecorators>;
+  codePackage: { sha: string; code: string; map: string; path: string };
+}
+
+export interface LoadOptions {
+  /** Folder for code packages on this machine. */
+  cacheDir: string;
+}
+
+/** Lints, bundles and imports a flow; throws FLOW_INVALID listing every problem. */
+export async function loadFlow(file: string, options: LoadOptions): Promise<LoadedFlow> {
+  const analysis = await analyzeFlow(file);
+  assertNoIssues(analysis.parsed, analysis.issues);
+  const bundle = await bundleFlow(file);
+  const sha = createHash("sha256").update(bundle.code).digest("hex");
+  const path = await writeCodePackage(options.cacheDir, sha, bundle.code, bundle.map);
+  const flowClass = await importFlowClass(path, file);
+  const metadata = readFlowMetadata(flowClass);
+  const name = analysis.parsed.className;
+  if (flowClass.name !== name) {
+    throw new WeftError("FLOW_INVALID", `${file}: the default export is class ${flowClass.name}, but the source declares ${name}.`);
+  }
+  for (const step of Object.keys(metadata.stepDecorators)) {
+    if (!metadata.steps.includes(step)) {
+      const uses = metadata.stepDecorators[step]!.map((d) => `@${d.name}`).join(", ");
+      throw new WeftError("FLOW_INVALID", `${file}: ${uses} decorate "${step}", which is not a step.`, { hint: `Add @step to ${step}, or remove the decorators.` });
+    }
+  }
+  const decoratorUses = Object.fromEntries(analysis.graph.steps.map((step) => [step, metadata.stepDecorators[step] ?? []]));
+  const instance = new flowClass() as unknown as Record<string, unknown>;
+  const params = paramSpecs(metadata.params, instance, name);
+  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, codePackage: { sha, code: bundle.code, map: bundle.map, path } };
+  return { ...loaded, decorators: withDecorators(loaded, []) };
+}
+
+/**
+ * Validated decorators per step, with `extra` (from `--with`) added to every step
+ * that does not already have a decorator of that name: the flow's own options win.
+ */
+export function withDecorators(flow: Pick<LoadedFlow, "decoratorUses">, extra: DecoratorUse[]): Record<string, StepDecorators> {
+  const decorators: Record<string, StepDecorators> = {};
+  for (const [step, own] of Object.entries(flow.decoratorUses)) {
+    const added = extra.filter((e) => !own.some((u) => u.name === e.name));
+    const validated = [
+      ...own.map((u) => validateStepDecorator(u, `step "${step}"`)),
+      ...added.map((u) => validateStepDecorator(u, `step "${step}" (from --with ${u.name})`, "USAGE")),
+    ];
+    decorators[step] = Object.assign({}, ...validated);
+  }
+  return decorators;
+}
+
+/** Writes a code package into the local cache; the path is the same in the runner and its tasks. */
+export async function writeCodePackage(cacheDir: string, sha: string, code: string, map: string): Promise<string> {
+  const dir = join(cacheDir, "code", sha);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "flow.mjs.map"), map);
+  await writeFile(join(dir, "flow.mjs"), code);
+  return join(dir, "flow.mjs");
+}

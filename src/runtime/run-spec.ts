@@ -1,0 +1,33 @@
+import type { StepDecorators } from "../flow/decorators/specs.ts";
+import type { FlowGraph } from "../flow/graph/graph.ts";
+import type { StorageBackend } from "../datastore/types.ts";
+import { layout } from "../datastore/layout.ts";
+import { WeftError } from "../errors/weft-error.ts";
+
+/**
+ * What every task of a run shares, written once by whoever starts the run and read
+ * by each task from the datastore: the graph, the validated decorators, parameter
+ * values and the code package.
+ */
+export interface RunSpec {
+  flow: string;
+  run: string;
+  user: string;
+  tags: string[];
+  codePackage: { sha: string; key: string };
+  graph: FlowGraph;
+  decorators: Record<string, StepDecorators>;
+  /** Parameter values by field; JSON-safe. */
+  params: Record<string, unknown>;
+  maxNumSplits: number;
+}
+
+export async function writeRunSpec(backend: StorageBackend, spec: RunSpec): Promise<void> {
+  await backend.putBytes([{ key: layout.runSpec(spec.flow, spec.run), data: new TextEncoder().encode(JSON.stringify(spec)), overwrite: true }]);
+}
+
+export async function readRunSpec(backend: StorageBackend, flow: string, run: string): Promise<RunSpec> {
+  const [bytes] = await backend.getBytes([layout.runSpec(flow, run)]);
+  if (!bytes) throw new WeftError("NOT_FOUND", `Run ${flow}/${run} has no run spec in the datastore at ${backend.root}.`, { hint: "Check the datastore settings match the ones the run was started with." });
+  return JSON.parse(Buffer.from(bytes).toString("utf8")) as RunSpec;
+}

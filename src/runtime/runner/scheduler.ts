@@ -1,0 +1,190 @@
+import { ContentStore } from "../../datastore/content-store.ts";
+import { layout, pathspecOf, type TaskRef } from "../../datastore/layout.ts";
+import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts";
+import type { StorageBackend } from "../../datastore/types.ts";
+import type { ForeachFrame } from "../../flow/current.ts";
+import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
+import type { RunSpec } from "../run-spec.ts";
+import type { TaskArgs } from "../task/args.ts";
+import type { Reporter } from "./reporter.ts";
+import { TaskProcess, type AttemptOutcome } from "./task-process.ts";
+
+interface QueuedTask {
+  step: string;
+  task: string;
+  inputs: string[];
+  splitIndex: number | undefined;
+  attempt: number;
+  /** Epoch ms before which a retry must not start. */
+  notBefore: number;
+}
+
+export interface SchedulerOptions {
+  spec: RunSpec;
+  backend: StorageBackend;
+  metadata: MetadataProvider;
+  /** The datastore and metadata settings every task is started with. */
+  taskSettings: Pick<TaskArgs, "datastore" | "datastoreRoot" | "metadata">;
+  maxWorkers: number;
+  reporter: Reporter;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  reason?: string;
+}
+
+/**
+ * Runs the tasks of one run on this machine, each attempt in its own process, at
+ * most `maxWorkers` at once. A task's successors are queued when it finishes; a join
+ * is queued when every task it waits for (one per branch, or one per foreach item in
+ * the same foreach context) has finished.
+ */
+export class Scheduler {
+  private readonly queue: QueuedTask[] = [];
+  private readonly running = new Map<string, TaskProcess>();
+  private readonly arrivals = new Map<string, Map<string | number, string>>();
+  private readonly content: ContentStore;
+  private nextTaskId = 1;
+  private stopped: RunResult | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private settle: (result: RunResult) => void = () => {};
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.content = new ContentStore(options.backend, layout.contentPrefix(options.spec.flow));
+  }
+
+  run(): Promise<RunResult> {
+    const result = new Promise<RunResult>((resolve) => (this.settle = resolve));
+    this.enqueue("start", [], undefined);
+    this.pump();
+    return result;
+  }
+
+  /** Stops the run: kills running attempts, starts nothing more. */
+  stop(result: RunResult): void {
+    if (this.stopped) return;
+    this.stopped = result;
+    clearTimeout(this.wakeTimer);
+    for (const attempt of this.running.values()) attempt.kill();
+    this.finishIfIdle();
+  }
+
+  private enqueue(step: string, inputs: string[], splitIndex: number | undefined): void {
+    this.queue.push({ step, task: String(this.nextTaskId++), inputs, splitIndex, attempt: 0, notBefore: 0 });
+  }
+
+  private pump(): void {
+    if (this.stopped) return this.finishIfIdle();
+    const now = Date.now();
+    while (this.running.size < this.options.maxWorkers) {
+      const at = this.queue.findIndex((t) => t.notBefore <= now);
+      if (at < 0) break;
+      this.launch(this.queue.splice(at, 1)[0]!);
+    }
+    if (this.queue.length && this.running.size < this.options.maxWorkers) {
+      const wait = Math.min(...this.queue.map((t) => t.notBefore)) - now;
+      clearTimeout(this.wakeTimer);
+      this.wakeTimer = setTimeout(() => this.pump(), Math.max(wait, 10));
+    }
+    this.finishIfIdle();
+  }
+
+  private finishIfIdle(): void {
+    if (this.running.size > 0) return;
+    if (this.stopped) return this.settle(this.stopped);
+    if (this.queue.length === 0) this.settle({ status: "succeeded" });
+  }
+
+  private launch(task: QueuedTask): void {
+    const { spec, reporter } = this.options;
+    const ref: TaskRef = { flow: spec.flow, run: spec.run, step: task.step, task: task.task };
+    const pathspec = pathspecOf(ref);
+    const decorators = spec.decorators[task.step] ?? {};
+    const timeout = decorators.timeout;
+    const startedAt = new Date().toISOString();
+    reporter.started(task.step, pathspec, task.attempt);
+    const attempt = new TaskProcess(
+      { ...this.options.taskSettings, flow: spec.flow, run: spec.run, step: task.step, task: task.task, attempt: task.attempt, inputs: task.inputs, splitIndex: task.splitIndex },
+      {
+        env: { ...this.options.env, ...(decorators.environment?.vars ?? {}) },
+        timeoutSeconds: timeout ? timeout.seconds + timeout.minutes * 60 + timeout.hours * 3600 : undefined,
+        onLine: (stream, line) => reporter.output(pathspec, stream, line),
+      },
+    );
+    this.running.set(pathspec, attempt);
+    attempt.done
+      .then((outcome) => this.onExit(task, ref, outcome, startedAt))
+      .catch((error: unknown) => this.stop({ status: "failed", reason: `internal error handling ${pathspec}: ${(error as Error).stack ?? String(error)}` }))
+      .finally(() => {
+        this.running.delete(pathspec);
+        this.pump();
+      });
+  }
+
+  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
+    if (this.stopped) return;
+    const pathspec = pathspecOf(ref);
+    const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
+    if (data) {
+      this.options.reporter.finished(task.step, pathspec, true, "");
+      this.queueSuccessors(task, data);
+      return;
+    }
+    const detail = outcome.timedOut
+      ? "timed out"
+      : outcome.signal
+        ? `killed by ${outcome.signal}`
+        : outcome.exitCode === 0
+          ? "exited without saving its result"
+          : `exit code ${outcome.exitCode ?? "unknown (could not start)"}`;
+    if (outcome.timedOut || outcome.signal) {
+      // The process could not record its own end; record it here.
+      await this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type: outcome.timedOut ? "Timeout" : "Killed", message: `Task ${pathspec} ${detail}.` } });
+    }
+    const retry = this.options.spec.decorators[task.step]?.retry;
+    if (task.attempt < (retry?.times ?? 0)) {
+      this.options.reporter.finished(task.step, pathspec, false, `${detail}; retrying (attempt ${task.attempt + 2} of ${retry!.times + 1})`);
+      this.queue.push({ ...task, attempt: task.attempt + 1, notBefore: Date.now() + retry!.minutesBetweenRetries * 60_000 });
+      return;
+    }
+    this.options.reporter.finished(task.step, pathspec, false, detail);
+    this.stop({ status: "failed", reason: `Task ${pathspec} failed (${detail}).` });
+  }
+
+  private async readResult(ref: TaskRef, attempt: number): Promise<TaskData | undefined> {
+    const store = new TaskDatastore(this.options.backend, this.content, ref);
+    return store.readData(attempt).catch(() => undefined);
+  }
+
+  private queueSuccessors(task: QueuedTask, data: TaskData): void {
+    const { graph } = this.options.spec;
+    const self = `${task.step}/${task.task}`;
+    if (data.foreach) {
+      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(graph.nodes[task.step]!.next[0]!, [self], i);
+      return;
+    }
+    for (const next of graph.nodes[task.step]!.next) {
+      if (graph.nodes[next]!.isJoin) this.arrive(next, task.step, self, data.foreachStack);
+      else this.enqueue(next, [self], undefined);
+    }
+  }
+
+  /** Records a task reaching a join; queues the join once all its inputs are in. */
+  private arrive(join: string, fromStep: string, from: string, stack: ForeachFrame[]): void {
+    const node = this.options.spec.graph.nodes[join]!;
+    const isForeach = node.joins?.kind === "foreach";
+    const context = isForeach ? stack.slice(0, -1) : stack;
+    const key = `${join}|${context.map((f) => `${f.step}/${f.task}[${f.index}]`).join(">")}`;
+    const slots = this.arrivals.get(key) ?? new Map<string | number, string>();
+    this.arrivals.set(key, slots);
+    const frame = stack[stack.length - 1];
+    slots.set(isForeach ? frame!.index : fromStep, from);
+    const order: (string | number)[] = isForeach ? Array.from({ length: frame!.numSplits }, (_, i) => i) : node.prev;
+    if (order.every((slot) => slots.has(slot))) {
+      this.arrivals.delete(key);
+      this.enqueue(join, order.map((slot) => slots.get(slot)!), undefined);
+    }
+  }
+}

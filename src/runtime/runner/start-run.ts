@@ -1,0 +1,94 @@
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { WeftConfig } from "../../config/resolve.ts";
+import { layout } from "../../datastore/layout.ts";
+import { openBackend } from "../../datastore/registry.ts";
+import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
+import { resolveParamValues } from "../../flow/params.ts";
+import { openMetadata } from "../../metadata/registry.ts";
+import type { RunRecord } from "../../metadata/types.ts";
+import { weftPackage } from "../package-root.ts";
+import { writeRunSpec, type RunSpec } from "../run-spec.ts";
+import { Reporter } from "./reporter.ts";
+import { Scheduler, type RunResult } from "./scheduler.ts";
+
+export interface RunOptions {
+  config: WeftConfig;
+  flow: LoadedFlow;
+  /** Parameter values given on the command line, by field. */
+  params: Record<string, unknown>;
+  maxWorkers: number;
+  maxNumSplits: number;
+  tags: string[];
+}
+
+/** Loads a flow for `weft run`, with the code package cache under WEFT_HOME. */
+export function loadFlowForRun(file: string, config: WeftConfig): Promise<LoadedFlow> {
+  return loadFlow(file, { cacheDir: join(config.values.home, "cache") });
+}
+
+/**
+ * Starts a run of a loaded flow and runs it to the end on this machine. Ctrl-C stops
+ * it: running tasks are killed, finished ones stay, and the run can be resumed.
+ */
+export async function startRun(options: RunOptions): Promise<{ run: RunRecord; result: RunResult }> {
+  const { config, flow } = options;
+  const values = config.values;
+  const params = resolveParamValues(flow.params, options.params);
+  const datastoreRoot = values.datastore === "local" ? values.datastoreSysrootLocal : (values.datastoreSysrootAzure ?? "");
+  const backend = await openBackend({ kind: values.datastore, root: datastoreRoot });
+  const metadata = await openMetadata({ kind: values.metadata, backend });
+  const run = await metadata.createRun({
+    flow: flow.name,
+    user: values.user,
+    tags: options.tags,
+    systemTags: [`user:${values.user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`],
+  });
+  const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
+  await backend.putBytes([
+    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map) },
+    { key: codeKey, data: Buffer.from(flow.codePackage.code) },
+  ]);
+  const spec: RunSpec = {
+    flow: flow.name,
+    run: run.run,
+    user: values.user,
+    tags: [...run.systemTags, ...run.tags],
+    codePackage: { sha: flow.codePackage.sha, key: codeKey },
+    graph: flow.graph,
+    decorators: flow.decorators,
+    params,
+    maxNumSplits: options.maxNumSplits,
+  };
+  await writeRunSpec(backend, spec);
+  await metadata.setRunState(flow.name, run.run, { status: "running" });
+
+  const reporter = new Reporter(flow.graph.steps);
+  reporter.message(`Run ${flow.name}/${run.run} started (user ${values.user}, datastore ${backend.root}).`);
+  const scheduler = new Scheduler({
+    spec,
+    backend,
+    metadata,
+    taskSettings: { datastore: values.datastore, datastoreRoot, metadata: values.metadata },
+    maxWorkers: options.maxWorkers,
+    reporter,
+    env: process.env,
+  });
+  let interrupts = 0;
+  const onInterrupt = () => {
+    if (++interrupts > 1) process.exit(130);
+    reporter.message("Stopping: killing running tasks (Ctrl-C again to exit at once)…");
+    scheduler.stop({ status: "killed", reason: "stopped by Ctrl-C" });
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
+  const result = await scheduler.run().finally(() => {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+    reporter.close();
+  });
+  await metadata.setRunState(flow.name, run.run, { status: result.status, finishedAt: new Date().toISOString(), ...(result.reason ? { reason: result.reason } : {}) });
+  if (result.status === "succeeded") reporter.message(`Run ${flow.name}/${run.run} succeeded.`);
+  else reporter.message(`Run ${flow.name}/${run.run} ${result.status}: ${result.reason ?? ""}\n  Resume it with: weft resume ${flow.file} --origin-run-id ${run.run}`);
+  return { run, result };
+}

@@ -1,0 +1,211 @@
+import { hostname } from "node:os";
+import { layout } from "../../datastore/layout.ts";
+import type { TaskData } from "../../datastore/task-datastore.ts";
+import { isWeftError, WeftError } from "../../errors/weft-error.ts";
+import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
+import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
+import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
+import type { ErrorInfo } from "../../metadata/types.ts";
+import type { TaskArgs } from "./args.ts";
+import { ArtifactState } from "./artifact-state.ts";
+import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
+import { LogCapture } from "./log-capture.ts";
+import { codePackagePath, foreachStackOf, openTaskContext, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
+
+interface Transition {
+  targets: string[];
+  foreach: string | undefined;
+}
+
+/** Runs one task attempt; resolves to the process exit code. */
+export async function runTask(args: TaskArgs): Promise<number> {
+  const ctx = await openTaskContext(args);
+  const capture = new LogCapture((stream, bytes) => ctx.backend.putBytes([{ key: layout.attemptFile(ctx.ref, args.attempt, stream), data: bytes, overwrite: true }]));
+  capture.install();
+  const startedAt = new Date().toISOString();
+  await Promise.all([
+    ctx.store.startAttempt({ attempt: args.attempt, startedAt, pid: process.pid }),
+    ctx.metadata.startAttempt(ctx.ref, { attempt: args.attempt, startedAt, info: { host: hostname(), pid: process.pid, decorators: ctx.spec.decorators[args.step] } }),
+  ]);
+  try {
+    const data = await execute(ctx);
+    await ctx.store.finishAttempt(args.attempt, data);
+    await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true });
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${describeFailure(error)}\n`);
+    await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error) });
+    return 1;
+  } finally {
+    await capture.close();
+  }
+}
+
+async function execute(ctx: TaskContext): Promise<TaskData> {
+  const parents = await readParents(ctx);
+  const foreachStack = foreachStackOf(ctx, parents);
+  if (ctx.args.attempt === 0) await ctx.metadata.registerTask({ ...ctx.ref, createdAt: new Date().toISOString(), foreachStack });
+  const flowClass = await importFlowClass(await codePackagePath(ctx), ctx.spec.graph.file);
+  const lineage: Lineage = {
+    parents,
+    foreachStack,
+    split: await taskOfFrame(ctx, parents, foreachStack.at(-1)),
+    joinSplit: ctx.node.joins?.kind === "foreach" ? await taskOfFrame(ctx, parents, parents[0]?.reader.data.foreachStack.at(-1)) : undefined,
+  };
+  const { step } = ctx.args;
+  const decorators = ctx.spec.decorators[step] ?? {};
+  setCurrent({
+    flowName: ctx.args.flow,
+    runId: ctx.args.run,
+    stepName: step,
+    taskId: ctx.args.task,
+    pathspec: ctx.store.pathspec,
+    retryCount: ctx.args.attempt,
+    origin: undefined,
+    namespace: `user:${ctx.spec.user}`,
+    username: ctx.spec.user,
+    foreachStack,
+    tags: ctx.spec.tags,
+  });
+  Object.assign(process.env, decorators.environment?.vars ?? {});
+
+  let run = prepareInstance(ctx, flowClass, lineage);
+  try {
+    await (run.flow as unknown as Record<string, (...a: unknown[]) => unknown>)[step]!.call(run.flow, ...(ctx.node.isJoin ? [run.inputs] : []));
+    checkTransition(ctx, run.transition);
+  } catch (error) {
+    const catcher = decorators.catchError;
+    const lastAttempt = ctx.args.attempt >= (decorators.retry?.times ?? 0);
+    if (!catcher || !lastAttempt) throw error;
+    // As if the step had not run: inherited artifacts, plus the error, and the static transition.
+    if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${describeFailure(error)}\n`);
+    run = prepareInstance(ctx, flowClass, lineage);
+    if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = errorInfo(error);
+    run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
+  }
+  return save(ctx, run, foreachStack);
+}
+
+interface PreparedRun {
+  flow: FlowSpec;
+  state: ArtifactState;
+  inputs: unknown;
+  transition: Transition | undefined;
+}
+
+interface Lineage {
+  parents: Parent[];
+  foreachStack: ForeachFrame[];
+  /** The task that split the innermost foreach this task is in. */
+  split: Parent | undefined;
+  /** For a foreach join: the task that split the foreach it closes. */
+  joinSplit: Parent | undefined;
+}
+
+function prepareInstance(ctx: TaskContext, flowClass: FlowClass, { parents, foreachStack, split: splitReader, joinSplit }: Lineage): PreparedRun {
+  const flow = new flowClass();
+  const state = new ArtifactState(flow as unknown as Record<string, unknown>);
+  const initial = state.takeInitialFields();
+  const params = ctx.spec.params;
+  const paramNames = new Set(Object.keys(params));
+  for (const [name, value] of Object.entries(params)) state.defineParam(name, value, parents[0]?.reader.data.artifacts[name]);
+  if (ctx.args.step === "start") {
+    // Field initializers other than parameters are the artifacts' starting values.
+    for (const [name, value] of initial) if (!paramNames.has(name) && value !== undefined) (flow as unknown as Record<string, unknown>)[name] = value;
+  } else if (!ctx.node.isJoin) {
+    const parent = parents[0]!;
+    for (const [name, record] of Object.entries(parent.reader.data.artifacts)) state.inherit(name, record, parent.reader);
+  }
+  const frame = foreachStack[foreachStack.length - 1];
+  const itemOf = (reader: Parent["reader"] | undefined, index: number | undefined) => () => {
+    if (!reader || index === undefined) throw new WeftError("USAGE", `this.input is only set inside a foreach; step "${ctx.args.step}" is not in one.`);
+    const items = reader.loadSync(reader.data.foreach!.field) as unknown[];
+    return items[index];
+  };
+  // Inputs of a foreach join each came from one item of the split being closed.
+  const closed = ctx.node.joins?.kind === "foreach" ? joinSplit : undefined;
+  const sources: InputSource[] = parents.map((p) => {
+    const index = closed ? p.reader.data.foreachStack.at(-1)?.index : undefined;
+    return { ...p, index, input: itemOf(closed?.reader, index) };
+  });
+  const inputs = ctx.node.isJoin ? buildInputs(sources, ctx.node.joins?.kind === "static") : undefined;
+  const run: PreparedRun = { flow, state, inputs, transition: undefined };
+  const binding: TaskBinding = {
+    next: (targets, foreach) => {
+      if (run.transition) throw new WeftError("TRANSITION_MISMATCH", `Step "${ctx.args.step}" called this.next() twice.`, { hint: "Call it once, as the last statement." });
+      run.transition = { targets, foreach };
+    },
+    get input() {
+      return itemOf(splitReader?.reader, frame?.index)();
+    },
+    get index() {
+      if (!frame) throw new WeftError("USAGE", `this.index is only set inside a foreach; step "${ctx.args.step}" is not in one.`);
+      return frame.index;
+    },
+    mergeArtifacts: (inputsArg, options) => {
+      if (!ctx.node.isJoin) throw new WeftError("USAGE", `mergeArtifacts is for join steps; "${ctx.args.step}" is not a join.`);
+      mergeArtifacts(inputsArg, options, state, paramNames);
+    },
+  };
+  Object.defineProperty(flow, TASK_BINDING, { value: binding, enumerable: false });
+  return run;
+}
+
+/** The task that split a foreach frame, whose array `this.input` indexes. */
+async function taskOfFrame(ctx: TaskContext, parents: Parent[], frame: ForeachFrame | undefined): Promise<Parent | undefined> {
+  if (!frame) return undefined;
+  const parent = parents.find((p) => p.step === frame.step && p.task === frame.task);
+  return parent ?? { step: frame.step, task: frame.task, reader: await readerOf(ctx, frame.step, frame.task) };
+}
+
+/** The transition the step made must be the one its source declares. */
+function checkTransition(ctx: TaskContext, transition: Transition | undefined): void {
+  const { step } = ctx.args;
+  const node = ctx.node;
+  if (step === "end") {
+    if (transition) throw new WeftError("TRANSITION_MISMATCH", `Step "end" called this.next(); the flow stops at end.`);
+    return;
+  }
+  if (!transition) {
+    throw new WeftError("TRANSITION_MISMATCH", `Step "${step}" finished without calling this.next().`, { hint: `Every path through the step must end with this.next(${node.next.map((n) => `this.${n}`).join(", ")}).` });
+  }
+  const expected = `${node.next.join(", ")}${node.foreach ? ` (foreach "${node.foreach}")` : ""}`;
+  const actual = `${transition.targets.join(", ")}${transition.foreach ? ` (foreach "${transition.foreach}")` : ""}`;
+  if (expected !== actual) {
+    throw new WeftError("TRANSITION_MISMATCH", `Step "${step}" transitioned to ${actual}, but its source declares ${expected}.`, {
+      hint: "The graph is read from the source before the run; a transition computed at run time must match it. Branch inside the target step instead.",
+    });
+  }
+}
+
+async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFrame[]): Promise<TaskData> {
+  const transition = run.transition ?? { targets: [], foreach: undefined };
+  let foreach: TaskData["foreach"];
+  if (transition.foreach) {
+    const items = (run.flow as unknown as Record<string, unknown>)[transition.foreach];
+    if (!Array.isArray(items)) {
+      throw new WeftError("FLOW_FAILED", `The foreach of step "${ctx.args.step}" needs this.${transition.foreach} to be an array, but it is ${items === undefined ? "not set" : typeof items}.`, {
+        hint: `Assign this.${transition.foreach} = [...] before this.next().`,
+      });
+    }
+    if (items.length === 0) throw new WeftError("FLOW_FAILED", `The foreach of step "${ctx.args.step}" is over an empty array this.${transition.foreach}.`, { hint: "Give it at least one item, or skip the foreach with a branch in a later step." });
+    if (items.length > ctx.spec.maxNumSplits) {
+      throw new WeftError("FLOW_FAILED", `The foreach of step "${ctx.args.step}" has ${items.length} items, more than --max-num-splits ${ctx.spec.maxNumSplits}.`, { hint: `Raise the limit with --max-num-splits ${items.length}.` });
+    }
+    foreach = { field: transition.foreach, numSplits: items.length };
+  }
+  const { values, carried } = run.state.collect();
+  const saved = await ctx.store.saveArtifacts(values);
+  return { artifacts: { ...carried, ...saved }, next: transition.targets, foreachStack, ...(foreach ? { foreach } : {}) };
+}
+
+function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof Error) return { type: isWeftError(error) ? `WeftError(${error.code})` : error.constructor.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { type: typeof error, message: String(error) };
+}
+
+function describeFailure(error: unknown): string {
+  if (isWeftError(error)) return `error: ${error.describe()}`;
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return `a non-Error value was thrown: ${String(error)}`;
+}

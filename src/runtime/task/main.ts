@@ -1,0 +1,20 @@
+import { parseTaskArgv, type TaskArgs } from "./args.ts";
+import { runTask } from "./execute.ts";
+
+// Stack traces from a step then point into the user's .ts file, not the bundle.
+process.setSourceMapsEnabled(true);
+
+let args: TaskArgs;
+try {
+  args = parseTaskArgv(process.argv.slice(3));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+const code = await runTask(args).catch((error: unknown) => {
+  // Failures before the attempt could be recorded: the datastore or run spec is unreachable.
+  process.stderr.write(`weft step: ${(error as Error).stack ?? String(error)}\n`);
+  return 1;
+});
+// User code may leave timers or sockets open; the attempt is over once its result is saved.
+process.exit(code);
