@@ -62,7 +62,7 @@ export const STEP_DECORATOR_NAMES = Object.keys(STEP_DECORATOR_SCHEMAS) as StepD
  * "step train". A decorator from the command line fails as a USAGE error.
  */
 export function validateStepDecorator(use: DecoratorUse, where: string, code: ErrorCode = "FLOW_INVALID"): StepDecorators {
-  if (!(use.name in STEP_DECORATOR_SCHEMAS)) {
+  if (!Object.hasOwn(STEP_DECORATOR_SCHEMAS, use.name)) {
     throw new WeftError(code, `Unknown decorator "${use.name}" on ${where}.`, {
       hint: `Known step decorators: ${STEP_DECORATOR_NAMES.join(", ")}.`,
     });
@@ -89,7 +89,8 @@ export function parseWithOption(text: string): DecoratorUse {
     throw new WeftError("USAGE", `Invalid --with "${text}": expected NAME or NAME:key=value,key=value, e.g. "retry:times=3".`);
   }
   const options: Record<string, unknown> = {};
-  for (const pair of rest ? rest.split(",") : []) {
+  // Split only at a comma that starts the next key, so JSON values may hold commas.
+  for (const pair of rest ? rest.split(/,(?=[A-Za-z_]\w*=)/) : []) {
     const [key, value] = splitOnce(pair, "=");
     if (!key || value === undefined) {
       throw new WeftError("USAGE", `Invalid --with "${text}": "${pair}" is not key=value.`, { hint: `Example: --with retry:times=3,minutesBetweenRetries=1` });

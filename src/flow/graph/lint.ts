@@ -87,9 +87,12 @@ function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void
 
 function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
   const line = (step: string) => graph.nodes[step]?.line ?? parsed.line;
-  for (const orphan of unreachableSteps(graph)) {
+  const orphans = unreachableSteps(graph);
+  for (const orphan of orphans) {
     add(orphan, line(orphan), `Step "${orphan}" cannot be reached from start.`, "Transition to it from another step, or remove it.");
   }
+  // Edges from unreachable steps would make innocent steps look like joins.
+  if (orphans.length > 0) return;
   const cycle = findCycle(graph);
   if (cycle) {
     add(cycle[0], line(cycle[0]!), `Steps form a cycle: ${cycle.join(" → ")}.`, "A flow is a DAG: loop inside a step, or use a foreach.");
@@ -100,7 +103,6 @@ function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
       add(node.name, node.line, `Step "${node.name}" is reached from ${node.prev.join(" and ")} but takes no inputs.`, `Branches meet in a join: declare it as ${node.name}(inputs: Inputs<${parsed.className}>).`);
     }
   }
-  if (unreachableSteps(graph).length > 0) return;
   const problem = matchSplitsAndJoins(graph);
   if (!problem) return;
   const at = line(problem.step);

@@ -82,10 +82,18 @@ function findDefaultExportedClass(program: t.Program, file: string): t.ClassDecl
     if (decl?.type === "ClassDeclaration" && decl.id) classes.set(decl.id.name, decl);
   }
   for (const statement of program.body) {
-    if (statement.type !== "ExportDefaultDeclaration") continue;
-    const decl = statement.declaration;
-    if (decl.type === "ClassDeclaration" || decl.type === "ClassExpression") return decl;
-    if (decl.type === "Identifier" && classes.has(decl.name)) return classes.get(decl.name)!;
+    if (statement.type === "ExportDefaultDeclaration") {
+      const decl = statement.declaration;
+      if (decl.type === "ClassDeclaration" || decl.type === "ClassExpression") return decl;
+      if (decl.type === "Identifier" && classes.has(decl.name)) return classes.get(decl.name)!;
+    }
+    // export { MyFlow as default }
+    if (statement.type === "ExportNamedDeclaration" && !statement.source) {
+      for (const spec of statement.specifiers) {
+        const exported = spec.exported.type === "Identifier" ? spec.exported.name : spec.exported.value;
+        if (spec.type === "ExportSpecifier" && exported === "default" && classes.has(spec.local.name)) return classes.get(spec.local.name)!;
+      }
+    }
   }
   throw new WeftError("FLOW_INVALID", `${file}: no default-exported flow class.`, {
     hint: "A flow file default-exports one FlowSpec subclass: `export default class MyFlow extends FlowSpec { … }`.",
@@ -131,7 +139,8 @@ function parseTransition(call: t.CallExpression, last: t.Statement | undefined):
   if (tail?.type === "ObjectExpression") {
     args.pop();
     const prop = tail.properties.find((p): p is t.ObjectProperty => p.type === "ObjectProperty" && keyName(p.key) === "foreach");
-    foreach = prop?.value.type === "StringLiteral" ? prop.value.value : "";
+    // "" marks a foreach that names no field as a string literal; lint reports it.
+    if (prop) foreach = prop.value.type === "StringLiteral" ? prop.value.value : "";
   }
   const targets = args.map((a) => (a.type === "MemberExpression" && a.object.type === "ThisExpression" && a.property.type === "Identifier" ? a.property.name : null));
   const isLast = last?.type === "ExpressionStatement" && unwrap(last.expression) === call;
