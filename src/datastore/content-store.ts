@@ -34,7 +34,7 @@ export class ContentStore {
     const shas = blobs.map(sha256);
     const keys = shas.map((s) => this.keyOf(s));
     const present = await this.backend.exists(keys);
-    const items = blobs.flatMap((b, i) => (present[i] ? [] : [{ key: keys[i]!, data: encode(b) }]));
+    const items = blobs.flatMap((b, i) => (present[i] ? [] : [{ key: keys[i]!, data: encode(b), durable: true }]));
     if (items.length) await this.backend.putBytes(items);
     return shas;
   }

@@ -68,8 +68,8 @@ export class TaskDatastore {
 
   /** Writes the index, then the done marker: the attempt now reads as finished. */
   async finishAttempt(attempt: number, data: TaskData): Promise<void> {
-    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "data.json"), data: json(data), overwrite: true }]);
-    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done"), data: json({ finishedAt: new Date().toISOString() }), overwrite: true }]);
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "data.json"), data: json(data), overwrite: true, durable: true }]);
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done"), data: json({ finishedAt: new Date().toISOString() }), overwrite: true, durable: true }]);
   }
 
   /** The highest attempt with a done marker, or undefined if none finished. */

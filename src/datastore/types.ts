@@ -4,6 +4,11 @@ export interface PutItem {
   data: Uint8Array;
   /** Replace an existing object. Content-addressed writes leave this off: same key, same bytes. */
   overwrite?: boolean;
+  /**
+   * The object must survive a machine crash once the call returns: artifact bytes and
+   * done markers. Logs and progress records may skip the flush.
+   */
+  durable?: boolean;
 }
 
 /**

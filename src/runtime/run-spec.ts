@@ -23,7 +23,7 @@ export interface RunSpec {
 }
 
 export async function writeRunSpec(backend: StorageBackend, spec: RunSpec): Promise<void> {
-  await backend.putBytes([{ key: layout.runSpec(spec.flow, spec.run), data: new TextEncoder().encode(JSON.stringify(spec)), overwrite: true }]);
+  await backend.putBytes([{ key: layout.runSpec(spec.flow, spec.run), data: new TextEncoder().encode(JSON.stringify(spec)), overwrite: true, durable: true }]);
 }
 
 export async function readRunSpec(backend: StorageBackend, flow: string, run: string): Promise<RunSpec> {

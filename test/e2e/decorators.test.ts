@@ -39,7 +39,8 @@ test("without enough retries the run fails and says how to resume", async () => 
   const file = writeFlow(dir, "flaky.ts", flaky("@retry({ times: 1 })"));
   const result = await runWeft(["run", file], { cwd: dir });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /Error: flaky failure 1/);
+  assert.match(result.stderr, /Error: flaky failure 1\n\[FlakyFlow\/1\/start\/1\]\s+at FlakyFlow\.start \(.*flaky\.ts:7:\d+\)/, "the stack names the user's file and line");
+  assert.doesNotMatch(result.stderr, /task-main\.js|dist\/chunks/, "no frames of Weft itself");
   assert.match(result.stderr, /Run FlakyFlow\/1 failed: Task FlakyFlow\/1\/start\/1 failed \(exit code 1\)/);
 });
 

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { access, mkdir, open, readdir, readFile } from "node:fs/promises";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PutItem, StorageBackend } from "../types.ts";
 
 /**
  * The local filesystem backend. Each write goes to a temporary file in the target
- * folder, is flushed to disk, then renamed into place, so a crash at any moment leaves
- * either the old object or the new one, never a torn file.
+ * folder (flushed to disk when durable) and is renamed into place, so a crash at any
+ * moment leaves either the old object or the new one, never a torn file.
  */
 export class LocalBackend implements StorageBackend {
   readonly kind = "local";
@@ -18,7 +18,7 @@ export class LocalBackend implements StorageBackend {
   }
 
   async exists(keys: string[]): Promise<boolean[]> {
-    return Promise.all(keys.map((k) => access(this.localPath(k)).then(() => true, () => false)));
+    return keys.map((k) => existsSync(this.localPath(k)));
   }
 
   async putBytes(items: PutItem[]): Promise<void> {
@@ -28,7 +28,7 @@ export class LocalBackend implements StorageBackend {
   /** Synchronous write: small files, where the event loop round-trips cost more than the I/O. */
   putSync(item: PutItem): void {
     const path = this.localPath(item.key);
-    if (!item.overwrite && fileExists(path)) return;
+    if (!item.overwrite && existsSync(path)) return;
     const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
     let fd: number;
     try {
@@ -41,7 +41,7 @@ export class LocalBackend implements StorageBackend {
     try {
       let offset = 0;
       while (offset < item.data.byteLength) offset += writeSync(fd, item.data, offset);
-      fsyncSync(fd);
+      if (item.durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -101,11 +101,3 @@ export class LocalBackend implements StorageBackend {
   }
 }
 
-function fileExists(path: string): boolean {
-  try {
-    closeSync(openSync(path, "r"));
-    return true;
-  } catch {
-    return false;
-  }
-}

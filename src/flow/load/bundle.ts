@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { WeftError } from "../../errors/weft-error.ts";
 import { virtualModuleSource, WEFT_SPECIFIERS } from "./runtime-modules.ts";
 
@@ -28,7 +28,7 @@ export async function bundleFlow(file: string): Promise<FlowBundle> {
       platform: "node",
       target: "node20",
       outfile: "flow.mjs",
-      sourcemap: "external",
+      sourcemap: "linked",
       sourcesContent: true,
       banner: { js: REQUIRE_SHIM },
       logLevel: "silent",
@@ -47,8 +47,11 @@ export async function bundleFlow(file: string): Promise<FlowBundle> {
       ],
     });
     const code = result.outputFiles.find((f) => f.path.endsWith(".mjs"))!.text;
-    const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!.text;
-    return { code, map };
+    const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith(".map"))!.text) as { sources: string[] };
+    // Sources are relative to the bundle's nominal folder; the bundle moves, so make them
+    // absolute and stack traces keep naming the user's own files.
+    map.sources = map.sources.map((source) => (isAbsolute(source) || source.includes(":") ? source : resolve(source)));
+    return { code, map: JSON.stringify(map) };
   } catch (cause) {
     const errors = (cause as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
     const detail = errors.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`).join("\n");

@@ -33,7 +33,8 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const analysis = await analyzeFlow(file);
   assertNoIssues(analysis.parsed, analysis.issues);
   const bundle = await bundleFlow(file);
-  const sha = createHash("sha256").update(bundle.code).digest("hex");
+  // The source map is part of the package: stack traces depend on it.
+  const sha = createHash("sha256").update(bundle.code).update("\0").update(bundle.map).digest("hex");
   const path = await writeCodePackage(options.cacheDir, sha, bundle.code, bundle.map);
   const flowClass = await importFlowClass(path, file);
   const metadata = readFlowMetadata(flowClass);

@@ -27,7 +27,7 @@ export class LocalMetadata implements MetadataProvider {
   }
 
   async setRunState(flow: string, run: string, state: RunState): Promise<void> {
-    await this.put(`${flow}/${run}/_meta/state.json`, state);
+    await this.put(`${flow}/${run}/_meta/state.json`, state, true);
   }
 
   async registerTask(task: TaskRecord): Promise<void> {
@@ -91,8 +91,8 @@ export class LocalMetadata implements MetadataProvider {
     await this.put(`${flow}/${run}/_meta/tags.json`, tags);
   }
 
-  private async put(key: string, value: unknown): Promise<void> {
-    await this.store.putBytes([{ key, data: json(value), overwrite: true }]);
+  private async put(key: string, value: unknown, durable = false): Promise<void> {
+    await this.store.putBytes([{ key, data: json(value), overwrite: true, durable }]);
   }
 
   private async getJson<T extends unknown[]>(keys: string[]): Promise<{ [K in keyof T]: T[K] | undefined }> {

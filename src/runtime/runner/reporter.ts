@@ -1,6 +1,6 @@
 import type { WriteStream } from "node:tty";
 
-type Counts = { running: number; done: number; failed: number };
+type Counts = { running: number; done: number; failed: number; killed: number };
 
 /**
  * What the terminal shows during a run: every task's output line prefixed with its
@@ -11,7 +11,7 @@ export class Reporter {
   private readonly counts = new Map<string, Counts>();
   private drawn = 0;
   private redrawTimer: NodeJS.Timeout | undefined;
-  private readonly live: boolean;
+  private live: boolean;
 
   constructor(
     private readonly steps: string[],
@@ -19,7 +19,7 @@ export class Reporter {
     private readonly err: NodeJS.WritableStream = process.stderr,
   ) {
     this.live = Boolean((err as WriteStream).isTTY) && process.env.TERM !== "dumb";
-    for (const s of steps) this.counts.set(s, { running: 0, done: 0, failed: 0 });
+    for (const s of steps) this.counts.set(s, { running: 0, done: 0, failed: 0, killed: 0 });
   }
 
   message(text: string): void {
@@ -36,22 +36,26 @@ export class Reporter {
     this.scheduleRedraw();
   }
 
-  finished(step: string, pathspec: string, ok: boolean, detail: string): void {
+  /** A task ended; `killed` tasks were stopped by the run, not failed by themselves. */
+  finished(step: string, pathspec: string, ok: boolean, detail: string, killed = false): void {
     const c = this.count(step);
     c.running--;
     if (ok) c.done++;
+    else if (killed) c.killed++;
     else c.failed++;
-    if (!this.live || !ok) this.above(() => this.err.write(`[${pathspec}] ${ok ? "task finished" : `task failed: ${detail}`}\n`));
+    const text = ok ? "task finished" : `task ${killed ? "killed" : "failed"}: ${detail}`;
+    if (!this.live || !ok) this.above(() => this.err.write(`[${pathspec}] ${text}\n`));
     this.scheduleRedraw();
   }
 
-  /** Leaves the final state of every step on screen. */
+  /** Leaves the final state of every step on screen; later messages are plain lines. */
   close(): void {
     clearTimeout(this.redrawTimer);
     if (this.live) {
       this.erase();
       this.draw();
       this.drawn = 0;
+      this.live = false;
     }
   }
 
@@ -62,7 +66,7 @@ export class Reporter {
   }
 
   private above(write: () => void): void {
-    if (!this.live) return void write();
+    if (!this.live) return write();
     this.erase();
     write();
     this.draw();
@@ -90,7 +94,7 @@ export class Reporter {
     const lines = this.steps.map((s) => {
       const c = this.count(s);
       const mark = c.failed ? "✗" : c.running ? "▶" : c.done ? "✓" : "·";
-      return `  ${mark} ${s.padEnd(width)}  ${c.done} done  ${c.running} running  ${c.failed} failed`;
+      return `  ${mark} ${s.padEnd(width)}  ${c.done} done  ${c.running} running  ${c.failed} failed${c.killed ? `  ${c.killed} killed` : ""}`;
     });
     this.err.write(`${lines.join("\n")}\n`);
     this.drawn = lines.length;

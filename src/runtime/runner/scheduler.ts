@@ -124,8 +124,11 @@ export class Scheduler {
   }
 
   private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
-    if (this.stopped) return;
     const pathspec = pathspecOf(ref);
+    if (this.stopped) {
+      this.options.reporter.finished(task.step, pathspec, false, "the run is stopping", true);
+      return;
+    }
     const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
     if (data) {
       this.options.reporter.finished(task.step, pathspec, true, "");

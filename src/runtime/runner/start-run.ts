@@ -46,8 +46,8 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
   });
   const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
   await backend.putBytes([
-    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map) },
-    { key: codeKey, data: Buffer.from(flow.codePackage.code) },
+    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
+    { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
   ]);
   const spec: RunSpec = {
     flow: flow.name,

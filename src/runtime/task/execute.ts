@@ -206,6 +206,14 @@ function errorInfo(error: unknown): ErrorInfo {
 
 function describeFailure(error: unknown): string {
   if (isWeftError(error)) return `error: ${error.describe()}`;
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  if (error instanceof Error) return userStack(error);
   return `a non-Error value was thrown: ${String(error)}`;
+}
+
+/** The error's stack without the frames of Weft's own task runtime below the step. */
+function userStack(error: Error): string {
+  const lines = (error.stack ?? `${error.name}: ${error.message}`).split("\n");
+  const ownFrame = (line: string) => /^\s+at /.test(line) && line.includes(import.meta.url.replace(/[^/]*$/, ""));
+  const cut = lines.findIndex(ownFrame);
+  return (cut < 0 ? lines : lines.slice(0, cut)).join("\n");
 }

@@ -1,0 +1,46 @@
+// Shared helpers for benchmarks: timing, spawning, medians.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const repoRoot = new URL("..", import.meta.url).pathname;
+export const weftBin = join(repoRoot, "bin", "weft.mjs");
+
+export function tempDir(prefix = "weft-bench-") {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Runs a command to completion; rejects on a non-zero exit with its output. */
+export function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} exited ${code}\n${output.slice(-2000)}`))));
+  });
+}
+
+/** Wall time of `fn` in seconds. */
+export async function timed(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Runs `count` jobs with at most `concurrency` at once. */
+export async function pool(count, concurrency, job) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await job(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
