@@ -19,7 +19,8 @@ export function parsePathspec(text: string, minDepth: 1 | 2 | 3 | 4, maxDepth: 1
   const forms = ["Flow", "Flow/run", "Flow/run/step", "Flow/run/step/task"];
   const expected = forms.slice(minDepth - 1, maxDepth).map((f) => `"${f}"`).join(" or ");
   const parts = text.split("/");
-  const bad = (why: string) => new WeftError("USAGE", `Invalid pathspec "${text}": ${why}.`, { hint: `Expected ${expected}, e.g. "TrainFlow/12/train/3".` });
+  const example = ["TrainFlow", "TrainFlow/12", "TrainFlow/12/train", "TrainFlow/12/train/3"][maxDepth - 1];
+  const bad = (why: string) => new WeftError("USAGE", `Invalid pathspec "${text}": ${why}.`, { hint: `Expected ${expected}, e.g. "${example}".` });
   if (parts.length < minDepth || parts.length > maxDepth) throw bad(`it has ${parts.length} part${parts.length === 1 ? "" : "s"}`);
   const [flow = "", run, step, task] = parts;
   if (!PART.test(flow)) throw bad("the flow name must be a class name");

@@ -54,14 +54,14 @@ export function resolveConfig(options: ResolveOptions = {}): WeftConfig {
     values[name] = parsed.data;
     sources[name] = found[0];
   }
-  applyDefaults(values, sources, cwd);
+  applyDefaults(values, sources, cwd, env);
   return { values: values as WeftConfig["values"], sources: sources as WeftConfig["sources"], profilePath };
 }
 
-function applyDefaults(values: Record<string, string | undefined>, sources: Record<string, ConfigSource | undefined>, cwd: string): void {
+function applyDefaults(values: Record<string, string | undefined>, sources: Record<string, ConfigSource | undefined>, cwd: string, env: NodeJS.ProcessEnv): void {
   const defaults: Partial<Record<ConfigKeyName, () => string>> = {
     home: () => findHome(cwd),
-    user: () => defaultUser(),
+    user: () => defaultUser(env),
     datastore: () => "local",
     datastoreSysrootLocal: () => join(values.home!, "datastore"),
     metadata: () => "local",
@@ -87,9 +87,9 @@ export function findHome(cwd: string): string {
   }
 }
 
-function defaultUser(): string {
+function defaultUser(env: NodeJS.ProcessEnv): string {
   try {
-    return process.env.USER || userInfo().username || "unknown";
+    return env.USER || userInfo().username || "unknown";
   } catch {
     return "unknown";
   }
@@ -108,9 +108,11 @@ function readProfile(env: NodeJS.ProcessEnv, userHome: string): { profile: Recor
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new WeftError("CONFIG", `Profile file ${path} is not valid JSON: ${(cause as Error).message}.`, {
+    // The parser's own message quotes the file around the error, which may be a secret.
+    const position = /position (\d+)/.exec((cause as Error).message)?.[1];
+    const where = position === undefined ? "" : ` at ${lineAndColumn(readFileSync(path, "utf8"), Number(position))}`;
+    throw new WeftError("CONFIG", `Profile file ${path} is not valid JSON${where}.`, {
       hint: `Fix the file, or remove it and run \`weft configure reset\`.`,
-      cause,
     });
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -121,4 +123,9 @@ function readProfile(env: NodeJS.ProcessEnv, userHome: string): { profile: Recor
   const profile: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) profile[k] = typeof v === "string" ? v : JSON.stringify(v);
   return { profile, profilePath: path };
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }

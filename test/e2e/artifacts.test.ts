@@ -67,7 +67,7 @@ export default class BadFlow extends FlowSpec {
   );
   const result = await runWeft(["run", file], { cwd: dir });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /Artifact "model" cannot be saved: model\.inner is a instance of Model/);
+  assert.match(result.stderr, /Artifact "model" cannot be saved: model\.inner is an instance of Model/);
   const fn = writeFlow(
     dir,
     "fn.ts",

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { mkdir, open, readdir, readFile } from "node:fs/promises";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PutItem, StorageBackend } from "../types.ts";
 
@@ -18,7 +18,7 @@ export class LocalBackend implements StorageBackend {
   }
 
   async exists(keys: string[]): Promise<boolean[]> {
-    return keys.map((k) => existsSync(this.localPath(k)));
+    return keys.map((k) => isFile(this.localPath(k)));
   }
 
   async putBytes(items: PutItem[]): Promise<void> {
@@ -28,7 +28,7 @@ export class LocalBackend implements StorageBackend {
   /** Synchronous write: small files, where the event loop round-trips cost more than the I/O. */
   putSync(item: PutItem): void {
     const path = this.localPath(item.key);
-    if (!item.overwrite && existsSync(path)) return;
+    if (!item.overwrite && isFile(path)) return;
     const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
     let fd: number;
     try {
@@ -50,28 +50,26 @@ export class LocalBackend implements StorageBackend {
 
   async createExclusive(key: string, data: Uint8Array): Promise<boolean> {
     const path = this.localPath(key);
+    const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
     await mkdir(dirname(path), { recursive: true });
-    let handle;
+    await writeFile(tmp, data, { flush: true });
     try {
-      handle = await open(path, "wx");
+      // link() fails if the name exists, and publishes the whole file at once.
+      await link(tmp, path);
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw err;
-    }
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
     } finally {
-      await handle.close();
+      await unlink(tmp);
     }
-    return true;
   }
 
   async getBytes(keys: string[]): Promise<(Uint8Array | null)[]> {
     return Promise.all(
       keys.map((k) =>
         readFile(this.localPath(k)).catch((err: NodeJS.ErrnoException) => {
-          if (err.code === "ENOENT") return null;
+          if (isMissing(err)) return null;
           throw err;
         }),
       ),
@@ -82,7 +80,7 @@ export class LocalBackend implements StorageBackend {
     try {
       return readFileSync(this.localPath(key));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      if (isMissing(err as NodeJS.ErrnoException)) return null;
       throw err;
     }
   }
@@ -93,7 +91,7 @@ export class LocalBackend implements StorageBackend {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      if (isMissing(err as NodeJS.ErrnoException)) return [];
       throw err;
     }
     const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
@@ -101,3 +99,11 @@ export class LocalBackend implements StorageBackend {
   }
 }
 
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+/** A key that names no object: nothing there, a folder, or a path through a file. */
+function isMissing(err: NodeJS.ErrnoException): boolean {
+  return err.code === "ENOENT" || err.code === "EISDIR" || err.code === "ENOTDIR";
+}

@@ -76,7 +76,7 @@ export const structuredCloneSerializer: ArtifactSerializer = {
   serialize(value, artifactName) {
     const bad = findUncloneable(value, artifactName);
     if (bad) {
-      throw new WeftError("ARTIFACT_UNSERIALIZABLE", `Artifact "${artifactName}" cannot be saved: ${bad.path} is a ${bad.type}.`, {
+      throw new WeftError("ARTIFACT_UNSERIALIZABLE", `Artifact "${artifactName}" cannot be saved: ${bad.path} is ${/^[aeiou]/i.test(bad.type) ? "an" : "a"} ${bad.type}.`, {
         hint: "Artifacts hold data: plain objects, arrays, Map, Set, Date, RegExp, BigInt, Buffer and typed arrays. Store the data a class holds, or prefix the field with _ to keep it out of the datastore.",
       });
     }

@@ -2,6 +2,9 @@ import type { WriteStream } from "node:tty";
 
 type Counts = { running: number; done: number; failed: number; killed: number };
 
+/** How an attempt ended, as the terminal shows it. */
+export type AttemptEnd = "done" | "failed" | "retrying" | "killed";
+
 /**
  * What the terminal shows during a run: every task's output line prefixed with its
  * pathspec, and the state of each step. On a TTY the step states are a block at the
@@ -36,15 +39,18 @@ export class Reporter {
     this.scheduleRedraw();
   }
 
-  /** A task ended; `killed` tasks were stopped by the run, not failed by themselves. */
-  finished(step: string, pathspec: string, ok: boolean, detail: string, killed = false): void {
+  /**
+   * An attempt ended. `retrying` is neither done nor failed: the task starts again.
+   * `killed` tasks were stopped by the run, not failed by themselves.
+   */
+  finished(step: string, pathspec: string, outcome: AttemptEnd, detail = ""): void {
     const c = this.count(step);
     c.running--;
-    if (ok) c.done++;
-    else if (killed) c.killed++;
-    else c.failed++;
-    const text = ok ? "task finished" : `task ${killed ? "killed" : "failed"}: ${detail}`;
-    if (!this.live || !ok) this.above(() => this.err.write(`[${pathspec}] ${text}\n`));
+    if (outcome === "done") c.done++;
+    else if (outcome === "killed") c.killed++;
+    else if (outcome === "failed") c.failed++;
+    const text = outcome === "done" ? "task finished" : `task ${outcome === "retrying" ? "failed" : outcome}: ${detail}`;
+    if (!this.live || outcome !== "done") this.above(() => this.err.write(`[${pathspec}] ${text}\n`));
     this.scheduleRedraw();
   }
 
@@ -61,7 +67,7 @@ export class Reporter {
 
   private count(step: string): Counts {
     let c = this.counts.get(step);
-    if (!c) this.counts.set(step, (c = { running: 0, done: 0, failed: 0 }));
+    if (!c) this.counts.set(step, (c = { running: 0, done: 0, failed: 0, killed: 0 }));
     return c;
   }
 

@@ -126,12 +126,12 @@ export class Scheduler {
   private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
     const pathspec = pathspecOf(ref);
     if (this.stopped) {
-      this.options.reporter.finished(task.step, pathspec, false, "the run is stopping", true);
+      this.options.reporter.finished(task.step, pathspec, "killed", "the run is stopping");
       return;
     }
     const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
     if (data) {
-      this.options.reporter.finished(task.step, pathspec, true, "");
+      this.options.reporter.finished(task.step, pathspec, "done");
       this.queueSuccessors(task, data);
       return;
     }
@@ -148,11 +148,11 @@ export class Scheduler {
     }
     const retry = this.options.spec.decorators[task.step]?.retry;
     if (task.attempt < (retry?.times ?? 0)) {
-      this.options.reporter.finished(task.step, pathspec, false, `${detail}; retrying (attempt ${task.attempt + 2} of ${retry!.times + 1})`);
+      this.options.reporter.finished(task.step, pathspec, "retrying", `${detail}; retrying (attempt ${task.attempt + 2} of ${retry!.times + 1})`);
       this.queue.push({ ...task, attempt: task.attempt + 1, notBefore: Date.now() + retry!.minutesBetweenRetries * 60_000 });
       return;
     }
-    this.options.reporter.finished(task.step, pathspec, false, detail);
+    this.options.reporter.finished(task.step, pathspec, "failed", detail);
     this.stop({ status: "failed", reason: `Task ${pathspec} failed (${detail}).` });
   }
 

@@ -1,0 +1,311 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { StorageBackend } from "./types.ts";
+
+/** A backend under test and how to remove what it wrote. */
+export interface OpenedBackend {
+  backend: StorageBackend;
+  cleanup(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const bytes = (text: string) => encoder.encode(text);
+const text = (data: Uint8Array | null | undefined) => (data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8") : data);
+const asBuffer = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+/** Asserts equal bytes without printing megabytes on failure. */
+function assertSameBytes(actual: Uint8Array | null | undefined, expected: Uint8Array, what: string): void {
+  assert.ok(actual, `${what}: expected ${expected.byteLength} bytes, got ${actual}`);
+  assert.equal(actual.byteLength, expected.byteLength, `${what}: length`);
+  assert.ok(asBuffer(actual).equals(asBuffer(expected)), `${what}: bytes differ`);
+}
+
+/**
+ * The StorageBackend contract (src/datastore/types.ts), shared by every backend: the
+ * local one runs it on a temp folder, the Azure one on a container. Each test gets a
+ * fresh, empty backend from `open`. Only the documented semantics are checked; the
+ * order of `list` results is not documented, so they are compared sorted.
+ */
+export function storageBackendContract(name: string, open: () => Promise<OpenedBackend>): void {
+  describe(`${name} satisfies the StorageBackend contract`, () => {
+    let opened: OpenedBackend;
+    let backend: StorageBackend;
+    beforeEach(async () => {
+      opened = await open();
+      backend = opened.backend;
+    });
+    afterEach(async () => {
+      await opened.cleanup();
+    });
+
+    it("names its kind and root", () => {
+      assert.equal(typeof backend.kind, "string");
+      assert.match(backend.kind, /^[a-z][a-z0-9-]*$/);
+      assert.equal(typeof backend.root, "string");
+      assert.ok(backend.root.length > 0);
+    });
+
+    describe("exists", () => {
+      it("returns false for a missing key", async () => {
+        assert.deepEqual(await backend.exists(["nothing/here"]), [false]);
+      });
+
+      it("returns one answer per key, in the order of the keys", async () => {
+        await backend.putBytes([{ key: "e/b", data: bytes("b") }, { key: "e/d", data: bytes("d") }]);
+        assert.deepEqual(await backend.exists(["e/a", "e/b", "e/c", "e/d", "e/b"]), [false, true, false, true, true]);
+      });
+
+      it("returns an empty list for an empty batch", async () => {
+        assert.deepEqual(await backend.exists([]), []);
+      });
+
+      it("returns false for a prefix that only has objects below it", async () => {
+        await backend.putBytes([{ key: "folder/child", data: bytes("x") }]);
+        assert.deepEqual(await backend.exists(["folder"]), [false]);
+      });
+    });
+
+    describe("putBytes and getBytes", () => {
+      it("getBytes returns null for a missing key", async () => {
+        assert.deepEqual(await backend.getBytes(["missing/key"]), [null]);
+      });
+
+      it("getBytes returns the bytes putBytes wrote", async () => {
+        await backend.putBytes([{ key: "one/obj", data: bytes("hello") }]);
+        const [got] = await backend.getBytes(["one/obj"]);
+        assert.ok(got instanceof Uint8Array);
+        assert.equal(text(got), "hello");
+      });
+
+      it("putBytes writes every item of a batch", async () => {
+        await backend.putBytes([
+          { key: "batch/1", data: bytes("first") },
+          { key: "batch/2", data: bytes("second") },
+          { key: "batch/nested/3", data: bytes("third") },
+        ]);
+        assert.deepEqual((await backend.getBytes(["batch/1", "batch/2", "batch/nested/3"])).map(text), ["first", "second", "third"]);
+      });
+
+      it("getBytes returns one result per key in the order asked, null where missing", async () => {
+        await backend.putBytes([
+          { key: "order/a", data: bytes("A") },
+          { key: "order/b", data: bytes("B") },
+          { key: "order/c", data: bytes("C") },
+        ]);
+        const got = await backend.getBytes(["order/c", "order/missing", "order/a", "order/b", "order/a"]);
+        assert.deepEqual(got.map(text), ["C", null, "A", "B", "A"]);
+      });
+
+      it("getBytes returns an empty list for an empty batch", async () => {
+        assert.deepEqual(await backend.getBytes([]), []);
+      });
+
+      it("getBytes returns null for a prefix that only has objects below it", async () => {
+        await backend.putBytes([{ key: "dir/child", data: bytes("x") }]);
+        assert.deepEqual(await backend.getBytes(["dir"]), [null]);
+      });
+
+      it("putBytes without overwrite leaves an existing object's bytes as they are", async () => {
+        await backend.putBytes([{ key: "keep/me", data: bytes("original") }]);
+        await backend.putBytes([{ key: "keep/me", data: bytes("replacement") }]);
+        assert.equal(text((await backend.getBytes(["keep/me"]))[0]), "original");
+      });
+
+      it("putBytes with overwrite replaces an existing object's bytes", async () => {
+        await backend.putBytes([{ key: "swap/me", data: bytes("original, longer than the replacement") }]);
+        await backend.putBytes([{ key: "swap/me", data: bytes("new"), overwrite: true }]);
+        assert.equal(text((await backend.getBytes(["swap/me"]))[0]), "new");
+      });
+
+      it("putBytes with overwrite creates a missing object", async () => {
+        await backend.putBytes([{ key: "fresh/obj", data: bytes("made"), overwrite: true }]);
+        assert.equal(text((await backend.getBytes(["fresh/obj"]))[0]), "made");
+      });
+
+      it("putBytes with durable writes and reads back like any other write", async () => {
+        await backend.putBytes([{ key: "durable/obj", data: bytes("kept"), durable: true }, { key: "durable/other", data: bytes("also"), durable: false }]);
+        assert.deepEqual((await backend.getBytes(["durable/obj", "durable/other"])).map(text), ["kept", "also"]);
+      });
+
+      it("binary bytes, every value 0 to 255, round-trip unchanged", async () => {
+        const data = new Uint8Array(512);
+        for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 255) % 256;
+        data[0] = 0;
+        data[1] = 0xff;
+        await backend.putBytes([{ key: "bin/all", data }]);
+        assertSameBytes((await backend.getBytes(["bin/all"]))[0], data, "getBytes");
+        assertSameBytes(backend.getBytesSync("bin/all"), data, "getBytesSync");
+      });
+
+      it("an empty object exists and reads back as zero bytes, not null", async () => {
+        await backend.putBytes([{ key: "empty/obj", data: new Uint8Array(0) }]);
+        assert.deepEqual(await backend.exists(["empty/obj"]), [true]);
+        const [got] = await backend.getBytes(["empty/obj"]);
+        assert.ok(got, `getBytes returned ${got} for an empty object`);
+        assert.equal(got.byteLength, 0);
+        assert.equal(backend.getBytesSync("empty/obj")?.byteLength, 0);
+      });
+
+      it("a 5 MiB object round-trips", async () => {
+        const data = new Uint8Array(randomBytes(5 * 1024 * 1024));
+        await backend.putBytes([{ key: "big/five-mib", data }]);
+        assertSameBytes((await backend.getBytes(["big/five-mib"]))[0], data, "getBytes");
+        assertSameBytes(backend.getBytesSync("big/five-mib"), data, "getBytesSync");
+      });
+
+      it("a subarray is written as its own bytes, not its whole underlying buffer", async () => {
+        const whole = bytes("xxxxPAYLOADyyyy");
+        await backend.putBytes([{ key: "view/obj", data: whole.subarray(4, 11) }]);
+        assert.equal(text((await backend.getBytes(["view/obj"]))[0]), "PAYLOAD");
+      });
+
+      it("concurrent overwrites leave one writer's whole object", async () => {
+        const size = 1024 * 1024;
+        const payloads = [1, 2, 3, 4].map((n) => new Uint8Array(size).fill(n));
+        await Promise.all(payloads.map((data) => backend.putBytes([{ key: "race/obj", data, overwrite: true }])));
+        const [got] = await backend.getBytes(["race/obj"]);
+        assert.ok(got);
+        assert.equal(got.byteLength, size);
+        const first = got[0]!;
+        assert.ok([1, 2, 3, 4].includes(first), `unexpected fill ${first}`);
+        assert.ok(asBuffer(got).equals(asBuffer(new Uint8Array(size).fill(first))), "object mixes bytes of several writers");
+      });
+    });
+
+    describe("getBytesSync", () => {
+      it("returns null for a missing key", () => {
+        assert.equal(backend.getBytesSync("missing/sync"), null);
+      });
+
+      it("returns the bytes putBytes wrote", async () => {
+        await backend.putBytes([{ key: "sync/obj", data: bytes("synchronous") }]);
+        const got = backend.getBytesSync("sync/obj");
+        assert.ok(got instanceof Uint8Array);
+        assert.equal(text(got), "synchronous");
+      });
+
+      it("returns null for a prefix that only has objects below it", async () => {
+        await backend.putBytes([{ key: "syncdir/child", data: bytes("x") }]);
+        assert.equal(backend.getBytesSync("syncdir"), null);
+      });
+    });
+
+    describe("createExclusive", () => {
+      it("returns true and creates the object when the key is free", async () => {
+        assert.equal(await backend.createExclusive("ids/1", bytes("mine")), true);
+        assert.equal(text((await backend.getBytes(["ids/1"]))[0]), "mine");
+      });
+
+      it("returns false the second time and keeps the first object's bytes", async () => {
+        assert.equal(await backend.createExclusive("ids/2", bytes("first")), true);
+        assert.equal(await backend.createExclusive("ids/2", bytes("second")), false);
+        assert.equal(text((await backend.getBytes(["ids/2"]))[0]), "first");
+      });
+
+      it("returns false when putBytes already wrote the key", async () => {
+        await backend.putBytes([{ key: "ids/3", data: bytes("put") }]);
+        assert.equal(await backend.createExclusive("ids/3", bytes("exclusive")), false);
+        assert.equal(text((await backend.getBytes(["ids/3"]))[0]), "put");
+      });
+
+      it("lets exactly one of many concurrent calls on one key win, and stores the winner's bytes", async () => {
+        const contenders = Array.from({ length: 12 }, (_, i) => `contender-${i}`);
+        const results = await Promise.all(contenders.map((c) => backend.createExclusive("ids/contested", bytes(c))));
+        assert.equal(results.filter((r) => r === true).length, 1, `winners: ${JSON.stringify(results)}`);
+        assert.equal(results.filter((r) => r === false).length, contenders.length - 1);
+        const winner = contenders[results.indexOf(true)];
+        assert.equal(text((await backend.getBytes(["ids/contested"]))[0]), winner);
+      });
+
+      it("is atomic: a concurrent reader sees no object or the whole object", async () => {
+        // A torn read needs a reader between two chunks of the write: several rounds of
+        // several readers make that near certain where the write is not atomic.
+        const data = new Uint8Array(16 * 1024 * 1024).fill(7);
+        const seen = new Set<number | null>();
+        for (let round = 0; round < 3; round++) {
+          const key = `ids/atomic-${round}`;
+          let settled = false;
+          const creating = backend.createExclusive(key, data).finally(() => (settled = true));
+          while (!settled) {
+            const reads = await Promise.all([1, 2, 3, 4].map(() => backend.getBytes([key])));
+            for (const [got] of reads) seen.add(got ? got.byteLength : null);
+          }
+          assert.equal(await creating, true);
+        }
+        const partial = [...seen].filter((n) => n !== null && n !== data.byteLength);
+        assert.deepEqual(partial, [], `a reader saw a partly written object (sizes ${partial.join(", ")})`);
+      });
+    });
+
+    describe("list", () => {
+      beforeEach(async () => {
+        await backend.putBytes([
+          { key: "tree/a", data: bytes("a") },
+          { key: "tree/b", data: bytes("b") },
+          { key: "tree/sub/c", data: bytes("c") },
+          { key: "tree/sub/deeper/d", data: bytes("d") },
+          { key: "tree2/e", data: bytes("e") },
+          { key: "other/f", data: bytes("f") },
+        ]);
+      });
+
+      it("returns the direct children of a prefix, sub-prefixes ending in '/'", async () => {
+        assert.deepEqual((await backend.list("tree/")).sort(), ["tree/a", "tree/b", "tree/sub/"]);
+      });
+
+      it("returns full keys for a nested prefix", async () => {
+        assert.deepEqual((await backend.list("tree/sub/")).sort(), ["tree/sub/c", "tree/sub/deeper/"]);
+        assert.deepEqual(await backend.list("tree/sub/deeper/"), ["tree/sub/deeper/d"]);
+      });
+
+      it("does not return keys of a sibling whose name starts with the prefix's name", async () => {
+        assert.deepEqual(await backend.list("tree2/"), ["tree2/e"]);
+        assert.ok(!(await backend.list("tree/")).some((k) => k.startsWith("tree2")));
+      });
+
+      it("of the empty prefix returns the top-level sub-prefixes", async () => {
+        assert.deepEqual((await backend.list("")).sort(), ["other/", "tree/", "tree2/"]);
+      });
+
+      it("returns an empty list for a missing prefix", async () => {
+        assert.deepEqual(await backend.list("no-such-prefix/"), []);
+        assert.deepEqual(await backend.list("tree/no-such-sub/"), []);
+      });
+
+      it("returns an empty list for a prefix that names an object", async () => {
+        assert.deepEqual(await backend.list("tree/a/"), []);
+      });
+
+      it("sees an object written since an earlier call", async () => {
+        const before = await backend.list("tree/");
+        await backend.putBytes([{ key: "tree/z", data: bytes("z") }]);
+        assert.ok(!before.includes("tree/z"));
+        assert.ok((await backend.list("tree/")).includes("tree/z"));
+      });
+    });
+
+    describe("localPath", () => {
+      it("when defined, names a file holding the object's bytes", async (t) => {
+        await backend.putBytes([{ key: "paths/obj.bin", data: bytes("on disk") }]);
+        const path = backend.localPath("paths/obj.bin");
+        if (path === undefined) {
+          t.skip("this backend keeps no local copies (localPath is undefined)");
+          return;
+        }
+        assert.equal(readFileSync(path, "utf8"), "on disk");
+      });
+
+      it("when defined, gives different paths for different keys", async (t) => {
+        const a = backend.localPath("paths/a");
+        const b = backend.localPath("paths/b");
+        if (a === undefined || b === undefined) {
+          t.skip("this backend keeps no local copies (localPath is undefined)");
+          return;
+        }
+        assert.notEqual(a, b);
+      });
+    });
+  });
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { storageBackendContract } from "../backend-contract.ts";
+import { LocalBackend } from "./local-backend.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+storageBackendContract("LocalBackend", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "weft-local-contract-"));
+  return { backend: new LocalBackend(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+/** Every file below `dir`, relative to it. */
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+describe("LocalBackend", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "weft-local-backend-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("has kind local and its folder as root", () => {
+    const backend = new LocalBackend(dir);
+    assert.equal(backend.kind, "local");
+    assert.equal(backend.root, dir);
+  });
+
+  it("localPath maps each key segment to a folder under the root", () => {
+    assert.equal(new LocalBackend(dir).localPath("Flow/12/start/1/0.done"), join(dir, "Flow", "12", "start", "1", "0.done"));
+  });
+
+  it("leaves no *.tmp file behind after writes, overwrites and exclusive creates", async () => {
+    const backend = new LocalBackend(dir);
+    await backend.putBytes([{ key: "a/one", data: bytes("1") }, { key: "a/b/two", data: bytes("2") }]);
+    await backend.putBytes([{ key: "a/one", data: bytes("1 again"), overwrite: true }]);
+    await backend.putBytes([{ key: "a/one", data: bytes("ignored") }]);
+    await backend.createExclusive("a/c/three", bytes("3"));
+    assert.deepEqual(filesBelow(dir), [join("a", "b", "two"), join("a", "c", "three"), join("a", "one")].sort());
+  });
+
+  it("writes into a deep folder that does not exist yet, under a root that does not exist yet", async () => {
+    const root = join(dir, "not", "yet");
+    const backend = new LocalBackend(root);
+    await backend.putBytes([{ key: "x/y/z/w/obj.bin", data: bytes("deep") }]);
+    assert.equal(readFileSync(join(root, "x", "y", "z", "w", "obj.bin"), "utf8"), "deep");
+    assert.equal(await backend.createExclusive("p/q/r/id", bytes("exclusive")), true);
+    assert.equal(readFileSync(join(root, "p", "q", "r", "id"), "utf8"), "exclusive");
+  });
+
+  it("list hides a temporary file of a write in progress", async () => {
+    const backend = new LocalBackend(dir);
+    await backend.putBytes([{ key: "t/done", data: bytes("ok") }]);
+    writeFileSync(join(dir, "t", "partial.0a1b2c3d4e5f.tmp"), "half");
+    assert.deepEqual(await backend.list("t/"), ["t/done"]);
+  });
+
+  it("list accepts a prefix without its trailing slash", async () => {
+    const backend = new LocalBackend(dir);
+    await backend.putBytes([{ key: "s/obj", data: bytes("ok") }, { key: "s/sub/obj", data: bytes("ok") }]);
+    assert.deepEqual((await backend.list("s")).sort(), ["s/obj", "s/sub/"]);
+  });
+
+  it("a new backend on the same folder reads what another wrote", async () => {
+    await new LocalBackend(dir).putBytes([{ key: "shared/obj", data: bytes("persisted") }]);
+    const reader = new LocalBackend(dir);
+    assert.equal(Buffer.from(reader.getBytesSync("shared/obj")!).toString(), "persisted");
+    assert.ok(existsSync(reader.localPath("shared/obj")));
+  });
+});
