@@ -9,6 +9,7 @@ await build({
   absWorkingDir: root,
   entryPoints: {
     index: "src/index.ts",
+    client: "src/client/index.ts",
     cli: "src/cli/main.ts",
     "task-main": "src/runtime/task/main.ts",
   },

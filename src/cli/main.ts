@@ -3,7 +3,7 @@ import { exitCodeOf, formatError } from "../errors/format.ts";
 import { weftPackage } from "../runtime/package-root.ts";
 import { checkCommand } from "./commands/check.ts";
 import { logsCommand } from "./commands/logs.ts";
-import { preloadRunFlow, runCommand } from "./commands/run.ts";
+import { preloadRunFlow, resumeCommand, runCommand } from "./commands/run.ts";
 import { showCommand } from "./commands/show.ts";
 
 process.setSourceMapsEnabled(true);
@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)");
   program.command("version").description("print the version").action(() => console.log(weftPackage().version));
-  for (const command of [runCommand(preloaded), checkCommand(), showCommand(), logsCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return Number(process.exitCode ?? 0);

@@ -1,5 +1,5 @@
 import type { ForeachFrame } from "../flow/current.ts";
-import { serializerFor, serializerNamed } from "./serializers/registry.ts";
+import { serializerFor, serializerNamed, type ArtifactSerializer } from "./serializers/registry.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import type { ContentStore } from "./content-store.ts";
 import { layout, pathspecOf, type TaskRef } from "./layout.ts";
@@ -117,6 +117,28 @@ export class ArtifactReader {
 
   loadSync(name: string): unknown {
     if (this.cache.has(name)) return this.cache.get(name);
+    const { record, serializer } = this.resolve(name);
+    return this.remember(name, serializer.deserialize(this.content.loadSync(record.sha, this.describe(name))));
+  }
+
+  /** Like loadSync, reading through the backend's asynchronous path (for the client). */
+  async load(name: string): Promise<unknown> {
+    if (this.cache.has(name)) return this.cache.get(name);
+    const { record, serializer } = this.resolve(name);
+    const [bytes] = await this.content.load([record.sha], () => this.describe(name));
+    return this.remember(name, serializer.deserialize(bytes!));
+  }
+
+  private describe(name: string): string {
+    return `Artifact "${name}" of ${this.pathspec}`;
+  }
+
+  private remember(name: string, value: unknown): unknown {
+    this.cache.set(name, value);
+    return value;
+  }
+
+  private resolve(name: string): { record: ArtifactRecord; serializer: ArtifactSerializer } {
     const record = this.data.artifacts[name];
     if (!record) {
       throw new WeftError("NOT_FOUND", `Task ${this.pathspec} has no artifact "${name}".`, {
@@ -129,8 +151,6 @@ export class ArtifactReader {
         hint: "Import the library that registers it (registerSerializer) before reading this artifact.",
       });
     }
-    const value = serializer.deserialize(this.content.loadSync(record.sha, `Artifact "${name}" of ${this.pathspec}`));
-    this.cache.set(name, value);
-    return value;
+    return { record, serializer };
   }
 }

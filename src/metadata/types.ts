@@ -21,6 +21,8 @@ export interface RunState {
   finishedAt?: string;
   /** Why the run failed or was stopped, for display. */
   reason?: string;
+  /** While running: the runner process, so a reader can tell a crashed runner from a live one. */
+  runner?: { host: string; pid: number };
 }
 
 export interface TaskRecord extends TaskRef {

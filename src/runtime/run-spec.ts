@@ -20,6 +20,8 @@ export interface RunSpec {
   /** Parameter values by field; JSON-safe. */
   params: Record<string, unknown>;
   maxNumSplits: number;
+  /** The run this one resumes. */
+  originRun?: string;
 }
 
 export async function writeRunSpec(backend: StorageBackend, spec: RunSpec): Promise<void> {

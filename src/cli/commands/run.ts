@@ -5,7 +5,8 @@ import type { LoadedFlow } from "../../flow/load/load-flow.ts";
 import { withDecorators } from "../../flow/load/load-flow.ts";
 import { parseParamValue } from "../../flow/params.ts";
 import { WeftError } from "../../errors/weft-error.ts";
-import { loadFlowForRun, startRun } from "../../runtime/runner/start-run.ts";
+import { planResume } from "../../runtime/runner/resume-plan.ts";
+import { loadFlowForRun, startRun, type RunOptions } from "../../runtime/runner/start-run.ts";
 
 const RUN_OPTIONS = ["max-workers", "max-num-splits", "with", "tag", "datastore", "datastore-root", "metadata", "help"];
 
@@ -21,10 +22,9 @@ const integer = (flag: string) => (value: string) => {
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function runCommand(preloaded: Preloaded): Command {
-  const command = new Command("run")
-    .description("run a flow on this machine")
-    .argument("<flow>", "flow file (.ts)")
+/** Options shared by `run` and `resume`. */
+function executionOptions(command: Command): Command {
+  return command
     .option("--max-workers <n>", "tasks run at once", integer("--max-workers"), 16)
     .option("--max-num-splits <n>", "most items one foreach may have", integer("--max-num-splits"), 100)
     .option("--with <decorator>", "add a decorator to every step, e.g. retry:times=3 (repeatable)", collect, [])
@@ -32,6 +32,10 @@ export function runCommand(preloaded: Preloaded): Command {
     .option("--datastore <kind>", "local or azure [WEFT_DEFAULT_DATASTORE]")
     .option("--datastore-root <root>", "datastore root [WEFT_DATASTORE_SYSROOT_LOCAL or _AZURE]")
     .option("--metadata <kind>", "local or service [WEFT_DEFAULT_METADATA]");
+}
+
+export function runCommand(preloaded: Preloaded): Command {
+  const command = executionOptions(new Command("run").description("run a flow on this machine").argument("<flow>", "flow file (.ts)"));
   // A flow that failed to load has no parameter flags; let its error, not "unknown option", be reported.
   if (preloaded.error) command.allowUnknownOption().allowExcessArguments();
   const flow = preloaded.flow;
@@ -59,17 +63,39 @@ export function runCommand(preloaded: Preloaded): Command {
       const key = new Option(`--${spec.flag}`).attributeName();
       if (opts[key] !== undefined) params[spec.field] = parseParamValue(spec, opts[key] as string | boolean);
     }
-    const extra = (opts.with as string[]).map(parseWithOption);
-    const { result } = await startRun({
-      config,
-      flow: { ...loaded, decorators: withDecorators(loaded, extra) },
-      params,
-      maxWorkers: opts.maxWorkers as number,
-      maxNumSplits: opts.maxNumSplits as number,
-      tags: opts.tag as string[],
-    });
-    process.exitCode = result.status === "succeeded" ? 0 : result.status === "killed" ? 130 : 1;
+    await execute(config, loaded, opts, params);
   });
+}
+
+export function resumeCommand(): Command {
+  return executionOptions(
+    new Command("resume")
+      .description("start a new run that reuses the finished tasks of an earlier one and runs the rest")
+      .argument("<flow>", "flow file (.ts)")
+      .argument("[step]", "run this step and all after it again (default: the steps that did not finish)")
+      .option("--origin-run-id <id>", "the run to resume (default: your latest run of the flow)"),
+  ).action(async (file: string, step: string | undefined, opts: Record<string, unknown>) => {
+    const config = configWithFlags(opts);
+    const loaded = await loadFlowForRun(file, config);
+    const originRunId = opts.originRunId as string | undefined;
+    await execute(config, loaded, opts, {}, ({ backend, metadata }) =>
+      planResume({ backend, metadata, flow: loaded, user: config.values.user, ...(originRunId ? { originRunId } : {}), ...(step ? { step } : {}) }),
+    );
+  });
+}
+
+async function execute(config: WeftConfig, loaded: LoadedFlow, opts: Record<string, unknown>, params: Record<string, unknown>, resume?: RunOptions["resume"]): Promise<void> {
+  const extra = (opts.with as string[]).map(parseWithOption);
+  const { result } = await startRun({
+    config,
+    flow: { ...loaded, decorators: withDecorators(loaded, extra) },
+    params,
+    maxWorkers: opts.maxWorkers as number,
+    maxNumSplits: opts.maxNumSplits as number,
+    tags: opts.tag as string[],
+    ...(resume ? { resume } : {}),
+  });
+  process.exitCode = result.status === "succeeded" ? 0 : result.status === "killed" ? 130 : 1;
 }
 
 function configWithFlags(opts: Record<string, unknown>): WeftConfig {

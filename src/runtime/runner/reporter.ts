@@ -54,6 +54,13 @@ export class Reporter {
     this.scheduleRedraw();
   }
 
+  /** A resumed run reused a finished task of its origin. */
+  cloned(step: string, pathspec: string, origin: string): void {
+    this.count(step).done++;
+    if (!this.live) this.err.write(`[${pathspec}] cloned from ${origin}\n`);
+    this.scheduleRedraw();
+  }
+
   /** Leaves the final state of every step on screen; later messages are plain lines. */
   close(): void {
     clearTimeout(this.redrawTimer);

@@ -4,6 +4,7 @@ import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts"
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
+import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
 import type { Reporter } from "./reporter.ts";
@@ -14,9 +15,26 @@ interface QueuedTask {
   task: string;
   inputs: string[];
   splitIndex: number | undefined;
+  /** Its foreach path, known before it runs; with the step, it identifies the task across runs. */
+  stack: ForeachFrame[];
   attempt: number;
   /** Epoch ms before which a retry must not start. */
   notBefore: number;
+}
+
+/** A finished task of the run being resumed. */
+export interface OriginTask {
+  task: string;
+  data: TaskData;
+}
+
+/** What `weft resume` hands the scheduler: the origin's finished tasks and the steps to run again. */
+export interface CloneSource {
+  run: string;
+  /** By taskKey(step, stack). */
+  tasks: Map<string, OriginTask>;
+  /** Steps whose tasks run again even where the origin finished them. */
+  rerun: ReadonlySet<string>;
 }
 
 export interface SchedulerOptions {
@@ -28,6 +46,8 @@ export interface SchedulerOptions {
   maxWorkers: number;
   reporter: Reporter;
   env: NodeJS.ProcessEnv;
+  /** Set when resuming: finished tasks of the origin are cloned instead of run. */
+  clone?: CloneSource;
 }
 
 export interface RunResult {
@@ -44,6 +64,8 @@ export interface RunResult {
 export class Scheduler {
   private readonly queue: QueuedTask[] = [];
   private readonly running = new Map<string, TaskProcess>();
+  /** Tasks being run or cloned, by step/task. */
+  private readonly pending = new Set<string>();
   private readonly arrivals = new Map<string, Map<string | number, string>>();
   private readonly content: ContentStore;
   private nextTaskId = 1;
@@ -57,7 +79,7 @@ export class Scheduler {
 
   run(): Promise<RunResult> {
     const result = new Promise<RunResult>((resolve) => (this.settle = resolve));
-    this.enqueue("start", [], undefined);
+    this.enqueue("start", [], undefined, []);
     this.pump();
     return result;
   }
@@ -71,12 +93,16 @@ export class Scheduler {
     this.finishIfIdle();
   }
 
-  private enqueue(step: string, inputs: string[], splitIndex: number | undefined): void {
-    this.queue.push({ step, task: String(this.nextTaskId++), inputs, splitIndex, attempt: 0, notBefore: 0 });
+  private enqueue(step: string, inputs: string[], splitIndex: number | undefined, stack: ForeachFrame[]): void {
+    this.queue.push({ step, task: String(this.nextTaskId++), inputs, splitIndex, stack, attempt: 0, notBefore: 0 });
   }
 
   private pump(): void {
     if (this.stopped) return this.finishIfIdle();
+    for (let at = this.queue.findIndex((t) => this.originOf(t)); at >= 0; at = this.queue.findIndex((t) => this.originOf(t))) {
+      const task = this.queue.splice(at, 1)[0]!;
+      this.track(task, this.cloneTask(task, this.originOf(task)!));
+    }
     const now = Date.now();
     while (this.running.size < this.options.maxWorkers) {
       const at = this.queue.findIndex((t) => t.notBefore <= now);
@@ -92,7 +118,7 @@ export class Scheduler {
   }
 
   private finishIfIdle(): void {
-    if (this.running.size > 0) return;
+    if (this.pending.size > 0) return;
     if (this.stopped) return this.settle(this.stopped);
     if (this.queue.length === 0) this.settle({ status: "succeeded" });
   }
@@ -114,13 +140,46 @@ export class Scheduler {
       },
     );
     this.running.set(pathspec, attempt);
-    attempt.done
-      .then((outcome) => this.onExit(task, ref, outcome, startedAt))
-      .catch((error: unknown) => this.stop({ status: "failed", reason: `internal error handling ${pathspec}: ${(error as Error).stack ?? String(error)}` }))
+    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt)));
+  }
+
+  /** Keeps the run alive until `work` settles, then schedules what it unblocked. */
+  private track(task: QueuedTask, work: Promise<void>): void {
+    const key = `${task.step}/${task.task}`;
+    this.pending.add(key);
+    work
+      .catch((error: unknown) => this.stop({ status: "failed", reason: `internal error handling ${key}: ${(error as Error).stack ?? String(error)}` }))
       .finally(() => {
-        this.running.delete(pathspec);
+        this.pending.delete(key);
+        this.running.delete(`${this.options.spec.flow}/${this.options.spec.run}/${key}`);
         this.pump();
       });
+  }
+
+  /** The origin's finished task that this one may reuse, when resuming. */
+  private originOf(task: QueuedTask): OriginTask | undefined {
+    const clone = this.options.clone;
+    if (!clone || clone.rerun.has(task.step)) return undefined;
+    return clone.tasks.get(taskKey(task.step, task.stack));
+  }
+
+  /**
+   * Records the origin's result as this task's, by reference: the artifact index is
+   * copied, the artifact bytes are not. The foreach stack is this run's, whose task ids
+   * differ from the origin's.
+   */
+  private async cloneTask(task: QueuedTask, origin: OriginTask): Promise<void> {
+    const { spec, metadata, reporter } = this.options;
+    const ref: TaskRef = { flow: spec.flow, run: spec.run, step: task.step, task: task.task };
+    const originPath = `${spec.flow}/${this.options.clone!.run}/${task.step}/${origin.task}`;
+    const data: TaskData = { ...origin.data, foreachStack: task.stack };
+    const now = new Date().toISOString();
+    await metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath });
+    await new TaskDatastore(this.options.backend, this.content, ref).finishAttempt(0, data);
+    await metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } });
+    await metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true });
+    reporter.cloned(task.step, pathspecOf(ref), originPath);
+    this.queueSuccessors(task, data);
   }
 
   private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
@@ -164,13 +223,15 @@ export class Scheduler {
   private queueSuccessors(task: QueuedTask, data: TaskData): void {
     const { graph } = this.options.spec;
     const self = `${task.step}/${task.task}`;
+    const parent = { step: task.step, task: task.task, stack: data.foreachStack, numSplits: data.foreach?.numSplits };
     if (data.foreach) {
-      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(graph.nodes[task.step]!.next[0]!, [self], i);
+      const body = graph.nodes[task.step]!.next[0]!;
+      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, [self], i, foreachStackOf({ graph, step: body, parent, splitIndex: i }));
       return;
     }
     for (const next of graph.nodes[task.step]!.next) {
       if (graph.nodes[next]!.isJoin) this.arrive(next, task.step, self, data.foreachStack);
-      else this.enqueue(next, [self], undefined);
+      else this.enqueue(next, [self], undefined, foreachStackOf({ graph, step: next, parent, splitIndex: undefined }));
     }
   }
 
@@ -187,7 +248,7 @@ export class Scheduler {
     const order: (string | number)[] = isForeach ? Array.from({ length: frame!.numSplits }, (_, i) => i) : node.prev;
     if (order.every((slot) => slots.has(slot))) {
       this.arrivals.delete(key);
-      this.enqueue(join, order.map((slot) => slots.get(slot)!), undefined);
+      this.enqueue(join, order.map((slot) => slots.get(slot)!), undefined, context);
     }
   }
 }

@@ -5,10 +5,12 @@ import { layout } from "../../datastore/layout.ts";
 import { openBackend } from "../../datastore/registry.ts";
 import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
 import { resolveParamValues } from "../../flow/params.ts";
+import type { StorageBackend } from "../../datastore/types.ts";
 import { openMetadata } from "../../metadata/registry.ts";
-import type { RunRecord } from "../../metadata/types.ts";
+import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
 import { weftPackage } from "../package-root.ts";
 import { writeRunSpec, type RunSpec } from "../run-spec.ts";
+import type { ResumePlan } from "./resume-plan.ts";
 import { Reporter } from "./reporter.ts";
 import { Scheduler, type RunResult } from "./scheduler.ts";
 
@@ -20,6 +22,8 @@ export interface RunOptions {
   maxWorkers: number;
   maxNumSplits: number;
   tags: string[];
+  /** Set by `weft resume`: decides the origin, the parameters and what is cloned. */
+  resume?: (stores: { backend: StorageBackend; metadata: MetadataProvider }) => Promise<ResumePlan>;
 }
 
 /** Loads a flow for `weft run`, with the code package cache under WEFT_HOME. */
@@ -34,15 +38,17 @@ export function loadFlowForRun(file: string, config: WeftConfig): Promise<Loaded
 export async function startRun(options: RunOptions): Promise<{ run: RunRecord; result: RunResult }> {
   const { config, flow } = options;
   const values = config.values;
-  const params = resolveParamValues(flow.params, options.params);
   const datastoreRoot = values.datastore === "local" ? values.datastoreSysrootLocal : (values.datastoreSysrootAzure ?? "");
   const backend = await openBackend({ kind: values.datastore, root: datastoreRoot });
   const metadata = await openMetadata({ kind: values.metadata, backend });
+  const plan = await options.resume?.({ backend, metadata });
+  const params = plan?.params ?? resolveParamValues(flow.params, options.params);
   const run = await metadata.createRun({
     flow: flow.name,
     user: values.user,
     tags: options.tags,
     systemTags: [`user:${values.user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`],
+    ...(plan ? { originRun: plan.origin.run } : {}),
   });
   const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
   await backend.putBytes([
@@ -59,12 +65,13 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     decorators: flow.decorators,
     params,
     maxNumSplits: options.maxNumSplits,
+    ...(plan ? { originRun: plan.origin.run } : {}),
   };
   await writeRunSpec(backend, spec);
-  await metadata.setRunState(flow.name, run.run, { status: "running" });
+  await metadata.setRunState(flow.name, run.run, { status: "running", runner: { host: hostname(), pid: process.pid } });
 
   const reporter = new Reporter(flow.graph.steps);
-  reporter.message(`Run ${flow.name}/${run.run} started (user ${values.user}, datastore ${backend.root}).`);
+  reporter.message(`Run ${flow.name}/${run.run} started${plan ? `, resuming run ${plan.origin.run}` : ""} (user ${values.user}, datastore ${backend.root}).`);
   const scheduler = new Scheduler({
     spec,
     backend,
@@ -73,6 +80,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     maxWorkers: options.maxWorkers,
     reporter,
     env: process.env,
+    ...(plan ? { clone: plan.clone } : {}),
   });
   let interrupts = 0;
   const onInterrupt = () => {

@@ -10,7 +10,7 @@ import type { TaskArgs } from "./args.ts";
 import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
 import { LogCapture } from "./log-capture.ts";
-import { codePackagePath, foreachStackOf, openTaskContext, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
+import { codePackagePath, openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 
 interface Transition {
   targets: string[];
@@ -43,7 +43,7 @@ export async function runTask(args: TaskArgs): Promise<number> {
 
 async function execute(ctx: TaskContext): Promise<TaskData> {
   const parents = await readParents(ctx);
-  const foreachStack = foreachStackOf(ctx, parents);
+  const foreachStack = taskForeachStack(ctx, parents);
   if (ctx.args.attempt === 0) await ctx.metadata.registerTask({ ...ctx.ref, createdAt: new Date().toISOString(), foreachStack });
   const flowClass = await importFlowClass(await codePackagePath(ctx), ctx.spec.graph.file);
   const lineage: Lineage = {
@@ -61,7 +61,7 @@ async function execute(ctx: TaskContext): Promise<TaskData> {
     taskId: ctx.args.task,
     pathspec: ctx.store.pathspec,
     retryCount: ctx.args.attempt,
-    origin: undefined,
+    origin: ctx.spec.originRun === undefined ? undefined : `${ctx.args.flow}/${ctx.spec.originRun}`,
     namespace: `user:${ctx.spec.user}`,
     username: ctx.spec.user,
     foreachStack,

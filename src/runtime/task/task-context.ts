@@ -12,6 +12,7 @@ import type { ForeachFrame } from "../../flow/current.ts";
 import type { GraphNode } from "../../flow/graph/graph.ts";
 import { openMetadata } from "../../metadata/registry.ts";
 import type { MetadataProvider } from "../../metadata/types.ts";
+import { foreachStackOf } from "../foreach-stack.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "./args.ts";
 
@@ -59,23 +60,19 @@ export function readerOf(ctx: TaskContext, step: string, task: string): Promise<
   return new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task }).readDone();
 }
 
-/**
- * The foreach path of this task, from its first parent: a foreach split pushes a
- * frame, the join of a foreach pops one, anything else keeps the parent's.
- */
-export function foreachStackOf(ctx: TaskContext, parents: Parent[]): ForeachFrame[] {
+/** The foreach path of this task, from its first parent. */
+export function taskForeachStack(ctx: TaskContext, parents: Parent[]): ForeachFrame[] {
   const first = parents[0];
-  if (!first) return [];
-  const stack = first.reader.data.foreachStack;
-  if (ctx.node.joins?.kind === "foreach") return stack.slice(0, -1);
-  const split = first.reader.data.foreach;
-  if (split && ctx.spec.graph.nodes[first.step]?.split === "foreach") {
-    if (ctx.args.splitIndex === undefined || ctx.args.splitIndex >= split.numSplits) {
-      throw new WeftError("USAGE", `Task ${ctx.store.pathspec} follows a foreach of ${split.numSplits} items but got split index ${ctx.args.splitIndex}.`);
-    }
-    return [...stack, { step: first.step, task: first.task, index: ctx.args.splitIndex, numSplits: split.numSplits }];
+  try {
+    return foreachStackOf({
+      graph: ctx.spec.graph,
+      step: ctx.args.step,
+      parent: first && { step: first.step, task: first.task, stack: first.reader.data.foreachStack, numSplits: first.reader.data.foreach?.numSplits },
+      splitIndex: ctx.args.splitIndex,
+    });
+  } catch (error) {
+    throw new WeftError("USAGE", `Task ${ctx.store.pathspec}: ${(error as Error).message}.`);
   }
-  return stack;
 }
 
 /** A local path of the run's code package: the datastore's own file, or a downloaded copy. */

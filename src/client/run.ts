@@ -1,0 +1,111 @@
+import { WeftError } from "../errors/weft-error.ts";
+import type { RunRecord, RunState, RunStatus } from "../metadata/types.ts";
+import { readRunSpec } from "../runtime/run-spec.ts";
+import { runnerIsGone } from "../runtime/runner-liveness.ts";
+import { AsyncList } from "./async-list.ts";
+import { clientContext, type ClientContext } from "./context.ts";
+import { parsePathspec } from "./pathspec.ts";
+import { Step } from "./step.ts";
+import type { ArtifactName, ArtifactValue } from "./types.ts";
+import { visibleRun } from "./visibility.ts";
+
+/** One run of a flow. */
+export class Run<F = unknown> {
+  readonly flowName: string;
+  readonly id: string;
+  readonly pathspec: string;
+  readonly user: string;
+  readonly createdAt: Date;
+  /** Tags set by Weft (`user:…`, `weft_version:…`); cannot be removed. */
+  readonly systemTags: string[];
+  /** Tags users add and remove. */
+  readonly userTags: string[];
+  /** The run this one resumed, if any. */
+  readonly originRunId: string | undefined;
+  /** Why the run failed or was stopped. */
+  readonly reason: string | undefined;
+  readonly status: RunStatus;
+  readonly finishedAt: Date | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly ctx: ClientContext,
+    record: RunRecord,
+    state: RunState | undefined,
+    /** Parameter values, by field. */
+    readonly parameters: Record<string, unknown>,
+  ) {
+    this.flowName = record.flow;
+    this.id = record.run;
+    this.pathspec = `${record.flow}/${record.run}`;
+    this.user = record.user;
+    this.createdAt = new Date(record.createdAt);
+    this.systemTags = record.systemTags;
+    this.userTags = record.tags;
+    this.originRunId = record.originRun;
+    const effective = effectiveState(state);
+    this.status = effective.status;
+    this.reason = effective.reason;
+    this.finishedAt = effective.finishedAt ? new Date(effective.finishedAt) : undefined;
+  }
+
+  /** `Run.get("TrainFlow/12")`. */
+  static async get<F = unknown>(pathspec: string): Promise<Run<F>> {
+    const path = parsePathspec(pathspec, 2, 2);
+    const ctx = await clientContext();
+    return loadRun<F>(ctx, await visibleRun(ctx, path.flow, path.run!));
+  }
+
+  /** Every tag, system tags first. */
+  get tags(): string[] {
+    return [...this.systemTags, ...this.userTags];
+  }
+
+  /** The run has ended: succeeded, failed or was killed. */
+  get finished(): boolean {
+    return this.status !== "running";
+  }
+
+  /** Only a run whose end step finished is successful. */
+  get successful(): boolean {
+    return this.status === "succeeded";
+  }
+
+  steps(): AsyncList<Step<F>> {
+    return new AsyncList(async () => (await this.ctx.metadata.listSteps(this.flowName, this.id)).map((name) => new Step<F>(this.ctx, this.flowName, this.id, name)));
+  }
+
+  /** A step of the run; whether it exists is checked when its tasks are read. */
+  step(name: string): Step<F> {
+    return new Step<F>(this.ctx, this.flowName, this.id, name);
+  }
+
+  /** An artifact of the end step: the run's result. */
+  async data<K extends ArtifactName<F>>(name: K): Promise<ArtifactValue<F, K>> {
+    const end = (await this.step("end").tasks().toArray())[0];
+    if (!end?.successful) {
+      throw new WeftError("NOT_FOUND", `Run ${this.pathspec} has no finished end step (status: ${this.status}).`, {
+        hint: `Read the artifact from the task that made it: (await run.step("<step>").task()).data("${name}").`,
+      });
+    }
+    return end.data(name);
+  }
+}
+
+/** @internal */
+export async function loadRun<F>(ctx: ClientContext, record: RunRecord): Promise<Run<F>> {
+  const [state, spec] = await Promise.all([ctx.metadata.getRunState(record.flow, record.run), readRunSpec(ctx.backend, record.flow, record.run).catch(() => undefined)]);
+  return new Run<F>(ctx, record, state, spec?.params ?? {});
+}
+
+/**
+ * A run recorded as running whose runner is gone (on this machine) is reported failed,
+ * and so is a run that never recorded a state: neither will ever finish.
+ */
+function effectiveState(state: RunState | undefined): RunState {
+  if (!state) return { status: "failed", reason: "the run stopped before it started any task" };
+  if (runnerIsGone(state)) {
+    return { status: "failed", reason: `its runner (pid ${state.runner!.pid}) stopped without finishing it` };
+  }
+  return state;
+}

@@ -1,0 +1,140 @@
+import { ContentStore } from "../datastore/content-store.ts";
+import { layout, pathspecOf, type TaskRef } from "../datastore/layout.ts";
+import { TaskDatastore, type ArtifactReader } from "../datastore/task-datastore.ts";
+import { WeftError } from "../errors/weft-error.ts";
+import type { ForeachFrame } from "../flow/current.ts";
+import type { AttemptRecord, ErrorInfo, TaskRecord } from "../metadata/types.ts";
+import { Artifact } from "./artifact.ts";
+import { AsyncList } from "./async-list.ts";
+import { clientContext, type ClientContext } from "./context.ts";
+import { parsePathspec } from "./pathspec.ts";
+import type { ArtifactName, ArtifactValue } from "./types.ts";
+import { visibleRun } from "./visibility.ts";
+
+/** One task of a run: its state, its artifacts and its logs. */
+export class Task<F = unknown> {
+  readonly flowName: string;
+  readonly runId: string;
+  readonly stepName: string;
+  readonly id: string;
+  readonly pathspec: string;
+  readonly createdAt: Date;
+  readonly foreachStack: ForeachFrame[];
+  /** The pathspec of the task this one was cloned from by `weft resume`. */
+  readonly origin: string | undefined;
+  private reader: Promise<ArtifactReader> | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly ctx: ClientContext,
+    record: TaskRecord,
+    private readonly attempts: AttemptRecord[],
+  ) {
+    this.flowName = record.flow;
+    this.runId = record.run;
+    this.stepName = record.step;
+    this.id = record.task;
+    this.pathspec = pathspecOf(record);
+    this.createdAt = new Date(record.createdAt);
+    this.foreachStack = record.foreachStack;
+    this.origin = record.origin;
+  }
+
+  /** `Task.get("TrainFlow/12/train/3")`. */
+  static async get<F = unknown>(pathspec: string): Promise<Task<F>> {
+    const path = parsePathspec(pathspec, 4, 4);
+    const ctx = await clientContext();
+    await visibleRun(ctx, path.flow, path.run!);
+    const ref: TaskRef = { flow: path.flow, run: path.run!, step: path.step!, task: path.task! };
+    const task = await loadTask<F>(ctx, ref);
+    if (task) return task;
+    const siblings = (await ctx.metadata.listTasks(ref.flow, ref.run, ref.step)).map((t) => t.task);
+    if (siblings.length === 0) {
+      const steps = await ctx.metadata.listSteps(ref.flow, ref.run);
+      throw new WeftError("NOT_FOUND", `Run ${ref.flow}/${ref.run} has no step "${ref.step}".`, { hint: `Steps: ${steps.join(", ") || "(none yet)"}.` });
+    }
+    throw new WeftError("NOT_FOUND", `Step ${ref.flow}/${ref.run}/${ref.step} has no task "${ref.task}".`, { hint: `Tasks: ${summarize(siblings)}.` });
+  }
+
+  private get last(): AttemptRecord | undefined {
+    return this.attempts[this.attempts.length - 1];
+  }
+
+  /** The task's latest attempt finished and saved everything. */
+  get successful(): boolean {
+    return this.last?.ok === true;
+  }
+
+  /** The latest attempt has ended, well or badly. */
+  get finished(): boolean {
+    return this.last?.ok !== undefined;
+  }
+
+  get finishedAt(): Date | undefined {
+    return this.last?.finishedAt ? new Date(this.last.finishedAt) : undefined;
+  }
+
+  /** The latest attempt's number: 0 when it ran once. */
+  get retryCount(): number {
+    return this.last?.attempt ?? 0;
+  }
+
+  /** Why the latest attempt failed, if it did. */
+  get exception(): ErrorInfo | undefined {
+    return this.last?.ok === false ? this.last.exception : undefined;
+  }
+
+  /** Every artifact of the task, without loading any value. */
+  artifacts(): AsyncList<Artifact> {
+    return new AsyncList(async () => {
+      const reader = await this.artifactReader();
+      return Object.entries(reader.data.artifacts).map(([name, record]) => new Artifact(name, this.pathspec, record, reader));
+    });
+  }
+
+  /** One artifact, with its metadata; throws NOT_FOUND listing those that exist. */
+  async artifact<K extends ArtifactName<F>>(name: K): Promise<Artifact<ArtifactValue<F, K>>> {
+    const reader = await this.artifactReader();
+    const record = reader.data.artifacts[name];
+    if (!record) reader.loadSync(name);
+    return new Artifact(name, this.pathspec, record!, reader);
+  }
+
+  /** The value of an artifact, verified against its hash. */
+  async data<K extends ArtifactName<F>>(name: K): Promise<ArtifactValue<F, K>> {
+    return (await (await this.artifactReader()).load(name)) as ArtifactValue<F, K>;
+  }
+
+  /** The saved stdout of the latest attempt (or of `attempt`). */
+  stdout(attempt?: number): Promise<string> {
+    return this.log("stdout", attempt);
+  }
+
+  stderr(attempt?: number): Promise<string> {
+    return this.log("stderr", attempt);
+  }
+
+  private async log(stream: "stdout" | "stderr", attempt = this.retryCount): Promise<string> {
+    const [bytes] = await this.ctx.backend.getBytes([layout.attemptFile(this.ref, attempt, stream)]);
+    return bytes ? Buffer.from(bytes).toString("utf8") : "";
+  }
+
+  private get ref(): TaskRef {
+    return { flow: this.flowName, run: this.runId, step: this.stepName, task: this.id };
+  }
+
+  private artifactReader(): Promise<ArtifactReader> {
+    this.reader ??= new TaskDatastore(this.ctx.backend, new ContentStore(this.ctx.backend, layout.contentPrefix(this.flowName)), this.ref).readDone();
+    return this.reader;
+  }
+}
+
+/** @internal Builds a Task from metadata, or undefined when there is no such task. */
+export async function loadTask<F>(ctx: ClientContext, ref: TaskRef, known?: TaskRecord): Promise<Task<F> | undefined> {
+  const [record, attempts] = await Promise.all([known ?? ctx.metadata.getTask(ref), ctx.metadata.listAttempts(ref)]);
+  return record && new Task<F>(ctx, record, attempts);
+}
+
+export function summarize(ids: string[]): string {
+  return ids.length > 10 ? `${ids.slice(0, 10).join(", ")}, … (${ids.length} in all)` : ids.join(", ");
+}
