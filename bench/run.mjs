@@ -1,8 +1,16 @@
-// Runs every benchmark, or those named: `npm run bench [-- task-overhead]`.
-// Each prints its figures as ratios against a baseline measured in the same run.
+// Runs every benchmark, or those named: `npm run bench [-- task-overhead lazy-artifacts]`.
+// Each prints its figures against a baseline measured in the same run.
+import { artifactThroughput } from "./artifact-throughput.mjs";
+import { lazyArtifacts } from "./lazy-artifacts.mjs";
+import { resumeClone } from "./resume-clone.mjs";
 import { taskOverhead } from "./task-overhead.mjs";
 
-const BENCHMARKS = { "task-overhead": () => taskOverhead() };
+const BENCHMARKS = {
+  "task-overhead": () => taskOverhead(),
+  "artifact-throughput": () => artifactThroughput(),
+  "lazy-artifacts": () => lazyArtifacts(),
+  "resume-clone": () => resumeClone(),
+};
 
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

@@ -1,10 +1,13 @@
 // Builds dist/ from src/ with esbuild: one ESM chunked build so the CLI, the task
-// entrypoint and the public modules share a single copy of the runtime.
+// entrypoint and the public modules share a single copy of the runtime. The build goes
+// to a fresh folder that then replaces dist/, so task processes starting meanwhile
+// (a run in progress while Weft is rebuilt) never see a half-written dist/.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
-rmSync(`${root}dist`, { recursive: true, force: true });
+const next = `${root}dist.next-${process.pid}`;
+const old = `${root}dist.old-${process.pid}`;
 await build({
   absWorkingDir: root,
   entryPoints: {
@@ -13,7 +16,7 @@ await build({
     cli: "src/cli/main.ts",
     "task-main": "src/runtime/task/main.ts",
   },
-  outdir: "dist",
+  outdir: next,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -24,3 +27,10 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+try {
+  renameSync(`${root}dist`, old);
+} catch (error) {
+  if (error.code !== "ENOENT") throw error;
+}
+renameSync(next, `${root}dist`);
+rmSync(old, { recursive: true, force: true });

@@ -6,4 +6,5 @@ export { Artifact } from "./artifact.ts";
 export { AsyncList } from "./async-list.ts";
 export { namespace, defaultNamespace } from "./namespace.ts";
 export { useConfig } from "./context.ts";
+export { validateTag, MAX_TAG_LENGTH, SYSTEM_TAG_PREFIXES } from "./tags.ts";
 export type { ArtifactName, ArtifactValue } from "./types.ts";

@@ -6,6 +6,8 @@ import { AsyncList } from "./async-list.ts";
 import { clientContext, type ClientContext } from "./context.ts";
 import { parsePathspec } from "./pathspec.ts";
 import { Step } from "./step.ts";
+import { loadTask } from "./task.ts";
+import { addTags, removeTags } from "./tags.ts";
 import type { ArtifactName, ArtifactValue } from "./types.ts";
 import { visibleRun } from "./visibility.ts";
 
@@ -34,6 +36,8 @@ export class Run<F = unknown> {
     state: RunState | undefined,
     /** Parameter values, by field. */
     readonly parameters: Record<string, unknown>,
+    /** Step names in graph order, from the run spec. */
+    private readonly stepOrder: string[] = [],
   ) {
     this.flowName = record.flow;
     this.id = record.run;
@@ -61,6 +65,16 @@ export class Run<F = unknown> {
     return [...this.systemTags, ...this.userTags];
   }
 
+  /** Adds user tags (validated; system tags are refused) and updates `userTags`; returns them. */
+  async addTags(...tags: string[]): Promise<string[]> {
+    return ((this as { userTags: string[] }).userTags = await addTags(this, tags));
+  }
+
+  /** Removes user tags, all or nothing (each must be on the run) and updates `userTags`; returns them. */
+  async removeTags(...tags: string[]): Promise<string[]> {
+    return ((this as { userTags: string[] }).userTags = await removeTags(this, tags));
+  }
+
   /** The run has ended: succeeded, failed or was killed. */
   get finished(): boolean {
     return this.status !== "running";
@@ -71,8 +85,13 @@ export class Run<F = unknown> {
     return this.status === "succeeded";
   }
 
+  /** The steps that have tasks, in the order of the flow's graph. */
   steps(): AsyncList<Step<F>> {
-    return new AsyncList(async () => (await this.ctx.metadata.listSteps(this.flowName, this.id)).map((name) => new Step<F>(this.ctx, this.flowName, this.id, name)));
+    return new AsyncList(async () => {
+      const names = await this.ctx.metadata.listSteps(this.flowName, this.id);
+      const rank = (step: string) => (this.stepOrder.includes(step) ? this.stepOrder.indexOf(step) : this.stepOrder.length);
+      return names.sort((a, b) => rank(a) - rank(b)).map((name) => new Step<F>(this.ctx, this.flowName, this.id, name));
+    });
   }
 
   /** A step of the run; whether it exists is checked when its tasks are read. */
@@ -82,7 +101,8 @@ export class Run<F = unknown> {
 
   /** An artifact of the end step: the run's result. */
   async data<K extends ArtifactName<F>>(name: K): Promise<ArtifactValue<F, K>> {
-    const end = (await this.step("end").tasks().toArray())[0];
+    const [record] = await this.ctx.metadata.listTasks(this.flowName, this.id, "end");
+    const end = record && (await loadTask<F>(this.ctx, record, record));
     if (!end?.successful) {
       throw new WeftError("NOT_FOUND", `Run ${this.pathspec} has no finished end step (status: ${this.status}).`, {
         hint: `Read the artifact from the task that made it: (await run.step("<step>").task()).data("${name}").`,
@@ -95,7 +115,7 @@ export class Run<F = unknown> {
 /** @internal */
 export async function loadRun<F>(ctx: ClientContext, record: RunRecord): Promise<Run<F>> {
   const [state, spec] = await Promise.all([ctx.metadata.getRunState(record.flow, record.run), readRunSpec(ctx.backend, record.flow, record.run).catch(() => undefined)]);
-  return new Run<F>(ctx, record, state, spec?.params ?? {});
+  return new Run<F>(ctx, record, state, spec?.params ?? {}, spec?.graph.steps ?? []);
 }
 
 /**

@@ -105,7 +105,7 @@ export class Task<F = unknown> {
     return (await (await this.artifactReader()).load(name)) as ArtifactValue<F, K>;
   }
 
-  /** The saved stdout of the latest attempt (or of `attempt`). */
+  /** The saved stdout of the latest attempt (or of `attempt`); for a cloned task, its origin's. */
   stdout(attempt?: number): Promise<string> {
     return this.log("stdout", attempt);
   }
@@ -114,8 +114,11 @@ export class Task<F = unknown> {
     return this.log("stderr", attempt);
   }
 
-  private async log(stream: "stdout" | "stderr", attempt = this.retryCount): Promise<string> {
-    const [bytes] = await this.ctx.backend.getBytes([layout.attemptFile(this.ref, attempt, stream)]);
+  /** A task cloned by resume did not run: its output is the task it was cloned from. */
+  private async log(stream: "stdout" | "stderr", attempt?: number): Promise<string> {
+    const source = this.origin && attempt === undefined ? await loadTask(this.ctx, refOf(this.origin)) : undefined;
+    if (source) return source.log(stream);
+    const [bytes] = await this.ctx.backend.getBytes([layout.attemptFile(this.ref, attempt ?? this.retryCount, stream)]);
     return bytes ? Buffer.from(bytes).toString("utf8") : "";
   }
 
@@ -133,6 +136,11 @@ export class Task<F = unknown> {
 export async function loadTask<F>(ctx: ClientContext, ref: TaskRef, known?: TaskRecord): Promise<Task<F> | undefined> {
   const [record, attempts] = await Promise.all([known ?? ctx.metadata.getTask(ref), ctx.metadata.listAttempts(ref)]);
   return record && new Task<F>(ctx, record, attempts);
+}
+
+function refOf(pathspec: string): TaskRef {
+  const [flow = "", run = "", step = "", task = ""] = pathspec.split("/");
+  return { flow, run, step, task };
 }
 
 export function summarize(ids: string[]): string {

@@ -95,9 +95,18 @@ function defaultUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
+/**
+ * The profile file Weft reads, whether or not it exists: `~/.weft/config.json`, or
+ * `~/.weft/config_<name>.json` with WEFT_PROFILE=name. Works even when the file is not
+ * valid JSON, so that `weft configure reset` can remove it.
+ */
+export function activeProfile(env: NodeJS.ProcessEnv = process.env, userHome: string = homedir()): { name: string | undefined; path: string } {
+  const name = env.WEFT_PROFILE || undefined;
+  return { name, path: join(userHome, ".weft", name ? `config_${name}.json` : "config.json") };
+}
+
 function readProfile(env: NodeJS.ProcessEnv, userHome: string): { profile: Record<string, string>; profilePath: string | undefined } {
-  const name = env.WEFT_PROFILE;
-  const path = join(userHome, ".weft", name ? `config_${name}.json` : "config.json");
+  const { name, path } = activeProfile(env, userHome);
   if (!existsSync(path)) {
     if (name) throw new WeftError("CONFIG", `Profile "${name}" not found: ${path} does not exist [WEFT_PROFILE].`, {
       hint: `Create it with \`weft configure azure\`, or unset WEFT_PROFILE to use ~/.weft/config.json.`,

@@ -175,3 +175,19 @@ describe("ContentStore", () => {
     });
   });
 });
+
+describe("ContentStore with chunked values", () => {
+  it("hashes and stores chunks as one value, compressing them without joining them first", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-chunks-"));
+    try {
+      const store = new ContentStore(new LocalBackend(dir), "F/data");
+      const parts = [Buffer.alloc(300_000, 7), Buffer.alloc(200_000, 9)];
+      const [sha] = await store.save([parts]);
+      assert.equal(sha, sha256(Buffer.concat(parts)));
+      assert.deepEqual(Buffer.from(store.loadSync(sha!, "chunked")), Buffer.concat(parts));
+      assert.ok(statSync(join(dir, "F", "data", sha!.slice(0, 2), sha!)).size < 10_000, "repetitive chunks are stored deflated");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

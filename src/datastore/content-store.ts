@@ -1,24 +1,32 @@
 import { createHash } from "node:crypto";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { once } from "node:events";
+import { createDeflateRaw, inflateRawSync } from "node:zlib";
 import { WeftError } from "../errors/weft-error.ts";
 import type { StorageBackend } from "./types.ts";
 
 const RAW = 0;
 const DEFLATE = 1;
-const SAMPLE = 64 * 1024;
+const SAMPLE = 16 * 1024;
+const MAX_ENTROPY_BITS = 7.2;
 const MIN_COMPRESS = 256;
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+/** Serialized bytes, whole or as chunks that follow one another. */
+export type Bytes = Uint8Array | readonly Uint8Array[];
+
+export function sha256(bytes: Bytes): string {
+  const hash = createHash("sha256");
+  for (const chunk of chunksOf(bytes)) hash.update(chunk);
+  return hash.digest("hex");
 }
 
-/**
- * Content-addressed blobs under `<prefix>/<sha[0:2]>/<sha>`: the key is the SHA-256
- * of the uncompressed bytes, so equal values are stored once and every read can be
- * verified. Each blob starts with one codec byte; data whose first 64 KiB do not
- * compress (random numbers, already-compressed files) is stored raw, because
- * deflating it costs time and saves nothing.
- */
+export function byteLength(bytes: Bytes): number {
+  return chunksOf(bytes).reduce((n, c) => n + c.byteLength, 0);
+}
+
+function chunksOf(bytes: Bytes): readonly Uint8Array[] {
+  return bytes instanceof Uint8Array ? [bytes] : bytes;
+}
+
 export class ContentStore {
   constructor(
     private readonly backend: StorageBackend,
@@ -30,11 +38,11 @@ export class ContentStore {
   }
 
   /** Stores each blob unless present; returns their SHA-256s in order. */
-  async save(blobs: Uint8Array[]): Promise<string[]> {
+  async save(blobs: Bytes[]): Promise<string[]> {
     const shas = blobs.map(sha256);
     const keys = shas.map((s) => this.keyOf(s));
     const present = await this.backend.exists(keys);
-    const items = blobs.flatMap((b, i) => (present[i] ? [] : [{ key: keys[i]!, data: encode(b), durable: true }]));
+    const items = await Promise.all(blobs.flatMap((b, i) => (present[i] ? [] : [encode(b).then((data) => ({ key: keys[i]!, data, durable: true }))])));
     if (items.length) await this.backend.putBytes(items);
     return shas;
   }
@@ -73,20 +81,41 @@ function corrupt(what: string, sha: string, key: string, cause?: unknown): WeftE
   });
 }
 
-function encode(bytes: Uint8Array): Uint8Array {
-  if (bytes.byteLength >= MIN_COMPRESS) {
-    const sample = bytes.subarray(0, SAMPLE);
-    if (deflateRawSync(sample, { level: 1 }).byteLength < sample.byteLength * 0.8) {
-      return withCodec(DEFLATE, deflateRawSync(bytes, { level: 3 }));
-    }
-  }
-  return withCodec(RAW, bytes);
+/** The stored form: a codec byte, then the bytes raw or deflated, as chunks (no concatenation). */
+async function encode(bytes: Bytes): Promise<Uint8Array[]> {
+  const chunks = chunksOf(bytes);
+  if (byteLength(bytes) >= MIN_COMPRESS && looksCompressible(chunks)) return [Uint8Array.of(DEFLATE), ...(await deflateChunks(chunks))];
+  return [Uint8Array.of(RAW), ...chunks];
 }
 
-function withCodec(codec: number, payload: Uint8Array): Uint8Array {
-  const out = Buffer.allocUnsafe(payload.byteLength + 1);
-  out[0] = codec;
-  out.set(payload, 1);
+/**
+ * Byte entropy of the first 16 KiB: random numbers and compressed data sit near 8 bits
+ * per byte and would not shrink. Costs microseconds, where trial compression of a sample
+ * costs milliseconds per artifact.
+ */
+function looksCompressible(chunks: readonly Uint8Array[]): boolean {
+  const counts = new Uint32Array(256);
+  let seen = 0;
+  for (const chunk of chunks) {
+    const take = Math.min(chunk.byteLength, SAMPLE - seen);
+    for (let i = 0; i < take; i++) counts[chunk[i]!]!++;
+    seen += take;
+    if (seen >= SAMPLE) break;
+  }
+  let entropy = 0;
+  for (const count of counts) if (count) entropy -= (count / seen) * Math.log2(count / seen);
+  return entropy < MAX_ENTROPY_BITS;
+}
+
+/** Deflates chunk by chunk, so compressing a large value never needs it in one piece. */
+async function deflateChunks(chunks: readonly Uint8Array[]): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  const deflate = createDeflateRaw({ level: 3 });
+  deflate.on("data", (d: Buffer) => out.push(d));
+  const ended = once(deflate, "end");
+  for (const chunk of chunks) if (!deflate.write(chunk)) await once(deflate, "drain");
+  deflate.end();
+  await ended;
   return out;
 }
 

@@ -12,7 +12,7 @@ export const layout = {
   attemptFile: (t: TaskRef, attempt: number, kind: AttemptFileKind) => `${layout.task(t)}/${attempt}.${kind}`,
 };
 
-export type AttemptFileKind = "attempt.json" | "data.json" | "done" | "stdout" | "stderr";
+export type AttemptFileKind = "attempt.json" | "done.json" | "stdout" | "stderr";
 
 /** Identifies one task: Flow/run/step/task. */
 export interface TaskRef {

@@ -79,7 +79,9 @@ describe("TaskDatastore", () => {
     const artifacts = await finish(0, values, { next: ["join"], foreach: { field: "items", numSplits: 4 } });
     const reader = await task.readDone();
     assert.equal(reader.pathspec, "TrainFlow/7/train/3");
-    assert.deepEqual(reader.data, { artifacts, next: ["join"], foreach: { field: "items", numSplits: 4 }, foreachStack: [] });
+    const { finishedAt, ...data } = reader.data as TaskData & { finishedAt?: string };
+    assert.match(finishedAt ?? "", /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(data, { artifacts, next: ["join"], foreach: { field: "items", numSplits: 4 }, foreachStack: [] });
     for (const [name, value] of Object.entries(values)) assert.deepEqual(reader.loadSync(name), value);
     assert.equal(reader.has("counts"), true);
     assert.equal(reader.has("missing"), false);
@@ -95,15 +97,15 @@ describe("TaskDatastore", () => {
     await finish(2, { v: 2 });
     await finish(10, { v: 10 });
     await finish(9, { v: 9 });
-    await backend.putBytes([{ key: layout.attemptFile(REF, 11, "data.json"), data: new TextEncoder().encode("{}") }]);
+    await task.startAttempt({ attempt: 11, startedAt: new Date().toISOString(), pid: 1 });
+    await backend.putBytes([{ key: layout.attemptFile(REF, 11, "stdout"), data: new TextEncoder().encode("still running") }]);
     assert.equal(await task.doneAttempt(), 10);
     assert.equal((await task.readDone()).loadSync("v"), 10);
   });
 
-  it("an attempt with data.json but no done marker is not done", async () => {
-    const artifacts = await task.saveArtifacts(new Map([["v", 1]]));
-    const data: TaskData = { artifacts, next: ["end"], foreachStack: [] };
-    await backend.putBytes([{ key: layout.attemptFile(REF, 0, "data.json"), data: new TextEncoder().encode(JSON.stringify(data)) }]);
+  it("an attempt whose artifacts are saved but whose done marker is not written is not done", async () => {
+    await task.startAttempt({ attempt: 0, startedAt: new Date().toISOString(), pid: 1 });
+    await task.saveArtifacts(new Map([["v", 1]]));
     assert.equal(await task.doneAttempt(), undefined);
     await assert.rejects(task.readDone(), isWeftError("NOT_FOUND", /TrainFlow\/7\/train\/3 has not finished/));
   });

@@ -1,7 +1,7 @@
 import type { ForeachFrame } from "../flow/current.ts";
 import { serializerFor, serializerNamed, type ArtifactSerializer } from "./serializers/registry.ts";
 import { WeftError } from "../errors/weft-error.ts";
-import type { ContentStore } from "./content-store.ts";
+import { byteLength, type ContentStore } from "./content-store.ts";
 import { layout, pathspecOf, type TaskRef } from "./layout.ts";
 import type { StorageBackend } from "./types.ts";
 
@@ -14,7 +14,7 @@ export interface ArtifactRecord {
   size: number;
 }
 
-/** What a finished attempt produced: written before its done marker. */
+/** What a finished attempt produced; its done marker holds it. */
 export interface TaskData {
   artifacts: Record<string, ArtifactRecord>;
   /** The steps this task transitioned to. */
@@ -23,6 +23,11 @@ export interface TaskData {
   foreach?: { field: string; numSplits: number };
   /** The foreach path of this task, outermost first. */
   foreachStack: ForeachFrame[];
+}
+
+/** The done marker of an attempt. */
+export interface DoneMarker extends TaskData {
+  finishedAt: string;
 }
 
 export interface AttemptInfo {
@@ -63,19 +68,22 @@ export class TaskDatastore {
       return { serializer: serializer.name, type: serializer.describe(value), bytes: serializer.serialize(value, name) };
     });
     const shas = await this.content.save(serialized.map((s) => s.bytes));
-    return Object.fromEntries(names.map((name, i) => [name, { sha: shas[i]!, serializer: serialized[i]!.serializer, type: serialized[i]!.type, size: serialized[i]!.bytes.byteLength }]));
+    return Object.fromEntries(names.map((name, i) => [name, { sha: shas[i]!, serializer: serialized[i]!.serializer, type: serialized[i]!.type, size: byteLength(serialized[i]!.bytes) }]));
   }
 
-  /** Writes the index, then the done marker: the attempt now reads as finished. */
+  /**
+   * Writes the done marker, which holds the artifact index: one atomic, durable write
+   * after every blob it names is on disk. From then on the attempt reads as finished.
+   */
   async finishAttempt(attempt: number, data: TaskData): Promise<void> {
-    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "data.json"), data: json(data), overwrite: true, durable: true }]);
-    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done"), data: json({ finishedAt: new Date().toISOString() }), overwrite: true, durable: true }]);
+    const marker: DoneMarker = { ...data, finishedAt: new Date().toISOString() };
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done.json"), data: json(marker), overwrite: true, durable: true }]);
   }
 
   /** The highest attempt with a done marker, or undefined if none finished. */
   async doneAttempt(): Promise<number | undefined> {
     const keys = await this.backend.list(layout.task(this.ref));
-    const done = keys.map((k) => /\/(\d+)\.done$/.exec(k)?.[1]).filter((a): a is string => a !== undefined).map(Number);
+    const done = keys.map((k) => /\/(\d+)\.done\.json$/.exec(k)?.[1]).filter((a): a is string => a !== undefined).map(Number);
     return done.length ? Math.max(...done) : undefined;
   }
 
@@ -87,9 +95,9 @@ export class TaskDatastore {
   }
 
   async readData(attempt: number): Promise<TaskData> {
-    const [bytes] = await this.backend.getBytes([layout.attemptFile(this.ref, attempt, "data.json")]);
-    if (!bytes) throw new WeftError("NOT_FOUND", `Task ${this.pathspec} attempt ${attempt} has no artifact index.`);
-    return JSON.parse(Buffer.from(bytes).toString("utf8")) as TaskData;
+    const [bytes] = await this.backend.getBytes([layout.attemptFile(this.ref, attempt, "done.json")]);
+    if (!bytes) throw new WeftError("NOT_FOUND", `Task ${this.pathspec} attempt ${attempt} has not finished: it has no done marker.`);
+    return JSON.parse(Buffer.from(bytes).toString("utf8")) as DoneMarker;
   }
 
   /** The artifacts of a finished task, loaded on demand. */

@@ -1,7 +1,8 @@
 /** One object to write. */
 export interface PutItem {
   key: string;
-  data: Uint8Array;
+  /** The bytes, or chunks stored one after another as one object. */
+  data: Uint8Array | readonly Uint8Array[];
   /** Replace an existing object. Content-addressed writes leave this off: same key, same bytes. */
   overwrite?: boolean;
   /**

@@ -7,7 +7,7 @@ import { runWeft, tempProject, writeFlow } from "../helpers/weft-cli.ts";
 const taskData = (dir: string, flow: string, run: string, step: string) => {
   const stepDir = join(dir, ".weft", "datastore", flow, run, step);
   const task = readdirSync(stepDir)[0]!;
-  return JSON.parse(readFileSync(join(stepDir, task, "0.data.json"), "utf8")) as { artifacts: Record<string, { sha: string; type: string; size: number }> };
+  return JSON.parse(readFileSync(join(stepDir, task, "0.done.json"), "utf8")) as { artifacts: Record<string, { sha: string; type: string; size: number }> };
 };
 
 test("every structured-clone type round-trips between steps", async () => {
@@ -105,7 +105,7 @@ export default class LazyFlow extends FlowSpec {
   @step dropBig() {
     // Remove big's bytes from the datastore: any later read of it would fail.
     const root = join(process.env.WEFT_HOME!, "datastore", current.flowName);
-    const data = JSON.parse(readFileSync(join(root, current.runId, "start", "1", "0.data.json"), "utf8"));
+    const data = JSON.parse(readFileSync(join(root, current.runId, "start", "1", "0.done.json"), "utf8"));
     const sha = data.artifacts.big.sha;
     rmSync(join(root, "data", sha.slice(0, 2), sha));
     this.small = this.small + 1;
@@ -135,7 +135,7 @@ import { join } from "node:path";
 
 const rowsBlob = () => {
   const root = join(process.env.WEFT_HOME!, "datastore", current.flowName);
-  const sha = JSON.parse(readFileSync(join(root, current.runId, "start", "1", "0.data.json"), "utf8")).artifacts.rows.sha;
+  const sha = JSON.parse(readFileSync(join(root, current.runId, "start", "1", "0.done.json"), "utf8")).artifacts.rows.sha;
   const stat = statSync(join(root, "data", sha.slice(0, 2), sha));
   return stat.ino + ":" + stat.mtimeMs;
 };

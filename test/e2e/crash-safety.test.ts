@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { resolveConfig } from "../../src/config/resolve.ts";
@@ -92,6 +92,17 @@ async function runAndKill(args: string[], cwd: string, delayMs: number, killWhol
   return code;
 }
 
+/** As `weft resume` decides: the newest run that wrote its run spec, unless it succeeded. */
+function hasResumableRun(dir: string): boolean {
+  const flowDir = join(dir, ".weft", "datastore", "CrashFlow");
+  if (!existsSync(flowDir)) return false;
+  const runs = readdirSync(flowDir).filter((r) => /^\d+$/.test(r)).sort((a, b) => Number(b) - Number(a));
+  const newest = runs.map((r) => join(flowDir, r)).find((run) => existsSync(join(run, "_run.json")));
+  if (!newest) return false;
+  const state = join(newest, "_meta", "state.json");
+  return !existsSync(state) || JSON.parse(readFileSync(state, "utf8")).status !== "succeeded";
+}
+
 /** Every task with a done marker has every artifact present and matching its hash. */
 async function verifyDatastore(root: string): Promise<number> {
   const backend = new LocalBackend(root);
@@ -125,8 +136,10 @@ test("SIGKILL at random moments never leaves a task that reads as done with miss
   let lastSucceeded = true;
   let interrupted = 0;
   for (let round = 0; round < 8; round++) {
-    // After a success there is nothing to resume: start a fresh run to interrupt.
-    const args = lastSucceeded ? ["run", file, "--max-workers", "3"] : ["resume", file, "--max-workers", "3"];
+    // After a success, or when every run so far was killed before writing its run spec,
+    // there is nothing to resume: start a fresh run to interrupt.
+    const resumable = !lastSucceeded && hasResumableRun(dir);
+    const args = resumable ? ["resume", file, "--max-workers", "3"] : ["run", file, "--max-workers", "3"];
     const delay = Math.floor(100 + random() * 1400);
     const whole = random() < 0.6;
     const code = await runAndKill(args, dir, delay, whole);
@@ -138,7 +151,8 @@ test("SIGKILL at random moments never leaves a task that reads as done with miss
   const history = `seed ${seed}:\n  ${kills.join("\n  ")}`;
   assert.ok(interrupted >= 5, `only ${interrupted} of 8 rounds were interrupted; ${history}`);
   if (!lastSucceeded) {
-    const final = await runWeft(["resume", file], { cwd: dir, timeoutMs: 60_000 });
+    const resumable = hasResumableRun(dir);
+    const final = await runWeft([resumable ? "resume" : "run", file], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(final.code, 0, `${history}\n${final.stderr}`);
   }
   const checked = await verifyDatastore(join(dir, ".weft", "datastore"));

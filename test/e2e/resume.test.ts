@@ -37,7 +37,7 @@ const task = (dir: string, run: string, step: string) => {
   const id = readdirSync(stepDir)[0]!;
   return {
     meta: JSON.parse(readFileSync(join(stepDir, id, "_meta", "task.json"), "utf8")) as { origin?: string },
-    data: JSON.parse(readFileSync(join(stepDir, id, "0.data.json"), "utf8")) as { artifacts: Record<string, { sha: string }> },
+    data: JSON.parse(readFileSync(join(stepDir, id, "0.done.json"), "utf8")) as { artifacts: Record<string, { sha: string }> },
   };
 };
 const blobCount = (dir: string) => readdirSync(join(dir, ".weft", "datastore", "ResumeFlow", "data"), { recursive: true }).length;

@@ -36,8 +36,9 @@ export interface RunCliOptions {
 /** Runs the built `weft` CLI as a user would, in `cwd`, with WEFT_HOME under it. */
 export function runWeft(args: string[], options: RunCliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, WEFT_HOME: join(options.cwd, ".weft"), USER: "tester", ...options.env };
-    delete env.WEFT_PROFILE;
+    // The developer's own profile must not leak into tests; a test may still set one.
+    const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROFILE: undefined, WEFT_HOME: join(options.cwd, ".weft"), USER: "tester", ...options.env };
+    if (env.WEFT_PROFILE === undefined) delete env.WEFT_PROFILE;
     const child = spawn(process.execPath, [weftBin, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

@@ -5,6 +5,7 @@ import type { LoadedFlow } from "../../flow/load/load-flow.ts";
 import { withDecorators } from "../../flow/load/load-flow.ts";
 import { parseParamValue } from "../../flow/params.ts";
 import { WeftError } from "../../errors/weft-error.ts";
+import { validateTag } from "../../client/tags.ts";
 import { planResume } from "../../runtime/runner/resume-plan.ts";
 import { loadFlowForRun, startRun, type RunOptions } from "../../runtime/runner/start-run.ts";
 
@@ -86,6 +87,7 @@ export function resumeCommand(): Command {
 
 async function execute(config: WeftConfig, loaded: LoadedFlow, opts: Record<string, unknown>, params: Record<string, unknown>, resume?: RunOptions["resume"]): Promise<void> {
   const extra = (opts.with as string[]).map(parseWithOption);
+  for (const tag of opts.tag as string[]) validateTag(tag);
   const { result } = await startRun({
     config,
     flow: { ...loaded, decorators: withDecorators(loaded, extra) },

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
-import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PutItem, StorageBackend } from "../types.ts";
 
@@ -22,14 +22,15 @@ export class LocalBackend implements StorageBackend {
   }
 
   async putBytes(items: PutItem[]): Promise<void> {
-    for (const item of items) this.putSync(item);
+    for (const item of items) if (!item.durable) this.putSync(item);
+    await Promise.all(items.filter((i) => i.durable).map((i) => this.putDurable(i)));
   }
 
-  /** Synchronous write: small files, where the event loop round-trips cost more than the I/O. */
-  putSync(item: PutItem): void {
+  /** Small writes that need no flush: synchronous, cheaper than a round-trip to the thread pool. */
+  private putSync(item: PutItem): void {
     const path = this.localPath(item.key);
     if (!item.overwrite && isFile(path)) return;
-    const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const tmp = tempName(path);
     let fd: number;
     try {
       fd = openSync(tmp, "w");
@@ -39,18 +40,34 @@ export class LocalBackend implements StorageBackend {
       fd = openSync(tmp, "w");
     }
     try {
-      let offset = 0;
-      while (offset < item.data.byteLength) offset += writeSync(fd, item.data, offset);
-      if (item.durable) fsyncSync(fd);
+      for (const chunk of chunks(item.data)) {
+        for (let offset = 0; offset < chunk.byteLength; ) offset += writeSync(fd, chunk, offset);
+      }
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
   }
 
+  /** Flushed before the rename; asynchronous so that concurrent writers overlap their flushes. */
+  private async putDurable(item: PutItem): Promise<void> {
+    const path = this.localPath(item.key);
+    if (!item.overwrite && isFile(path)) return;
+    const tmp = tempName(path);
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(tmp, "w");
+    try {
+      await handle.writev(chunks(item.data) as Uint8Array[]);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  }
+
   async createExclusive(key: string, data: Uint8Array): Promise<boolean> {
     const path = this.localPath(key);
-    const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const tmp = tempName(path);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data, { flush: true });
     try {
@@ -106,4 +123,12 @@ function isFile(path: string): boolean {
 /** A key that names no object: nothing there, a folder, or a path through a file. */
 function isMissing(err: NodeJS.ErrnoException): boolean {
   return err.code === "ENOENT" || err.code === "EISDIR" || err.code === "ENOTDIR";
+}
+
+function tempName(path: string): string {
+  return `${path}.${randomBytes(6).toString("hex")}.tmp`;
+}
+
+function chunks(data: PutItem["data"]): readonly Uint8Array[] {
+  return data instanceof Uint8Array ? [data] : data;
 }

@@ -1,14 +1,16 @@
 import { structuredCloneSerializer } from "./structured-clone.ts";
+import { typedArraySerializer } from "./typed-array.ts";
 
 /**
- * Turns one kind of value into bytes and back. Serializers are tried newest first;
- * the structured-clone serializer is the fallback for everything else.
+ * Turns one kind of value into bytes and back. Registered serializers are tried newest
+ * first, then the built-in typed-array one; structured clone takes everything else.
  */
 export interface ArtifactSerializer {
   /** Stable name stored with each artifact; picks the serializer on load. */
   name: string;
   canSerialize(value: unknown): boolean;
-  serialize(value: unknown, artifactName: string): Uint8Array;
+  /** The serialized bytes, possibly as chunks to be stored one after the other (no copy). */
+  serialize(value: unknown, artifactName: string): Uint8Array | Uint8Array[];
   deserialize(bytes: Uint8Array): unknown;
   /** A short type for listings: "Table<3 columns>", "Map". */
   describe(value: unknown): string;
@@ -23,10 +25,12 @@ export function registerSerializer(serializer: ArtifactSerializer): void {
   registered.unshift(serializer);
 }
 
+const BUILT_IN = [typedArraySerializer, structuredCloneSerializer];
+
 export function serializerFor(value: unknown): ArtifactSerializer {
-  return registered.find((s) => s.canSerialize(value)) ?? structuredCloneSerializer;
+  return registered.find((s) => s.canSerialize(value)) ?? BUILT_IN.find((s) => s.canSerialize(value))!;
 }
 
 export function serializerNamed(name: string): ArtifactSerializer | undefined {
-  return name === structuredCloneSerializer.name ? structuredCloneSerializer : registered.find((s) => s.name === name);
+  return registered.find((s) => s.name === name) ?? BUILT_IN.find((s) => s.name === name);
 }

@@ -223,7 +223,8 @@ describe("registerSerializer", () => {
   it("lets a class instance the v8 serializer rejects round-trip with its methods", () => {
     registerSerializer(pointSerializer);
     const serializer = serializerFor(new Point(3, 4));
-    const back = serializer.deserialize(serializer.serialize(new Point(3, 4), "p"));
+    const bytes = serializer.serialize(new Point(3, 4), "p");
+    const back = serializer.deserialize(bytes instanceof Uint8Array ? bytes : Buffer.concat(bytes));
     assert.ok(back instanceof Point);
     assert.equal(back.norm(), 5);
   });

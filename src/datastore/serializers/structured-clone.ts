@@ -70,7 +70,7 @@ export function describeType(value: unknown): string {
 }
 
 /** The default serializer: V8's structured clone (Map, Set, Date, RegExp, BigInt, typed arrays, …). */
-export const structuredCloneSerializer: ArtifactSerializer = {
+export const structuredCloneSerializer: Omit<ArtifactSerializer, "serialize"> & { serialize(value: unknown, artifactName: string): Uint8Array } = {
   name: "v8",
   canSerialize: () => true,
   serialize(value, artifactName) {

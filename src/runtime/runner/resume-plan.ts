@@ -73,9 +73,13 @@ async function originRun({ metadata, backend, flow, user, originRunId }: ResumeR
     }
     return { ...record, spec: await readRunSpec(backend, flow.name, record.run) };
   }
-  for (const record of runs.filter((r) => r.systemTags.includes(`user:${user}`))) {
+  const mine = runs.filter((r) => r.systemTags.includes(`user:${user}`));
+  for (const record of mine) {
     const spec = await readRunSpec(backend, flow.name, record.run).catch(() => undefined);
     if (spec) return { ...record, spec };
+  }
+  if (mine.length) {
+    throw new WeftError("NOT_FOUND", `Your runs of ${flow.name} (${mine.map((r) => r.run).join(", ")}) stopped before any task ran: there is nothing to resume.`, { hint: `Start a new run: weft run ${flow.file}` });
   }
   throw new WeftError("NOT_FOUND", `No run of ${flow.name} by ${user} to resume.`, { hint: `Run it first: weft run ${flow.file}, or pass --origin-run-id.` });
 }

@@ -53,6 +53,8 @@ export interface SchedulerOptions {
 export interface RunResult {
   status: RunStatus;
   reason?: string;
+  /** For a resumed run: how many tasks were reused, and the time from the first clone to the last. */
+  cloned?: { count: number; seconds: number };
 }
 
 /**
@@ -69,6 +71,7 @@ export class Scheduler {
   private readonly arrivals = new Map<string, Map<string | number, string>>();
   private readonly content: ContentStore;
   private nextTaskId = 1;
+  private readonly clones = { count: 0, first: 0, last: 0 };
   private stopped: RunResult | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private settle: (result: RunResult) => void = () => {};
@@ -119,8 +122,9 @@ export class Scheduler {
 
   private finishIfIdle(): void {
     if (this.pending.size > 0) return;
-    if (this.stopped) return this.settle(this.stopped);
-    if (this.queue.length === 0) this.settle({ status: "succeeded" });
+    const cloned = this.clones.count ? { cloned: { count: this.clones.count, seconds: (this.clones.last - this.clones.first) / 1000 } } : {};
+    if (this.stopped) return this.settle({ ...this.stopped, ...cloned });
+    if (this.queue.length === 0) this.settle({ status: "succeeded", ...cloned });
   }
 
   private launch(task: QueuedTask): void {
@@ -170,6 +174,7 @@ export class Scheduler {
    */
   private async cloneTask(task: QueuedTask, origin: OriginTask): Promise<void> {
     const { spec, metadata, reporter } = this.options;
+    if (this.clones.count++ === 0) this.clones.first = Date.now();
     const ref: TaskRef = { flow: spec.flow, run: spec.run, step: task.step, task: task.task };
     const originPath = `${spec.flow}/${this.options.clone!.run}/${task.step}/${origin.task}`;
     const data: TaskData = { ...origin.data, foreachStack: task.stack };
@@ -178,6 +183,7 @@ export class Scheduler {
     await new TaskDatastore(this.options.backend, this.content, ref).finishAttempt(0, data);
     await metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } });
     await metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true });
+    this.clones.last = Date.now();
     reporter.cloned(task.step, pathspecOf(ref), originPath);
     this.queueSuccessors(task, data);
   }

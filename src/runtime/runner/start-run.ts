@@ -96,6 +96,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     reporter.close();
   });
   await metadata.setRunState(flow.name, run.run, { status: result.status, finishedAt: new Date().toISOString(), ...(result.reason ? { reason: result.reason } : {}) });
+  if (result.cloned) reporter.message(`Reused ${result.cloned.count} finished tasks of run ${plan!.origin.run} in ${result.cloned.seconds.toFixed(2)} s.`);
   if (result.status === "succeeded") reporter.message(`Run ${flow.name}/${run.run} succeeded.`);
   else reporter.message(`Run ${flow.name}/${run.run} ${result.status}: ${result.reason ?? ""}\n  Resume it with: weft resume ${flow.file} --origin-run-id ${run.run}`);
   return { run, result };

@@ -1,0 +1,611 @@
+// The client API read against runs made by the real CLI: a run with a foreach, a join,
+// parameters, output and a retried task; a failed run and its resume; another user's
+// run; and runs whose state was tampered with (a dead runner, a corrupt blob).
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, describe, it } from "node:test";
+import { resolveConfig } from "../config/resolve.ts";
+import { WeftError } from "../errors/weft-error.ts";
+import { isAlive } from "../runtime/runner-liveness.ts";
+import { repoRoot, runWeft, tempProject, writeFlow, type CliResult } from "../../test/helpers/weft-cli.ts";
+import type ClientFlow from "../../test/fixtures/client/client-flow.ts";
+import { Artifact, AsyncList, defaultNamespace, Flow, namespace, Run, Step, Task, useConfig } from "./index.ts";
+
+const CLIENT_FLOW = join(repoRoot, "test", "fixtures", "client", "client-flow.ts");
+const OTHER_FLOW = `import { FlowSpec, step } from "weft";
+export default class OtherFlow extends FlowSpec {
+  message!: string;
+  @step start() {
+    this.message = "hello from other";
+    this.next(this.end);
+  }
+  @step end() {
+    if (process.env.OTHER_FAIL === "end") throw new Error("end failed on purpose");
+  }
+}
+`;
+// Its start task signals that it runs, then waits for a release file (or 150 s, so that a
+// crashed test leaves no process behind for long).
+const SLOW_FLOW = `import { existsSync, writeFileSync } from "node:fs";
+import { FlowSpec, step } from "weft";
+export default class SlowFlow extends FlowSpec {
+  @step async start() {
+    writeFileSync(process.env.SLOW_STARTED!, "started");
+    const deadline = Date.now() + 150_000;
+    while (!existsSync(process.env.SLOW_RELEASE!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+// Compile-time checks: `tsc --noEmit` fails if an inferred type drifts.
+function expectType<T>(_value: T): void {}
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectExact<T extends true>(): void {}
+
+/** Asserts a WeftError with `code` whose message and hint match every pattern. */
+function weftError(code: string, ...patterns: RegExp[]): (err: unknown) => boolean {
+  return (err) => {
+    assert.ok(err instanceof WeftError, `expected a WeftError, got ${err instanceof Error ? err.stack : String(err)}`);
+    assert.equal(err.code, code, err.describe());
+    for (const pattern of patterns) assert.match(err.describe(), pattern);
+    return true;
+  };
+}
+
+/** A pid no process has on this machine. */
+function deadPid(): number {
+  for (let pid = 999_999; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ESRCH") return pid;
+    }
+  }
+}
+
+const ids = (runs: { id: string }[]) => runs.map((r) => r.id);
+
+describe("client API", () => {
+  let dir: string;
+  const datastore = () => join(dir, ".weft", "datastore");
+  let slowRunnerPid = 0;
+  let slowResult: Promise<CliResult> | undefined;
+
+  before(async () => {
+    dir = tempProject("weft-client-");
+    const other = writeFlow(dir, "other.ts", OTHER_FLOW);
+    const ok = async (what: string, result: Promise<CliResult>, code = 0) => {
+      const r = await result;
+      assert.equal(r.code, code, `${what}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+      return r;
+    };
+    const clientRuns = async () => {
+      // ClientFlow/1 fails in pick; 2 resumes it; 3 succeeds with a retried task and
+      // CLI parameters; 4 is someone else's; 5 fails in pick.
+      await ok("run 1", runWeft(["run", CLIENT_FLOW], { cwd: dir, env: { CLIENT_FAIL: "pick" } }), 1);
+      await ok("run 2", runWeft(["resume", CLIENT_FLOW, "--origin-run-id", "1"], { cwd: dir }));
+      await ok("run 3", runWeft(["run", CLIENT_FLOW, "--alpha", "0.25", "--kinds", '["a","b","c"]', "--label", "exp", "--tag", "exp1"], { cwd: dir, env: { CLIENT_RETRY: "b" } }));
+      await ok("run 4", runWeft(["run", CLIENT_FLOW, "--label", "theirs"], { cwd: dir, env: { USER: "someone-else" } }));
+      await ok("run 5", runWeft(["run", CLIENT_FLOW], { cwd: dir, env: { CLIENT_FAIL: "pick" } }), 1);
+    };
+    const otherFlowRuns = async () => {
+      // OtherFlow/1-3 succeed (2 and 3 are then tampered with); 4 fails in its end step.
+      for (let i = 1; i <= 3; i++) await ok(`OtherFlow run ${i}`, runWeft(["run", other], { cwd: dir }));
+      await ok("OtherFlow run 4", runWeft(["run", other], { cwd: dir, env: { OTHER_FAIL: "end" } }), 1);
+    };
+    const killedRun = async () => {
+      // SlowFlow/1: its runner is SIGKILLed while the start task runs.
+      const slow = writeFlow(dir, "slow.ts", SLOW_FLOW);
+      const started = join(dir, "slow-started");
+      const result = runWeft(["run", slow], { cwd: dir, env: { SLOW_STARTED: started, SLOW_RELEASE: join(dir, "slow-release") }, onSpawn: (pid) => (slowRunnerPid = pid), timeoutMs: 170_000 });
+      // The orphaned task holds the runner's output pipes until it is released in after().
+      slowResult = result;
+      let ended: CliResult | undefined;
+      void result.then((r) => (ended = r), () => undefined);
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(started)) {
+        if (ended) throw new Error(`SlowFlow ended before its start task ran\nstdout:\n${ended.stdout}\nstderr:\n${ended.stderr}`);
+        if (Date.now() > deadline) throw new Error("SlowFlow's start task never started");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(slowRunnerPid, "SIGKILL");
+      while (isAlive(slowRunnerPid)) await new Promise((r) => setTimeout(r, 20));
+    };
+    // Every CLI run settles before the hook reports a failure, so after() cleans up all.
+    const failed = (await Promise.allSettled([clientRuns(), otherFlowRuns(), killedRun()])).find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    useConfig(resolveConfig({ env: { ...process.env, WEFT_HOME: join(dir, ".weft"), USER: "tester", WEFT_PROFILE: undefined }, cwd: dir, userHome: dir }));
+  }, { timeout: 120_000 });
+
+  after(async () => {
+    if (!dir) return;
+    // Lets the orphaned SlowFlow task end by itself before its folder goes.
+    writeFileSync(join(dir, "slow-release"), "");
+    await slowResult?.catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(() => defaultNamespace());
+
+  describe("Flow", () => {
+    it("Flow.get returns the named flow", async () => {
+      const flow = await Flow.get("ClientFlow");
+      assert.ok(flow instanceof Flow);
+      assert.equal(flow.name, "ClientFlow");
+    });
+
+    it("runs() lists the current user's runs newest first", async () => {
+      const flow = await Flow.get("ClientFlow");
+      assert.deepEqual(ids(await flow.runs().toArray()), ["5", "3", "2", "1"]);
+    });
+
+    it("runs() iterates with for await in the same order as toArray", async () => {
+      const list = (await Flow.get("ClientFlow")).runs();
+      assert.ok(list instanceof AsyncList);
+      const seen: string[] = [];
+      for await (const run of list) seen.push(run.id);
+      assert.deepEqual(seen, ["5", "3", "2", "1"]);
+    });
+
+    it("latestRun is the newest run of the user even when it failed", async () => {
+      const run = await (await Flow.get("ClientFlow")).latestRun();
+      assert.equal(run?.id, "5");
+      assert.equal(run?.status, "failed");
+    });
+
+    it("latestSuccessfulRun skips the newer failed run", async () => {
+      const run = await (await Flow.get("ClientFlow")).latestSuccessfulRun();
+      assert.equal(run?.id, "3");
+      assert.equal(run?.successful, true);
+    });
+
+    it("Flow.list lists every flow with runs, by name", async () => {
+      const flows = await Flow.list().toArray();
+      assert.deepEqual(flows.map((f) => f.name).sort(), ["ClientFlow", "OtherFlow", "SlowFlow"]);
+      assert.ok(flows.every((f) => f instanceof Flow));
+    });
+  });
+
+  describe("Run", () => {
+    it("a succeeded run is successful and finished, with status succeeded", async () => {
+      const run = await Run.get("ClientFlow/3");
+      assert.equal(run.id, "3");
+      assert.equal(run.flowName, "ClientFlow");
+      assert.equal(run.pathspec, "ClientFlow/3");
+      assert.equal(run.status, "succeeded");
+      assert.equal(run.successful, true);
+      assert.equal(run.finished, true);
+      assert.equal(run.reason, undefined);
+    });
+
+    it("a failed run is finished but not successful, with a reason naming the failed task", async () => {
+      const run = await Run.get("ClientFlow/5");
+      assert.equal(run.status, "failed");
+      assert.equal(run.successful, false);
+      assert.equal(run.finished, true);
+      assert.match(run.reason ?? "", /ClientFlow\/5\/pick\/\d+ failed/);
+      assert.ok(run.finishedAt instanceof Date);
+    });
+
+    it("createdAt is before finishedAt, both dates", async () => {
+      const run = await Run.get("ClientFlow/3");
+      assert.ok(run.createdAt instanceof Date && !Number.isNaN(run.createdAt.getTime()));
+      assert.ok(run.finishedAt instanceof Date);
+      assert.ok(run.createdAt.getTime() < run.finishedAt.getTime(), `${run.createdAt.toISOString()} < ${run.finishedAt.toISOString()}`);
+    });
+
+    it("parameters equal the values given on the command line", async () => {
+      const run = await Run.get("ClientFlow/3");
+      assert.deepEqual(run.parameters, { alpha: 0.25, kinds: ["a", "b", "c"], label: "exp" });
+    });
+
+    it("parameters hold the defaults when none were given", async () => {
+      assert.deepEqual((await Run.get("ClientFlow/5")).parameters, { alpha: 0.5, kinds: ["a", "b"], label: "plain" });
+    });
+
+    it("tags include user:tester among the system tags and --tag values as user tags", async () => {
+      const run = await Run.get("ClientFlow/3");
+      assert.equal(run.user, "tester");
+      assert.ok(run.systemTags.includes("user:tester"), run.systemTags.join(", "));
+      assert.ok(run.systemTags.some((t) => t.startsWith("weft_version:")), run.systemTags.join(", "));
+      assert.deepEqual(run.userTags, ["exp1"]);
+      assert.deepEqual(run.tags, [...run.systemTags, "exp1"]);
+    });
+
+    it("data reads artifacts of the end step", async () => {
+      const run = await Run.get("ClientFlow/3");
+      assert.equal(await run.data("summary"), "exp: c");
+      assert.deepEqual(await run.data("best"), { kind: "c", score: 0.75 });
+      assert.deepEqual(await run.data("scores"), [0.25, 0.5, 0.75]);
+      assert.equal(await run.data("alpha"), 0.25);
+    });
+
+    it("data of an artifact the end step lacks is NOT_FOUND listing the artifacts it has", async () => {
+      const run = await Run.get("ClientFlow/3");
+      await assert.rejects(run.data("kind"), weftError("NOT_FOUND", /ClientFlow\/3\/end\/\d+ has no artifact "kind"/, /summary/, /best/));
+    });
+
+    it("data on a failed run is NOT_FOUND and says the run's status", async () => {
+      const run = await Run.get("ClientFlow/5");
+      await assert.rejects(run.data("best"), weftError("NOT_FOUND", /ClientFlow\/5/, /status: failed/));
+    });
+
+    it("data on a run whose end task failed is NOT_FOUND and says the run's status", async () => {
+      const run = await Run.get("OtherFlow/4");
+      await assert.rejects(run.data("message"), weftError("NOT_FOUND", /Run OtherFlow\/4 has no finished end step \(status: failed\)/, /step\("<step>"\)/));
+    });
+
+    it("steps() lists each step that has tasks", async () => {
+      const steps = await (await Run.get("ClientFlow/3")).steps().toArray();
+      assert.ok(steps.every((s) => s instanceof Step));
+      assert.deepEqual(steps.map((s) => s.name).sort(), ["end", "pick", "start", "train"]);
+      assert.deepEqual((await (await Run.get("ClientFlow/5")).steps().toArray()).map((s) => s.name).sort(), ["pick", "start", "train"]);
+    });
+
+    it("a run that was not resumed has no originRunId", async () => {
+      assert.equal((await Run.get("ClientFlow/3")).originRunId, undefined);
+    });
+  });
+
+  describe("Step and Task", () => {
+    it("tasks() of a foreach step gives one task per item, in task-id order", async () => {
+      const tasks = await (await Run.get("ClientFlow/3")).step("train").tasks().toArray();
+      assert.deepEqual(tasks.map((t) => t.pathspec), ["ClientFlow/3/train/2", "ClientFlow/3/train/3", "ClientFlow/3/train/4"]);
+      assert.deepEqual(await Promise.all(tasks.map((t) => t.data("kind"))), ["a", "b", "c"]);
+      assert.deepEqual(await Promise.all(tasks.map((t) => t.data("score"))), [0.25, 0.5, 0.75]);
+    });
+
+    it("a foreach task's foreachStack names the splitting task, its index and the split count", async () => {
+      const tasks = await (await Run.get("ClientFlow/3")).step("train").tasks().toArray();
+      assert.deepEqual(
+        tasks.map((t) => t.foreachStack),
+        [0, 1, 2].map((index) => [{ step: "start", task: "1", index, numSplits: 3 }]),
+      );
+    });
+
+    it("a task after the join has an empty foreachStack", async () => {
+      const pick = await (await Run.get("ClientFlow/3")).step("pick").task();
+      assert.equal(pick.pathspec, "ClientFlow/3/pick/5");
+      assert.deepEqual(pick.foreachStack, []);
+    });
+
+    it("Task.get reads a task by pathspec, with its state", async () => {
+      const task = await Task.get("ClientFlow/3/train/2");
+      assert.equal(task.flowName, "ClientFlow");
+      assert.equal(task.runId, "3");
+      assert.equal(task.stepName, "train");
+      assert.equal(task.id, "2");
+      assert.equal(task.successful, true);
+      assert.equal(task.finished, true);
+      assert.equal(task.retryCount, 0);
+      assert.equal(task.exception, undefined);
+      assert.equal(task.origin, undefined);
+      const run = await Run.get("ClientFlow/3");
+      assert.ok(task.finishedAt instanceof Date);
+      assert.ok(task.finishedAt.getTime() >= run.createdAt.getTime() && task.finishedAt.getTime() <= run.finishedAt!.getTime());
+    });
+
+    it("Task.data reads parameters and inherited artifacts too", async () => {
+      const task = await Task.get("ClientFlow/3/train/4");
+      assert.equal(await task.data("alpha"), 0.25);
+      assert.deepEqual(await task.data("kinds"), ["a", "b", "c"]);
+      assert.equal(await task.data("size"), 3);
+    });
+
+    it("artifacts() lists every artifact with its sha, size and type, and value() equals data()", async () => {
+      const task = await Task.get("ClientFlow/3/train/3");
+      const artifacts = await task.artifacts().toArray();
+      assert.deepEqual(artifacts.map((a) => a.name).sort(), ["alpha", "kind", "kinds", "label", "score", "size"]);
+      const byName = new Map(artifacts.map((a) => [a.name, a]));
+      assert.equal(byName.get("kind")?.type, "string");
+      assert.equal(byName.get("score")?.type, "number");
+      assert.equal(byName.get("kinds")?.type, "Array");
+      for (const artifact of artifacts) {
+        assert.ok(artifact instanceof Artifact);
+        assert.match(artifact.sha, /^[0-9a-f]{64}$/, artifact.name);
+        assert.ok(artifact.size > 0, `${artifact.name} size ${artifact.size}`);
+        assert.deepEqual(await artifact.value(), await task.data(artifact.name as "kind"), artifact.name);
+        assert.ok(existsSync(join(datastore(), "ClientFlow", "data", artifact.sha.slice(0, 2), artifact.sha)), `blob of ${artifact.name}`);
+      }
+    });
+
+    it("an artifact's sha is the SHA-256 of its serialized bytes and size their length", async () => {
+      const artifact = await (await Task.get("ClientFlow/3/train/3")).artifact("kind");
+      const blob = readFileSync(join(datastore(), "ClientFlow", "data", artifact.sha.slice(0, 2), artifact.sha));
+      assert.equal(blob[0], 0, "a short string is stored raw (codec byte 0)");
+      const serialized = blob.subarray(1);
+      assert.equal(createHash("sha256").update(serialized).digest("hex"), artifact.sha);
+      assert.equal(artifact.size, serialized.length);
+      assert.equal(await artifact.value(), "b");
+      assert.equal(artifact.name, "kind");
+    });
+
+    it("stdout() and stderr() return what the step printed", async () => {
+      const start = await Task.get("ClientFlow/3/start/1");
+      assert.equal(await start.stdout(), "start: 3 kinds\n");
+      assert.equal(await start.stderr(), "start: a warning on stderr\n");
+    });
+
+    it("a task that printed nothing on stderr has an empty stderr", async () => {
+      assert.equal(await (await Task.get("ClientFlow/3/train/2")).stderr(), "");
+    });
+
+    it("a task retried once has retryCount 1, is successful and shows the last attempt's output", async () => {
+      const task = await Task.get("ClientFlow/3/train/3");
+      assert.equal(task.retryCount, 1);
+      assert.equal(task.successful, true);
+      assert.equal(task.finished, true);
+      assert.equal(task.exception, undefined);
+      assert.equal(await task.stdout(), "train b attempt 1\n");
+      assert.equal(await task.data("kind"), "b");
+    });
+
+    it("the failed first attempt's logs stay readable by attempt number", async () => {
+      const task = await Task.get("ClientFlow/3/train/3");
+      assert.match(await task.stderr(0), /Error: first attempt of b fails/);
+      assert.equal(await task.stdout(0), "");
+    });
+
+    it("a failed task has exception {type, message} and is finished but not successful", async () => {
+      const task = await (await Run.get("ClientFlow/5")).step("pick").task();
+      assert.equal(task.successful, false);
+      assert.equal(task.finished, true);
+      assert.equal(task.retryCount, 0);
+      assert.equal(task.exception?.type, "RangeError");
+      assert.equal(task.exception?.message, "pick failed on purpose");
+      assert.match(await task.stderr(), /RangeError: pick failed on purpose/);
+    });
+
+    it("data of a failed task is NOT_FOUND saying it did not finish", async () => {
+      const task = await (await Run.get("ClientFlow/5")).step("pick").task();
+      await assert.rejects(task.data("best"), weftError("NOT_FOUND", /ClientFlow\/5\/pick\/\d+ has not finished successfully/));
+    });
+  });
+
+  describe("resumed run", () => {
+    it("originRunId names the run it resumed", async () => {
+      const run = await Run.get("ClientFlow/2");
+      assert.equal(run.originRunId, "1");
+      assert.equal(run.status, "succeeded");
+    });
+
+    it("cloned tasks have origin set to the origin run's task", async () => {
+      const run = await Run.get("ClientFlow/2");
+      const start = await run.step("start").task();
+      assert.equal(start.origin, "ClientFlow/1/start/1");
+      const train = await run.step("train").tasks().toArray();
+      assert.deepEqual(train.map((t) => t.origin), ["ClientFlow/1/train/2", "ClientFlow/1/train/3"]);
+      assert.ok(train.every((t) => t.successful));
+    });
+
+    it("tasks re-run by the resume have no origin", async () => {
+      const run = await Run.get("ClientFlow/2");
+      assert.equal((await run.step("pick").task()).origin, undefined);
+      assert.equal((await run.step("end").task()).origin, undefined);
+    });
+
+    it("a cloned task reads the same artifacts as its origin", async () => {
+      const clone = await (await Run.get("ClientFlow/2")).step("train").tasks().toArray();
+      const origin = await Task.get(clone[1]!.origin!);
+      assert.equal(await clone[1]!.data("kind"), "b");
+      assert.equal((await clone[1]!.artifact("score")).sha, (await origin.artifact("score")).sha);
+      assert.deepEqual(await (await Run.get("ClientFlow/2")).data("best"), { kind: "b", score: 1 });
+    });
+  });
+
+  describe("namespace", () => {
+    it("the default namespace hides another user's run from runs()", async () => {
+      assert.ok(!ids(await (await Flow.get("ClientFlow")).runs().toArray()).includes("4"));
+    });
+
+    it("Run.get of another user's run is NOT_FOUND naming the namespace and how to widen it", async () => {
+      await assert.rejects(Run.get("ClientFlow/4"), weftError("NOT_FOUND", /not in namespace user:tester/, /user:someone-else/, /namespace\(null\)/));
+    });
+
+    it("Task.get of another user's task is NOT_FOUND too", async () => {
+      await assert.rejects(Task.get("ClientFlow/4/start/1"), weftError("NOT_FOUND", /not in namespace user:tester/));
+    });
+
+    it("namespace(null) shows every user's runs", async () => {
+      assert.equal(namespace(null), null);
+      const flow = await Flow.get("ClientFlow");
+      assert.deepEqual(ids(await flow.runs().toArray()), ["5", "4", "3", "2", "1"]);
+      assert.equal((await flow.latestSuccessfulRun())?.id, "4");
+      const theirs = await Run.get("ClientFlow/4");
+      assert.equal(theirs.user, "someone-else");
+      assert.ok(theirs.tags.includes("user:someone-else"));
+      assert.equal(await theirs.data("summary"), "theirs: b");
+    });
+
+    it('namespace("user:someone-else") shows only their runs', async () => {
+      assert.equal(namespace("user:someone-else"), "user:someone-else");
+      const flow = await Flow.get("ClientFlow");
+      assert.deepEqual(ids(await flow.runs().toArray()), ["4"]);
+      assert.equal((await flow.latestRun())?.id, "4");
+      await assert.rejects(Run.get("ClientFlow/3"), weftError("NOT_FOUND", /not in namespace user:someone-else/, /user:tester/));
+    });
+
+    it("a user tag works as a namespace", async () => {
+      namespace("exp1");
+      assert.deepEqual(ids(await (await Flow.get("ClientFlow")).runs().toArray()), ["3"]);
+    });
+
+    it("defaultNamespace() restores the current user's runs", async () => {
+      namespace(null);
+      defaultNamespace();
+      assert.deepEqual(ids(await (await Flow.get("ClientFlow")).runs().toArray()), ["5", "3", "2", "1"]);
+      await assert.rejects(Run.get("ClientFlow/4"), weftError("NOT_FOUND"));
+    });
+  });
+
+  describe("errors", () => {
+    it("Flow.get of an unknown flow is NOT_FOUND listing the flows with runs", async () => {
+      await assert.rejects(Flow.get("NoSuchFlow"), weftError("NOT_FOUND", /No runs of flow "NoSuchFlow"/, /Flows with runs: ClientFlow, OtherFlow, SlowFlow/));
+    });
+
+    it("Run.get of an unknown run id is NOT_FOUND listing the latest runs", async () => {
+      await assert.rejects(Run.get("ClientFlow/42"), weftError("NOT_FOUND", /Flow ClientFlow has no run "42"/, /Latest runs: 5, 4, 3, 2, 1/));
+    });
+
+    it("Run.get of a run of an unknown flow lists the flows with runs", async () => {
+      await assert.rejects(Run.get("NoSuchFlow/1"), weftError("NOT_FOUND", /No runs of flow "NoSuchFlow"/, /ClientFlow, OtherFlow/));
+    });
+
+    it("malformed pathspecs are USAGE errors showing the expected form", async () => {
+      await assert.rejects(Run.get("ClientFlow"), weftError("USAGE", /Invalid pathspec "ClientFlow": it has 1 part/, /Expected "Flow\/run"/));
+      await assert.rejects(Run.get("ClientFlow/3/start"), weftError("USAGE", /it has 3 parts/));
+      await assert.rejects(Task.get("ClientFlow/3/start"), weftError("USAGE", /Expected "Flow\/run\/step\/task"/));
+      await assert.rejects(Task.get("ClientFlow/3/start/1/extra"), weftError("USAGE", /it has 5 parts/));
+      await assert.rejects(Flow.get("ClientFlow/3"), weftError("USAGE", /Expected "Flow"/));
+      await assert.rejects(Flow.get("Client Flow"), weftError("USAGE", /the flow name must be a class name/));
+      await assert.rejects(Run.get("ClientFlow/3.5"), weftError("USAGE", /the run id must be letters, digits, - or _/));
+      await assert.rejects(Task.get("ClientFlow/3/not a step/1"), weftError("USAGE", /the step name must be an identifier/));
+      await assert.rejects(Run.get(""), weftError("USAGE"));
+    });
+
+    it("Task.get of an unknown step is NOT_FOUND listing the run's steps", async () => {
+      await assert.rejects(Task.get("ClientFlow/3/nope/1"), weftError("NOT_FOUND", /Run ClientFlow\/3 has no step "nope"/, /Steps: /, /start/, /train/, /pick/, /end/));
+    });
+
+    it("Task.get of an unknown task is NOT_FOUND listing the step's tasks", async () => {
+      await assert.rejects(Task.get("ClientFlow/3/train/99"), weftError("NOT_FOUND", /Step ClientFlow\/3\/train has no task "99"/, /Tasks: 2, 3, 4/));
+    });
+
+    it("Task.get of a task of an unknown run is NOT_FOUND listing the latest runs", async () => {
+      await assert.rejects(Task.get("ClientFlow/42/start/1"), weftError("NOT_FOUND", /no run "42"/, /Latest runs: 5/));
+    });
+
+    it("tasks() of a step with no tasks is NOT_FOUND listing the steps with tasks", async () => {
+      const step = (await Run.get("ClientFlow/5")).step("end");
+      await assert.rejects(step.tasks().toArray(), weftError("NOT_FOUND", /ClientFlow\/5 has no tasks of step "end"/, /start/, /pick/));
+      await assert.rejects(step.task(), weftError("NOT_FOUND"));
+    });
+
+    it("Task.data of an unknown artifact is NOT_FOUND listing the existing names", async () => {
+      const task = await Task.get("ClientFlow/3/train/2");
+      await assert.rejects(task.data("nope"), weftError("NOT_FOUND", /ClientFlow\/3\/train\/2 has no artifact "nope"/, /It has: .*alpha/, /kind/, /score/));
+      await assert.rejects(task.artifact("nope"), weftError("NOT_FOUND", /has no artifact "nope"/));
+    });
+  });
+
+  describe("runs whose runner died", () => {
+    it("a run whose runner was SIGKILLed mid-run reads as finished, failed, with a reason naming its pid", async () => {
+      const run = await Run.get("SlowFlow/1");
+      assert.equal(run.finished, true);
+      assert.equal(run.successful, false);
+      assert.equal(run.status, "failed");
+      assert.match(run.reason ?? "", new RegExp(`runner \\(pid ${slowRunnerPid}\\) stopped without finishing it`));
+      assert.equal((await (await Flow.get("SlowFlow")).latestSuccessfulRun()), undefined);
+    });
+
+    it("the task that was running when its runner died reads as not finished", async () => {
+      const task = await Task.get("SlowFlow/1/start/1");
+      assert.equal(task.finished, false);
+      assert.equal(task.successful, false);
+      assert.equal(task.finishedAt, undefined);
+      await assert.rejects(task.data("name"), weftError("NOT_FOUND", /has not finished successfully/));
+    });
+
+    it("a run recorded as running whose runner pid is gone reads as finished, failed, with a reason", async () => {
+      const pid = deadPid();
+      writeFileSync(join(datastore(), "OtherFlow", "2", "_meta", "state.json"), JSON.stringify({ status: "running", runner: { host: hostname(), pid } }));
+      const run = await Run.get("OtherFlow/2");
+      assert.equal(run.finished, true);
+      assert.equal(run.successful, false);
+      assert.equal(run.status, "failed");
+      assert.match(run.reason ?? "", new RegExp(`runner \\(pid ${pid}\\) stopped`));
+    });
+
+    it("a run recorded as running whose runner is alive reads as running", async () => {
+      writeFileSync(join(datastore(), "OtherFlow", "3", "_meta", "state.json"), JSON.stringify({ status: "running", runner: { host: hostname(), pid: process.pid } }));
+      const run = await Run.get("OtherFlow/3");
+      assert.equal(run.status, "running");
+      assert.equal(run.finished, false);
+      assert.equal(run.successful, false);
+      assert.equal(run.finishedAt, undefined);
+    });
+
+    it("a run with no recorded state reads as failed, with a reason", async () => {
+      unlinkSync(join(datastore(), "OtherFlow", "3", "_meta", "state.json"));
+      const run = await Run.get("OtherFlow/3");
+      assert.equal(run.finished, true);
+      assert.equal(run.successful, false);
+      assert.match(run.reason ?? "", /stopped before/);
+    });
+
+    it("latestSuccessfulRun skips runs whose runner died", async () => {
+      assert.equal((await (await Flow.get("OtherFlow")).latestSuccessfulRun())?.id, "1");
+    });
+  });
+
+  describe("corrupt data", () => {
+    it("a blob with a flipped byte fails Task.data, Artifact.value and Run.data with ARTIFACT_CORRUPT", async () => {
+      const { sha } = await (await Task.get("OtherFlow/1/start/1")).artifact("message");
+      const blob = join(datastore(), "OtherFlow", "data", sha.slice(0, 2), sha);
+      const bytes = readFileSync(blob);
+      bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+      writeFileSync(blob, bytes);
+      const task = await Task.get("OtherFlow/1/start/1");
+      await assert.rejects(task.data("message"), weftError("ARTIFACT_CORRUPT", /Artifact "message" of OtherFlow\/1\/start\/1/));
+      await assert.rejects((await task.artifact("message")).value(), weftError("ARTIFACT_CORRUPT", /"message"/));
+      await assert.rejects((await Run.get("OtherFlow/1")).data("message"), weftError("ARTIFACT_CORRUPT", /OtherFlow\/1\/end/));
+    });
+  });
+
+  describe("typed data", () => {
+    it("a Flow typed with its class types data() by the field's type", async () => {
+      const flow = await Flow.get<ClientFlow>("ClientFlow");
+      const run = (await flow.latestSuccessfulRun())!;
+      const best = await run.data("best");
+      expectType<{ kind: string; score: number }>(best);
+      expectExact<Equal<typeof best, { kind: string; score: number }>>();
+      const alpha = await run.data("alpha");
+      expectExact<Equal<typeof alpha, number>>();
+      const kinds = await run.data("kinds");
+      expectExact<Equal<typeof kinds, string[]>>();
+      assert.deepEqual(best, { kind: "c", score: 0.75 });
+      assert.equal(alpha, 0.25);
+
+      const train = await run.step("train").task();
+      const score = await train.data("score");
+      expectExact<Equal<typeof score, number>>();
+      assert.equal(score, 0.25);
+      const artifact = await train.artifact("kind");
+      expectExact<Equal<typeof artifact, Artifact<string>>>();
+      expectExact<Equal<Awaited<ReturnType<typeof artifact.value>>, string>>();
+      assert.equal(await artifact.value(), "a");
+
+      const typedTask = await Task.get<ClientFlow>("ClientFlow/3/train/3");
+      expectType<number>(await typedTask.data("score"));
+      for await (const r of flow.runs()) expectExact<Equal<typeof r, Run<ClientFlow>>>();
+    });
+
+    it("a typed Flow rejects names that are not artifact fields at compile time, and they fail at run time", async () => {
+      const run = (await (await Flow.get<ClientFlow>("ClientFlow")).latestSuccessfulRun())!;
+      // @ts-expect-error "notAField" is not a field of ClientFlow
+      await assert.rejects(run.data("notAField"), weftError("NOT_FOUND", /has no artifact "notAField"/));
+      // @ts-expect-error a step is not an artifact
+      await assert.rejects(run.data("train"), weftError("NOT_FOUND"));
+      // @ts-expect-error FlowSpec's own members are not artifacts
+      await assert.rejects(run.data("next"), weftError("NOT_FOUND"));
+    });
+
+    it("an untyped Flow gives unknown for any name", async () => {
+      const run = (await (await Flow.get("ClientFlow")).latestSuccessfulRun())!;
+      const summary = await run.data("summary");
+      expectExact<Equal<typeof summary, unknown>>();
+      // @ts-expect-error unknown is not assignable to string
+      const asString: string = await run.data("summary");
+      assert.equal(asString, "exp: c");
+      const untypedRun = await Run.get("ClientFlow/3");
+      expectExact<Equal<Awaited<ReturnType<typeof untypedRun.data>>, unknown>>();
+      expectExact<Equal<Awaited<ReturnType<ReturnType<(typeof untypedRun)["step"]>["task"]>>, Task<unknown>>>();
+      assert.equal(summary, "exp: c");
+    });
+  });
+});

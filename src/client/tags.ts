@@ -1,0 +1,88 @@
+import { WeftError } from "../errors/weft-error.ts";
+import { clientContext } from "./context.ts";
+import type { Run } from "./run.ts";
+
+/** Prefixes of the tags Weft sets on every run; a user tag may not start with one. */
+export const SYSTEM_TAG_PREFIXES = ["user:", "weft_version:", "runtime:", "host:"] as const;
+
+/** The longest tag, in characters (code points), that a run may carry. */
+export const MAX_TAG_LENGTH = 256;
+
+const CONTROL = /\p{Cc}/u;
+
+/** The system prefix `tag` starts with, if any. */
+export function systemPrefixOf(tag: string): string | undefined {
+  return SYSTEM_TAG_PREFIXES.find((p) => tag.startsWith(p));
+}
+
+/**
+ * Throws a USAGE WeftError unless `tag` may be added to or removed from a run: a
+ * non-empty string of at most 256 characters, without control characters, that does
+ * not start with a system prefix (system tags are Weft's and cannot be changed).
+ */
+export function validateTag(tag: unknown): asserts tag is string {
+  const example = 'e.g. "baseline" or "experiment:lr-0.1"';
+  if (typeof tag !== "string" || tag.length === 0) {
+    throw new WeftError("USAGE", `Invalid tag ${typeof tag === "string" ? '""' : String(tag)}: a tag is a non-empty string.`, { hint: `Give a tag, ${example}.` });
+  }
+  const length = [...tag].length;
+  if (length > MAX_TAG_LENGTH) {
+    throw new WeftError("USAGE", `Invalid tag ${quote(tag)} (${length} characters): a tag has at most ${MAX_TAG_LENGTH} characters.`, { hint: "Shorten the tag." });
+  }
+  const control = CONTROL.exec(tag)?.[0];
+  if (control !== undefined) {
+    const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new WeftError("USAGE", `Invalid tag ${quote(tag)}: a tag cannot contain control characters (found ${code}).`, { hint: `Remove newlines, tabs and other control characters, ${example}.` });
+  }
+  const prefix = systemPrefixOf(tag);
+  if (prefix) {
+    throw new WeftError("USAGE", `Invalid tag ${quote(tag)}: tags starting with "${prefix}" are system tags, which Weft sets and which cannot be added or removed.`, {
+      hint: `Use a tag without the prefixes ${SYSTEM_TAG_PREFIXES.join(" ")}, ${example}.`,
+    });
+  }
+}
+
+/**
+ * Adds user tags to a run, validating every tag first (nothing changes if one is
+ * invalid). Tags already on the run are kept once. Reads the run's current tags from
+ * the metadata provider, so an out-of-date `Run` object does not drop tags added since;
+ * two writers racing on the same run may still lose one's change (last write wins).
+ * Returns the run's user tags after the change.
+ */
+export async function addTags<F>(run: Run<F>, tags: string[]): Promise<string[]> {
+  tags.forEach(validateTag);
+  const current = await currentTags(run);
+  const next = [...new Set([...current, ...tags])];
+  if (next.length !== current.length) await (await clientContext()).metadata.setTags(run.flowName, run.id, next);
+  return next;
+}
+
+/**
+ * Removes user tags from a run, all or nothing: every tag is validated and must be on
+ * the run (NOT_FOUND lists the run's user tags otherwise). Returns the user tags left.
+ */
+export async function removeTags<F>(run: Run<F>, tags: string[]): Promise<string[]> {
+  tags.forEach(validateTag);
+  const current = await currentTags(run);
+  const missing = tags.filter((t) => !current.includes(t));
+  if (missing.length) {
+    throw new WeftError("NOT_FOUND", `Run ${run.pathspec} has no user tag ${missing.map(quote).join(", ")}.`, {
+      hint: `Its user tags: ${current.map(quote).join(", ") || "(none)"}.`,
+    });
+  }
+  const next = current.filter((t) => !tags.includes(t));
+  await (await clientContext()).metadata.setTags(run.flowName, run.id, next);
+  return next;
+}
+
+async function currentTags<F>(run: Run<F>): Promise<string[]> {
+  const record = await (await clientContext()).metadata.getRun(run.flowName, run.id);
+  if (!record) throw new WeftError("NOT_FOUND", `Run ${run.pathspec} no longer exists.`);
+  return record.tags;
+}
+
+/** A tag as shown in messages: JSON-quoted (control characters escaped), long ones cut. */
+function quote(tag: string): string {
+  const chars = [...tag];
+  return JSON.stringify(chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : tag);
+}
