@@ -72,7 +72,7 @@ export default class IrisFlow extends FlowSpec {
       `${pad("", 12)}${this.classNames.map((c) => pad(c, 12)).join("")}`,
       ...this.best.confusion.map((row, i) => `${pad(this.classNames[i]!, 12)}${row.map((n) => pad(String(n), 12)).join("")}`),
       "",
-      `The best model is the artifact "best" of ${current.flowName}/${current.runId}.`,
+      `Inspect the best model: npx weft dump ${current.flowName}/${current.runId} --artifact best`,
     ];
     console.log(lines.join("\n"));
   }
