@@ -15,6 +15,7 @@ await build({
     client: "src/client/index.ts",
     cli: "src/cli/main.ts",
     "task-main": "src/runtime/task/main.ts",
+    "azure-sync-worker": "src/datastore/azure/sync-worker.ts",
   },
   outdir: next,
   bundle: true,

@@ -13,6 +13,6 @@ export interface Stores {
 export async function openStores(config: WeftConfig): Promise<Stores> {
   const v = config.values;
   const root = v.datastore === "local" ? v.datastoreSysrootLocal : (v.datastoreSysrootAzure ?? "");
-  const backend = await openBackend({ kind: v.datastore, root });
+  const backend = await openBackend({ kind: v.datastore, root, config });
   return { backend, metadata: await openMetadata({ kind: v.metadata, backend }) };
 }

@@ -1,15 +1,24 @@
 import { WeftError } from "../errors/weft-error.ts";
+import type { WeftConfig } from "../config/resolve.ts";
 import type { StorageBackend } from "./types.ts";
 
 /** Which backend, and its root as the user configured it. */
 export interface DatastoreSettings {
   kind: string;
   root: string;
+  /** The resolved configuration, when the caller has it; a task process resolves its own. */
+  config?: WeftConfig;
 }
 
 /** Backends by the key users type in config; each imported only when chosen. */
 const BACKENDS: Record<string, (settings: DatastoreSettings) => Promise<StorageBackend>> = {
   local: async ({ root }) => new (await import("./local/local-backend.ts")).LocalBackend(root),
+  azure: async ({ root, config }) => {
+    const { azureSettings } = await import("./azure/settings.ts");
+    const resolved = config ?? (await import("../config/resolve.ts")).resolveConfig();
+    const settings = azureSettings(resolved, root || undefined);
+    return (await import("./azure/blob-adapter.ts")).AzureBackend.open(settings);
+  },
 };
 
 export async function openBackend(settings: DatastoreSettings): Promise<StorageBackend> {

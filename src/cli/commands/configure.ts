@@ -2,7 +2,9 @@ import { Command } from "commander";
 import { existsSync, unlinkSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { CONFIG_KEYS, type ConfigKey } from "../../config/keys.ts";
-import { activeProfile, resolveConfig } from "../../config/resolve.ts";
+import { activeProfile, resolveConfig, type WeftConfig } from "../../config/resolve.ts";
+import { chooseAuth, describeAuth } from "../../datastore/azure/credentials.ts";
+import { configureAzureCommand } from "./configure-azure.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { printJson, printTable } from "./list.ts";
 
@@ -19,9 +21,11 @@ export function configureCommand(): Command {
         const value = config.values[name as keyof typeof config.values];
         return { name, env: key.env, value: value === undefined ? null : key.secret ? mask(value) : value, source: config.sources[name as keyof typeof config.sources] ?? "unset", secret: key.secret === true };
       });
-      if (opts.json) return printJson({ profile: profile.name ?? null, profilePath: config.profilePath ?? null, keys: rows });
+      const azureAuth = azureAuthLine(config);
+      if (opts.json) return printJson({ profile: profile.name ?? null, profilePath: config.profilePath ?? null, azureAuth, keys: rows });
       const where = config.profilePath ?? `none (${profile.path} does not exist)`;
-      process.stdout.write(`Profile: ${where}${profile.name ? ` [WEFT_PROFILE=${profile.name}]` : ""}\n\n`);
+      process.stdout.write(`Profile: ${where}${profile.name ? ` [WEFT_PROFILE=${profile.name}]` : ""}\n`);
+      process.stdout.write(`Azure authentication: ${azureAuth}\n\n`);
       printTable([["variable", "value", "source"], ...rows.map((r) => [r.env, r.value ?? "-", r.source])]);
     });
   configure
@@ -35,7 +39,18 @@ export function configureCommand(): Command {
       unlinkSync(path);
       process.stdout.write(`Deleted ${path}.\n`);
     });
+  configure.addCommand(configureAzureCommand());
   return configure;
+}
+
+/** Which credential the Azure datastore would use with this configuration. */
+function azureAuthLine(config: WeftConfig): string {
+  const v = config.values;
+  try {
+    return describeAuth(chooseAuth({ connectionString: v.azureStorageConnectionString, accountName: v.azureStorageAccountName, accountKey: v.azureStorageAccountKey, sasToken: v.azureStorageSasToken, authorityHost: v.azureAuthorityHost }));
+  } catch (error) {
+    return `not usable: ${(error as Error).message}`;
+  }
 }
 
 /** A secret as shown: never more than its last two characters, and those only when it is long. */

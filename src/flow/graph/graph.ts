@@ -15,6 +15,8 @@ export interface GraphNode {
   prev: string[];
   /** For a join: the split it closes (set when the graph is balanced). */
   joins: { split: string; kind: SplitKind } | undefined;
+  /** Property names the step's body mentions; see ParsedStep.mentions. */
+  mentions: string[];
 }
 
 /** The flow's graph, derived from source alone; what the scheduler and `weft show` use. */
@@ -41,6 +43,7 @@ export function buildGraph(parsed: ParsedFlow): FlowGraph {
       next: s.transitions.length === 1 ? targets : [],
       prev: [],
       joins: undefined,
+      mentions: s.mentions,
     };
   }
   for (const node of Object.values(nodes)) {

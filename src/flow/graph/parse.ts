@@ -20,6 +20,11 @@ export interface ParsedStep {
   arity: number;
   /** Decorators other than @step, by name, in source order. */
   decorators: string[];
+  /**
+   * Every property name the body uses in a member access (`this.rows`, `input.score`):
+   * the artifacts it is likely to read, fetched ahead on a remote datastore.
+   */
+  mentions: string[];
   transitions: ParsedTransition[];
 }
 
@@ -124,12 +129,14 @@ function parseStep(method: t.ClassMethod, name: string): ParsedStep {
   const body = method.body.body;
   const last = body[body.length - 1];
   const transitions: ParsedTransition[] = [];
+  const mentions = new Set<string>();
   walk(method.body, (node) => {
+    if (node.type === "MemberExpression" && !node.computed && node.property.type === "Identifier") mentions.add(node.property.name);
     if (node.type !== "CallExpression" || !isThisMember(node.callee, "next")) return;
     transitions.push(parseTransition(node, last));
   });
   const decorators = (method.decorators ?? []).map(decoratorName).filter((d): d is string => d !== undefined && d !== "step");
-  return { name, line: method.key.loc?.start.line ?? method.loc?.start.line ?? 0, arity: method.params.length, decorators, transitions };
+  return { name, line: method.key.loc?.start.line ?? method.loc?.start.line ?? 0, arity: method.params.length, decorators, mentions: [...mentions].sort(), transitions };
 }
 
 function parseTransition(call: t.CallExpression, last: t.Statement | undefined): ParsedTransition {

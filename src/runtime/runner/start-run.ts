@@ -39,7 +39,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
   const { config, flow } = options;
   const values = config.values;
   const datastoreRoot = values.datastore === "local" ? values.datastoreSysrootLocal : (values.datastoreSysrootAzure ?? "");
-  const backend = await openBackend({ kind: values.datastore, root: datastoreRoot });
+  const backend = await openBackend({ kind: values.datastore, root: datastoreRoot, config });
   const metadata = await openMetadata({ kind: values.metadata, backend });
   const plan = await options.resume?.({ backend, metadata });
   const params = plan?.params ?? resolveParamValues(flow.params, options.params);

@@ -1,0 +1,177 @@
+// The only module that imports the Azure SDKs (storage and identity). Imported lazily,
+// when the Azure datastore is chosen, so local runs never load them.
+import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import { Readable } from "node:stream";
+import { WeftError } from "../../errors/weft-error.ts";
+import type { PutItem, StorageBackend } from "../types.ts";
+import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./credentials.ts";
+import { translateAzureError } from "./errors.ts";
+import { readBlobSync } from "./sync-read.ts";
+import { WORKLOADS, type WorkloadSizing } from "./workload.ts";
+
+// Transient failures (503, resets, timeouts) are retried with exponential backoff; the long
+// try timeout leaves room for large blocks on slow links.
+const RETRY: StoragePipelineOptions["retryOptions"] = { maxTries: 5, retryDelayInMs: 100, maxRetryDelayInMs: 4000, tryTimeoutInMs: 10 * 60 * 1000 };
+
+/**
+ * A container client for the settings; the credential follows the chosen method.
+ * @azure/identity (a third of a second to import) is loaded only for token credentials.
+ */
+export async function containerClient(settings: AzureSettings): Promise<ContainerClient> {
+  const options: StoragePipelineOptions = { retryOptions: RETRY, userAgentOptions: { userAgentPrefix: "weft" } };
+  const { auth } = settings;
+  let service: BlobServiceClient;
+  if (auth.method === "connection-string") {
+    service = BlobServiceClient.fromConnectionString(auth.connectionString, options);
+  } else if (auth.method === "account-key") {
+    service = new BlobServiceClient(settings.endpoint ?? accountEndpoint(auth.accountName), new StorageSharedKeyCredential(auth.accountName, auth.accountKey), options);
+  } else if (auth.method === "sas") {
+    service = new BlobServiceClient(`${settings.endpoint ?? accountEndpoint(auth.accountName)}?${auth.sasToken}`, new AnonymousCredential(), options);
+  } else {
+    if (!settings.endpoint) throw new WeftError("CONFIG", "The Azure datastore does not know which storage account to use.", { hint: "Set AZURE_STORAGE_ACCOUNT_NAME or WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, or use an abfss://container@account.dfs.core.windows.net/prefix root." });
+    const { DefaultAzureCredential } = await import("@azure/identity");
+    const credential = new DefaultAzureCredential({
+      ...(auth.authorityHost ? { authorityHost: auth.authorityHost } : {}),
+      disableInstanceDiscovery: !isPublicAuthority(auth.authorityHost),
+    });
+    service = new BlobServiceClient(settings.endpoint, credential, options);
+  }
+  return service.getContainerClient(settings.container);
+}
+
+/** Blob Storage as a StorageBackend: keys live under the sysroot's prefix in one container. */
+export class AzureBackend implements StorageBackend {
+  readonly kind = "azure";
+  readonly root: string;
+  private readonly sizing: WorkloadSizing;
+
+  private constructor(
+    private readonly settings: AzureSettings,
+    private readonly container: ContainerClient,
+  ) {
+    this.sizing = WORKLOADS[settings.workload];
+    this.root = `${container.url}${settings.prefix ? `/${settings.prefix}` : ""}`.replace(/\?.*$/, "");
+  }
+
+  static async open(settings: AzureSettings): Promise<AzureBackend> {
+    return new AzureBackend(settings, await containerClient(settings));
+  }
+
+  localPath(): undefined {
+    return undefined;
+  }
+
+  private blobName(key: string): string {
+    return this.settings.prefix ? `${this.settings.prefix}/${key}` : key;
+  }
+
+  exists(keys: string[]): Promise<boolean[]> {
+    return this.each(keys, "checking blobs", (key) => this.container.getBlobClient(this.blobName(key)).exists());
+  }
+
+  async putBytes(items: PutItem[]): Promise<void> {
+    await this.each(items, "writing blobs", (item) => this.upload(item.key, item.data, !item.overwrite));
+  }
+
+  async createExclusive(key: string, data: Uint8Array): Promise<boolean> {
+    return this.guard("creating a blob", () => this.upload(key, data, true));
+  }
+
+  getBytes(keys: string[]): Promise<(Uint8Array | null)[]> {
+    return this.each(keys, "reading blobs", (key) => this.download(key));
+  }
+
+  getBytesSync(key: string): Uint8Array | null {
+    return readBlobSync(this.settings, this.blobName(key));
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
+    const full = this.blobName(base);
+    const strip = full.length - base.length;
+    return this.guard("listing blobs", async () => {
+      const keys: string[] = [];
+      for await (const item of this.container.listBlobsByHierarchy("/", { prefix: full })) keys.push(item.name.slice(strip));
+      return keys;
+    });
+  }
+
+  /** Uploads one object; `ifAbsent` makes it a conditional create. Resolves to whether it wrote. */
+  private async upload(key: string, data: PutItem["data"], ifAbsent: boolean): Promise<boolean> {
+    const client = this.container.getBlockBlobClient(this.blobName(key));
+    // Buffer views, not copies: the SDK's block scheduler calls Buffer methods on them.
+    const chunks = (data instanceof Uint8Array ? [data] : data).map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
+    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+    const conditions = ifAbsent ? { conditions: { ifNoneMatch: "*" } } : {};
+    try {
+      if (size <= this.sizing.singleShotBytes) {
+        await client.upload(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), size, conditions);
+      } else {
+        // Staged blocks with bounded memory: at most blockBytes × blockConcurrency in flight.
+        await client.uploadStream(Readable.from(chunks), this.sizing.blockBytes, this.sizing.blockConcurrency, conditions);
+      }
+      return true;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (ifAbsent && (status === 409 || status === 412)) return false;
+      throw error;
+    }
+  }
+
+  private async download(key: string): Promise<Uint8Array | null> {
+    const client = this.container.getBlobClient(this.blobName(key));
+    try {
+      const first = await client.download(0, this.sizing.singleShotBytes);
+      const total = Number(/\/(\d+)$/.exec(first.contentRange ?? "")?.[1] ?? first.contentLength ?? 0);
+      const head = await collect(first.readableStreamBody);
+      if (head.byteLength >= total) return head;
+      // Large: fetch the rest in parallel blocks into one buffer of the final size.
+      const out = Buffer.allocUnsafe(total);
+      out.set(head, 0);
+      // downloadToBuffer fills from index 0 of the buffer it is given, whatever the offset.
+      await client.downloadToBuffer(out.subarray(head.byteLength), head.byteLength, total - head.byteLength, { blockSize: this.sizing.blockBytes, concurrency: this.sizing.blockConcurrency, maxRetryRequestsPerBlock: 5 });
+      return out;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      const code = (error as { details?: { errorCode?: string } }).details?.errorCode;
+      if (status === 404 && code !== "ContainerNotFound") return null;
+      if (status === 416) return new Uint8Array(0);
+      throw error;
+    }
+  }
+
+  /** Runs `work` for every item, `parallelBlobs` at a time, keeping the order of results. */
+  private async each<T, R>(items: T[], operation: string, work: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const at = next++;
+        results[at] = await work(items[at]!);
+      }
+    };
+    await this.guard(operation, () => Promise.all(Array.from({ length: Math.min(this.sizing.parallelBlobs, items.length) }, worker)));
+    return results;
+  }
+
+  private async guard<R>(operation: string, work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translateAzureError(error, this.settings, operation);
+    }
+  }
+}
+
+async function collect(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** Reads one blob; used by the worker thread behind getBytesSync. */
+export async function readBlob(settings: AzureSettings, blobName: string): Promise<Uint8Array | null> {
+  const backend = await AzureBackend.open({ ...settings, prefix: "" });
+  return (await backend.getBytes([blobName]))[0] ?? null;
+}

@@ -1,0 +1,25 @@
+import type { WeftConfig } from "../../config/resolve.ts";
+import { accountEndpoint, chooseAuth, type AzureSettings } from "./credentials.ts";
+import { parseAzureSysroot } from "./sysroot.ts";
+
+/**
+ * The Azure datastore's settings from the resolved config: the root (container and
+ * prefix), the endpoint and the authentication method. The endpoint is, in order:
+ * WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, the account in an abfss/wasbs root, the
+ * account name. A connection string carries its own. Throws CONFIG before any I/O.
+ */
+export function azureSettings(config: WeftConfig, root?: string): AzureSettings {
+  const v = config.values;
+  const variable = root !== undefined && root !== v.datastoreSysrootAzure ? "--datastore-root" : "WEFT_DATASTORE_SYSROOT_AZURE";
+  const sysroot = parseAzureSysroot(root ?? v.datastoreSysrootAzure, variable);
+  const auth = chooseAuth({
+    connectionString: v.azureStorageConnectionString,
+    accountName: v.azureStorageAccountName ?? sysroot.account,
+    accountKey: v.azureStorageAccountKey,
+    sasToken: v.azureStorageSasToken,
+    authorityHost: v.azureAuthorityHost,
+  });
+  const account = sysroot.account ?? v.azureStorageAccountName;
+  const endpoint = v.azureBlobEndpoint ?? sysroot.blobEndpoint ?? (account ? accountEndpoint(account) : undefined);
+  return { endpoint: endpoint?.replace(/\/+$/, ""), container: sysroot.container, prefix: sysroot.prefix, auth, workload: v.azureWorkloadType as AzureSettings["workload"] };
+}
