@@ -1,6 +1,7 @@
 // Runs every benchmark, or those named: `npm run bench [-- task-overhead lazy-artifacts]`.
 // Each prints its figures against a baseline measured in the same run.
 import { artifactThroughput } from "./artifact-throughput.mjs";
+import { azureDatastore } from "./azure-datastore.mjs";
 import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
 import { taskOverhead } from "./task-overhead.mjs";
@@ -10,6 +11,7 @@ const BENCHMARKS = {
   "artifact-throughput": () => artifactThroughput(),
   "lazy-artifacts": () => lazyArtifacts(),
   "resume-clone": () => resumeClone(),
+  "azure-datastore": () => azureDatastore(),
 };
 
 const chosen = process.argv.slice(2);

@@ -38,6 +38,17 @@ export interface StorageBackend {
    * read on property access, which cannot await.
    */
   getBytesSync(key: string): Uint8Array | null;
+  /**
+   * True when putBytes without `overwrite` is itself a conditional create that never
+   * replaces an object: content-addressed writes then skip their existence check.
+   */
+  readonly createsOnlyIfAbsent?: boolean;
+  /**
+   * Optional: one object's bytes and the SHA-256 of `bytes[skip:]`, computed while the
+   * bytes arrive. A remote backend that downloads in parallel ranges can then verify a
+   * large object without hashing it again afterwards.
+   */
+  getBytesHashed?(key: string, skip: number): Promise<{ bytes: Uint8Array; sha256: string } | null>;
   /** The keys directly below `prefix` (ending in `/`); sub-prefixes end with `/`. */
   list(prefix: string): Promise<string[]>;
   /** A path on this machine holding the object's bytes, when the backend has one. */

@@ -1,7 +1,7 @@
 // The only module that imports the Azure SDKs (storage and identity). Imported lazily,
 // when the Azure datastore is chosen, so local runs never load them.
-import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { WeftError } from "../../errors/weft-error.ts";
 import type { PutItem, StorageBackend } from "../types.ts";
 import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./credentials.ts";
@@ -69,8 +69,15 @@ export class AzureBackend implements StorageBackend {
     return this.each(keys, "checking blobs", (key) => this.container.getBlobClient(this.blobName(key)).exists());
   }
 
+  /** A write without overwrite is a conditional create, so callers need not check first. */
+  readonly createsOnlyIfAbsent = true;
+
   async putBytes(items: PutItem[]): Promise<void> {
-    await this.each(items, "writing blobs", (item) => this.upload(item.key, item.data, !item.overwrite));
+    await this.each(items, "writing blobs", async (item) => {
+      // A large object that exists is not sent again: one HEAD costs less than its bytes.
+      if (!item.overwrite && sizeOf(item.data) > this.sizing.singleShotBytes && (await this.container.getBlobClient(this.blobName(item.key)).exists())) return false;
+      return this.upload(item.key, item.data, !item.overwrite);
+    });
   }
 
   async createExclusive(key: string, data: Uint8Array): Promise<boolean> {
@@ -107,8 +114,7 @@ export class AzureBackend implements StorageBackend {
       if (size <= this.sizing.singleShotBytes) {
         await client.upload(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), size, conditions);
       } else {
-        // Staged blocks with bounded memory: at most blockBytes × blockConcurrency in flight.
-        await client.uploadStream(Readable.from(chunks), this.sizing.blockBytes, this.sizing.blockConcurrency, conditions);
+        await this.uploadBlocks(client, chunks, conditions);
       }
       return true;
     } catch (error) {
@@ -118,18 +124,69 @@ export class AzureBackend implements StorageBackend {
     }
   }
 
-  private async download(key: string): Promise<Uint8Array | null> {
+  /**
+   * Stages blocks cut from views of the value, `blockConcurrency` at a time, then commits
+   * the list: memory beyond the value is one block at a chunk boundary, and the
+   * condition applies at the commit.
+   */
+  private async uploadBlocks(client: BlockBlobClient, chunks: Buffer[], conditions: { conditions?: { ifNoneMatch: string } }): Promise<void> {
+    const blocks = cutBlocks(chunks, this.sizing.blockBytes);
+    const ids = blocks.map((_, i) => Buffer.from(`weft-block-${String(i).padStart(8, "0")}`).toString("base64"));
+    let next = 0;
+    const stage = async () => {
+      while (next < blocks.length) {
+        const at = next++;
+        await client.stageBlock(ids[at]!, blocks[at]!, blocks[at]!.byteLength);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.sizing.blockConcurrency, blocks.length) }, stage));
+    await client.commitBlockList(ids, conditions);
+  }
+
+  async getBytesHashed(key: string, skip: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
+    return this.guard("reading a blob", async () => {
+      const hash = createHash("sha256");
+      const bytes = await this.download(key, (piece, offset) => hash.update(offset >= skip ? piece : piece.subarray(skip - offset)));
+      return bytes && { bytes, sha256: hash.digest("hex") };
+    });
+  }
+
+  /**
+   * One blob: a single request when small; else the first block, then the rest in
+   * parallel ranges into one buffer. `onInOrder` sees the bytes in order, each range as
+   * soon as all before it have arrived, so hashing overlaps the transfer.
+   */
+  private async download(key: string, onInOrder?: (piece: Buffer, offset: number) => void): Promise<Uint8Array | null> {
     const client = this.container.getBlobClient(this.blobName(key));
     try {
       const first = await client.download(0, this.sizing.singleShotBytes);
       const total = Number(/\/(\d+)$/.exec(first.contentRange ?? "")?.[1] ?? first.contentLength ?? 0);
       const head = await collect(first.readableStreamBody);
+      onInOrder?.(head, 0);
       if (head.byteLength >= total) return head;
-      // Large: fetch the rest in parallel blocks into one buffer of the final size.
       const out = Buffer.allocUnsafe(total);
       out.set(head, 0);
-      // downloadToBuffer fills from index 0 of the buffer it is given, whatever the offset.
-      await client.downloadToBuffer(out.subarray(head.byteLength), head.byteLength, total - head.byteLength, { blockSize: this.sizing.blockBytes, concurrency: this.sizing.blockConcurrency, maxRetryRequestsPerBlock: 5 });
+      const ranges: [number, number][] = [];
+      for (let at = head.byteLength; at < total; at += this.sizing.blockBytes) ranges.push([at, Math.min(this.sizing.blockBytes, total - at)]);
+      const done = new Array<boolean>(ranges.length).fill(false);
+      let hashedUpTo = 0;
+      let next = 0;
+      const fetchRanges = async () => {
+        while (next < ranges.length) {
+          const at = next++;
+          const [offset, count] = ranges[at]!;
+          const part = await client.download(offset, count, { maxRetryRequests: 5 });
+          let at2 = offset;
+          // Straight into place: no per-range buffer, so memory stays at the blob's size.
+          for await (const piece of part.readableStreamBody!) {
+            out.set(piece as Buffer, at2);
+            at2 += (piece as Buffer).byteLength;
+          }
+          done[at] = true;
+          for (; hashedUpTo < ranges.length && done[hashedUpTo]; hashedUpTo++) onInOrder?.(out.subarray(ranges[hashedUpTo]![0], ranges[hashedUpTo]![0] + ranges[hashedUpTo]![1]), ranges[hashedUpTo]![0]);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.sizing.blockConcurrency, ranges.length) }, fetchRanges));
       return out;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -161,6 +218,33 @@ export class AzureBackend implements StorageBackend {
       throw translateAzureError(error, this.settings, operation);
     }
   }
+}
+
+function sizeOf(data: PutItem["data"]): number {
+  return data instanceof Uint8Array ? data.byteLength : data.reduce((n, c) => n + c.byteLength, 0);
+}
+
+/** Splits chunks into blocks of `size` bytes: views where a block lies in one chunk, a copy where it spans two. */
+function cutBlocks(chunks: Buffer[], size: number): Buffer[] {
+  const blocks: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for (const chunk of chunks) {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const take = Math.min(size - pendingBytes, chunk.byteLength - offset);
+      pending.push(chunk.subarray(offset, offset + take));
+      pendingBytes += take;
+      offset += take;
+      if (pendingBytes === size) {
+        blocks.push(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+  }
+  if (pendingBytes) blocks.push(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+  return blocks;
 }
 
 async function collect(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {

@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
  * two (resolved in config).
  */
 export const WORKLOADS: Record<"default" | "highCpu" | "highMemory", WorkloadSizing> = {
-  default: { parallelBlobs: 16, blockBytes: 8 * MiB, blockConcurrency: 4, singleShotBytes: 8 * MiB },
+  default: { parallelBlobs: 16, blockBytes: 8 * MiB, blockConcurrency: 8, singleShotBytes: 8 * MiB },
   highCpu: { parallelBlobs: 64, blockBytes: 8 * MiB, blockConcurrency: 16, singleShotBytes: 8 * MiB },
   highMemory: { parallelBlobs: 32, blockBytes: 32 * MiB, blockConcurrency: 8, singleShotBytes: 64 * MiB },
 };
