@@ -59,7 +59,9 @@ export const CONFIG_KEYS = {
   azureClientSecret: { env: "AZURE_CLIENT_SECRET", schema: nonEmpty, describe: "service principal secret (read by DefaultAzureCredential)", secret: true },
   azureFederatedTokenFile: { env: "AZURE_FEDERATED_TOKEN_FILE", schema: nonEmpty, describe: "workload identity token file (read by DefaultAzureCredential)" },
   keyVaultPrefix: { env: "WEFT_AZURE_KEY_VAULT_PREFIX", schema: url, describe: "Key Vault URL for bare secret names" },
-  secretsBackend: { env: "WEFT_DEFAULT_SECRETS_BACKEND_TYPE", schema: nonEmpty, describe: "secrets backend for bare ids" },
+  secretsBackend: { env: "WEFT_DEFAULT_SECRETS_BACKEND_TYPE", schema: z.enum(["az-key-vault", "env"], { message: 'must be "az-key-vault" or "env"' }), describe: "secrets backend for bare ids" },
+  keyVaultDomains: { env: "WEFT_AZURE_KEY_VAULT_DOMAINS", schema: z.string().regex(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/, "must be DNS suffixes separated by commas, e.g. vault.azurestack.contoso.com"), describe: "extra Key Vault DNS suffixes (Azure Stack Hub, private clouds)" },
+  storageCredentialSecret: { env: "WEFT_AZURE_STORAGE_CREDENTIAL_SECRET", schema: nonEmpty, describe: "Key Vault secret holding the Azure datastore's connection string or SAS token" },
   metadata: {
     env: "WEFT_DEFAULT_METADATA",
     schema: z.enum(["local", "service"], { message: 'must be "local" or "service"' }),

@@ -76,11 +76,13 @@ describe("resolveConfig", () => {
       const config = resolve();
       assert.deepEqual(
         [config.values.datastore, config.values.metadata, config.values.azureWorkloadType, config.values.azureClientProvider, config.values.secretsBackend],
-        ["local", "local", "default", "azure-default", "env"],
+        ["local", "local", "default", "azure-default", undefined],
       );
-      for (const key of ["home", "user", "datastore", "datastoreSysrootLocal", "metadata", "azureWorkloadType", "azureClientProvider", "secretsBackend"] as const) {
+      for (const key of ["home", "user", "datastore", "datastoreSysrootLocal", "metadata", "azureWorkloadType", "azureClientProvider"] as const) {
         assert.equal(config.sources[key], "default", key);
       }
+      // SPEC §5: without a Key Vault prefix, bare secret ids must name their type.
+      assert.equal(config.sources.secretsBackend, undefined);
       assert.equal(config.profilePath, undefined);
     });
 

@@ -67,12 +67,17 @@ function applyDefaults(values: Record<string, string | undefined>, sources: Reco
     metadata: () => "local",
     azureWorkloadType: () => "default",
     azureClientProvider: () => "azure-default",
-    secretsBackend: () => (values.keyVaultPrefix ? "az-key-vault" : "env"),
+
   };
   for (const [name, make] of Object.entries(defaults)) {
     if (values[name] !== undefined) continue;
     values[name] = make();
     sources[name] = "default";
+  }
+  // SPEC §5: bare secret ids go to Key Vault when a vault prefix is set; otherwise they must name their type.
+  if (values.secretsBackend === undefined && values.keyVaultPrefix !== undefined) {
+    values.secretsBackend = "az-key-vault";
+    sources.secretsBackend = "default";
   }
   values.home = resolve(cwd, values.home!);
   values.datastoreSysrootLocal = resolve(cwd, values.datastoreSysrootLocal!);

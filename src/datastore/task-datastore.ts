@@ -59,13 +59,19 @@ export class TaskDatastore {
     await this.backend.putBytes([{ key: layout.attemptFile(this.ref, info.attempt, "attempt.json"), data: json(info), overwrite: true }]);
   }
 
-  /** Serializes and stores values; returns their records. Unchanged values cost a hash, not a write. */
-  async saveArtifacts(values: Map<string, unknown>): Promise<Record<string, ArtifactRecord>> {
+  /**
+   * Serializes and stores values; returns their records. Unchanged values cost a hash,
+   * not a write. `inspect` sees each serialized value before anything is stored and may
+   * throw to refuse it (a task with secrets refuses artifacts that contain one).
+   */
+  async saveArtifacts(values: Map<string, unknown>, inspect?: (name: string, bytes: readonly Uint8Array[]) => void): Promise<Record<string, ArtifactRecord>> {
     const names = [...values.keys()];
     const serialized = names.map((name) => {
       const value = values.get(name);
       const serializer = serializerFor(value);
-      return { serializer: serializer.name, type: serializer.describe(value), bytes: serializer.serialize(value, name) };
+      const bytes = serializer.serialize(value, name);
+      inspect?.(name, bytes instanceof Uint8Array ? [bytes] : bytes);
+      return { serializer: serializer.name, type: serializer.describe(value), bytes };
     });
     const shas = await this.content.save(serialized.map((s) => s.bytes));
     return Object.fromEntries(names.map((name, i) => [name, { sha: shas[i]!, serializer: serialized[i]!.serializer, type: serialized[i]!.type, size: byteLength(serialized[i]!.bytes) }]));

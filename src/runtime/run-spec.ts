@@ -3,6 +3,8 @@ import type { FlowGraph } from "../flow/graph/graph.ts";
 import type { StorageBackend } from "../datastore/types.ts";
 import { layout } from "../datastore/layout.ts";
 import { WeftError } from "../errors/weft-error.ts";
+import type { SecretsPlan } from "../secrets/inject.ts";
+import type { ProviderSettings } from "../secrets/types.ts";
 
 /**
  * What every task of a run shares, written once by whoever starts the run and read
@@ -22,6 +24,9 @@ export interface RunSpec {
   maxNumSplits: number;
   /** The run this one resumes. */
   originRun?: string;
+  /** @secrets of each step, resolved and validated when the run started. */
+  secrets?: Record<string, SecretsPlan>;
+  secretSettings?: ProviderSettings;
 }
 
 export async function writeRunSpec(backend: StorageBackend, spec: RunSpec): Promise<void> {

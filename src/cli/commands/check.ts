@@ -3,6 +3,7 @@ import { analyzeFlow } from "../../flow/load/analyze.ts";
 import { formatIssues } from "../../flow/graph/lint.ts";
 import { resolveConfig } from "../../config/resolve.ts";
 import { loadFlowForRun } from "../../runtime/runner/start-run.ts";
+import { planSecrets } from "../../secrets/plan.ts";
 
 export function checkCommand(): Command {
   return new Command("check")
@@ -15,8 +16,11 @@ export function checkCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      // The graph is sound; loading also validates decorator options and parameters.
-      const flow = await loadFlowForRun(file, resolveConfig());
+      // The graph is sound; loading also validates decorator options and parameters,
+      // and the secret sources are resolved as a run would.
+      const config = resolveConfig();
+      const flow = await loadFlowForRun(file, config);
+      planSecrets(flow.decorators, config);
       process.stdout.write(`✓ ${flow.name} is valid: ${flow.graph.steps.length} steps, ${flow.params.length} parameters.\n`);
     });
 }

@@ -3,6 +3,7 @@
 // Runs in a loopback-only network namespace (scripts/test.mjs).
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { azuriteSkipReason, freePort, startAzurite, type AzuriteHandle } from "../../../test/azure/azurite.ts";
@@ -98,6 +99,23 @@ describe("AzureBackend against Azurite", { skip }, () => {
     const error = await failure(backend.exists(["x"]));
     assert.match(error.message, new RegExp(`Cannot reach the blob endpoint http://127.0.0.1:${port}/devstoreaccount1 \\(ECONNREFUSED\\)`));
     assert.match(error.hint ?? "", /firewall/);
+  });
+
+  it("names the missing data role when the service answers 403 AuthorizationPermissionMismatch", async () => {
+    // Azurite has no RBAC; a local server answers as Blob Storage does for an identity without the role.
+    const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.</Message></Error>`;
+    const server = createServer((_req, res) => res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthorizationPermissionMismatch" }).end(body));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const backend = await AzureBackend.open(settings(undefined, { endpoint: `http://127.0.0.1:${port}/devstoreaccount1` }));
+      const error = await failure(backend.putBytes([{ key: "x", data: Buffer.from("x") }]));
+      assert.match(error.message, /Access denied \(403\)/);
+      assert.match(error.hint ?? "", /Storage Blob Data Contributor/);
+      assert.match(error.hint ?? "", /"Contributor" or "Owner" alone/);
+    } finally {
+      server.close();
+    }
   });
 
   it("reads a blob synchronously for a lazy artifact, and null for a missing one", async () => {

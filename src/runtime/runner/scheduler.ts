@@ -138,13 +138,26 @@ export class Scheduler {
     const attempt = new TaskProcess(
       { ...this.options.taskSettings, flow: spec.flow, run: spec.run, step: task.step, task: task.task, attempt: task.attempt, inputs: task.inputs, splitIndex: task.splitIndex },
       {
-        env: { ...this.options.env, ...(decorators.environment?.vars ?? {}) },
+        env: this.taskEnv(task.step, decorators.environment?.vars),
         timeoutSeconds: timeout ? timeout.seconds + timeout.minutes * 60 + timeout.hours * 3600 : undefined,
         onLine: (stream, line) => reporter.output(pathspec, stream, line),
       },
     );
     this.running.set(pathspec, attempt);
     this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt)));
+  }
+
+  /**
+   * The environment of a task: the runner's, with @environment's variables. The
+   * variables an `env` secret reads are withheld from tasks whose step does not declare
+   * that secret: a secret reaches only the steps that ask for it.
+   */
+  private taskEnv(step: string, vars: Record<string, string> | undefined): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...this.options.env, ...(vars ?? {}) };
+    const plans = this.options.spec.secrets ?? {};
+    const declared = new Set((plans[step]?.sources ?? []).filter((s) => s.type === "env").map((s) => s.name));
+    for (const plan of Object.values(plans)) for (const s of plan.sources) if (s.type === "env" && !declared.has(s.name)) delete env[s.name];
+    return env;
   }
 
   /** Keeps the run alive until `work` settles, then schedules what it unblocked. */

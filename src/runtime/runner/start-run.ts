@@ -8,6 +8,7 @@ import { resolveParamValues } from "../../flow/params.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import { openMetadata } from "../../metadata/registry.ts";
 import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
+import { planSecrets, providerSettings } from "../../secrets/plan.ts";
 import { weftPackage } from "../package-root.ts";
 import { writeRunSpec, type RunSpec } from "../run-spec.ts";
 import type { ResumePlan } from "./resume-plan.ts";
@@ -38,6 +39,8 @@ export function loadFlowForRun(file: string, config: WeftConfig): Promise<Loaded
 export async function startRun(options: RunOptions): Promise<{ run: RunRecord; result: RunResult }> {
   const { config, flow } = options;
   const values = config.values;
+  // Secret ids are checked before anything is written.
+  const secrets = planSecrets(flow.decorators, config);
   const datastoreRoot = values.datastore === "local" ? values.datastoreSysrootLocal : (values.datastoreSysrootAzure ?? "");
   const backend = await openBackend({ kind: values.datastore, root: datastoreRoot, config });
   const metadata = await openMetadata({ kind: values.metadata, backend });
@@ -66,6 +69,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     params,
     maxNumSplits: options.maxNumSplits,
     ...(plan ? { originRun: plan.origin.run } : {}),
+    ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
   };
   await writeRunSpec(backend, spec);
   await metadata.setRunState(flow.name, run.run, { status: "running", runner: { host: hostname(), pid: process.pid } });

@@ -6,6 +6,8 @@ import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
 import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
 import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
 import type { ErrorInfo } from "../../metadata/types.ts";
+import { fetchSecrets } from "../../secrets/inject.ts";
+import { Redactor } from "../../secrets/redactor.ts";
 import type { TaskArgs } from "./args.ts";
 import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
@@ -20,7 +22,8 @@ interface Transition {
 /** Runs one task attempt; resolves to the process exit code. */
 export async function runTask(args: TaskArgs): Promise<number> {
   const ctx = await openTaskContext(args);
-  const capture = new LogCapture((stream, bytes) => ctx.backend.putBytes([{ key: layout.attemptFile(ctx.ref, args.attempt, stream), data: bytes, overwrite: true }]));
+  const redactor = new Redactor();
+  const capture = new LogCapture((stream, bytes) => ctx.backend.putBytes([{ key: layout.attemptFile(ctx.ref, args.attempt, stream), data: bytes, overwrite: true }]), redactor);
   capture.install();
   const startedAt = new Date().toISOString();
   await Promise.all([
@@ -28,20 +31,20 @@ export async function runTask(args: TaskArgs): Promise<number> {
     ctx.metadata.startAttempt(ctx.ref, { attempt: args.attempt, startedAt, info: { host: hostname(), pid: process.pid, decorators: ctx.spec.decorators[args.step] } }),
   ]);
   try {
-    const data = await execute(ctx);
+    const data = await execute(ctx, redactor);
     await ctx.store.finishAttempt(args.attempt, data);
     await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true });
     return 0;
   } catch (error) {
     process.stderr.write(`${describeFailure(error)}\n`);
-    await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error) });
+    await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
     return 1;
   } finally {
     await capture.close();
   }
 }
 
-async function execute(ctx: TaskContext): Promise<TaskData> {
+async function execute(ctx: TaskContext, redactor: Redactor): Promise<TaskData> {
   const parents = await readParents(ctx);
   const foreachStack = taskForeachStack(ctx, parents);
   if (ctx.args.attempt === 0) await ctx.metadata.registerTask({ ...ctx.ref, createdAt: new Date().toISOString(), foreachStack });
@@ -68,6 +71,13 @@ async function execute(ctx: TaskContext): Promise<TaskData> {
     tags: ctx.spec.tags,
   });
   Object.assign(process.env, decorators.environment?.vars ?? {});
+  const secrets = ctx.spec.secrets?.[step];
+  if (secrets) {
+    // Into this process's environment only: the next task is a new process.
+    const injected = await fetchSecrets(secrets, ctx.spec.secretSettings ?? {}, process.env);
+    for (const { value, label } of injected.values) redactor.add(value, label);
+    Object.assign(process.env, injected.vars);
+  }
 
   await prefetch(ctx, lineage);
   let run = prepareInstance(ctx, flowClass, lineage);
@@ -81,10 +91,10 @@ async function execute(ctx: TaskContext): Promise<TaskData> {
     // As if the step had not run: inherited artifacts, plus the error, and the static transition.
     if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${describeFailure(error)}\n`);
     run = prepareInstance(ctx, flowClass, lineage);
-    if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = errorInfo(error);
+    if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = errorInfo(error, redactor);
     run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
   }
-  return save(ctx, run, foreachStack);
+  return save(ctx, run, foreachStack, redactor);
 }
 
 interface PreparedRun {
@@ -194,7 +204,7 @@ function checkTransition(ctx: TaskContext, transition: Transition | undefined): 
   }
 }
 
-async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFrame[]): Promise<TaskData> {
+async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFrame[], redactor: Redactor): Promise<TaskData> {
   const transition = run.transition ?? { targets: [], foreach: undefined };
   let foreach: TaskData["foreach"];
   if (transition.foreach) {
@@ -211,13 +221,24 @@ async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFra
     foreach = { field: transition.foreach, numSplits: items.length };
   }
   const { values, carried } = run.state.collect();
-  const saved = await ctx.store.saveArtifacts(values);
+  const saved = await ctx.store.saveArtifacts(values, (name, bytes) => {
+    const secret = redactor.active ? redactor.findIn(bytes) : undefined;
+    if (secret) {
+      throw new WeftError("ARTIFACT_UNSERIALIZABLE", `Artifact "${name}" holds the value of secret ${secret}; secrets are never saved.`, {
+        hint: `Read the secret from process.env where it is needed, or keep it in a field starting with _ (not saved).`,
+      });
+    }
+  });
   return { artifacts: { ...carried, ...saved }, next: transition.targets, foreachStack, ...(foreach ? { foreach } : {}) };
 }
 
-function errorInfo(error: unknown): ErrorInfo {
-  if (error instanceof Error) return { type: isWeftError(error) ? `WeftError(${error.code})` : error.constructor.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  return { type: typeof error, message: String(error) };
+/** The error as recorded in metadata or a @catchError artifact, with secret values masked. */
+function errorInfo(error: unknown, redactor: Redactor): ErrorInfo {
+  if (error instanceof Error) {
+    const type = isWeftError(error) ? `WeftError(${error.code})` : error.constructor.name;
+    return { type, message: redactor.redact(error.message), ...(error.stack ? { stack: redactor.redact(error.stack) } : {}) };
+  }
+  return { type: typeof error, message: redactor.redact(String(error)) };
 }
 
 function describeFailure(error: unknown): string {

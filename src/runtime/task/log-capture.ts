@@ -1,3 +1,5 @@
+import type { Redactor } from "../../secrets/redactor.ts";
+
 type StreamName = "stdout" | "stderr";
 type Save = (stream: StreamName, bytes: Uint8Array) => Promise<void>;
 
@@ -14,14 +16,23 @@ export class LogCapture {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly save: Save) {}
+  constructor(
+    private readonly save: Save,
+    /** Masks secret values before anything is written, live or saved. */
+    private readonly redactor?: Redactor,
+  ) {}
 
   install(): void {
     for (const name of ["stdout", "stderr"] as const) {
       const stream = process[name];
       const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        const encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
+        let encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
+        if (this.redactor?.active) {
+          chunk = this.redactor.redact(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+          encoding = "utf8";
+          rest = rest.filter((r) => typeof r === "function");
+        }
         this.chunks[name].push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk));
         return write(chunk, ...rest);
       }) as typeof stream.write;
