@@ -127,7 +127,8 @@ describe("client API", () => {
     // Lets the orphaned SlowFlow task end by itself before its folder goes.
     writeFileSync(join(dir, "slow-release"), "");
     await slowResult?.catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    // The orphan may still be finishing its last writes: retry until the folder empties.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   });
 
   afterEach(() => defaultNamespace());

@@ -16,7 +16,7 @@ const BACKENDS: Record<string, (settings: DatastoreSettings) => Promise<StorageB
   azure: async ({ root, config }) => {
     const { azureSettings } = await import("./azure/settings.ts");
     const resolved = config ?? (await import("../config/resolve.ts")).resolveConfig();
-    const settings = azureSettings(resolved, root || undefined);
+    const settings = await (await import("./azure/credential-secret.ts")).withCredentialSecret(azureSettings(resolved, root || undefined), resolved);
     return (await import("./azure/blob-adapter.ts")).AzureBackend.open(settings);
   },
 };

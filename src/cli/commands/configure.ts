@@ -46,6 +46,7 @@ export function configureCommand(): Command {
 /** Which credential the Azure datastore would use with this configuration. */
 function azureAuthLine(config: WeftConfig): string {
   const v = config.values;
+  if (v.storageCredentialSecret) return `connection string or SAS token from Key Vault secret ${v.storageCredentialSecret} (WEFT_AZURE_STORAGE_CREDENTIAL_SECRET)`;
   try {
     return describeAuth(chooseAuth({ connectionString: v.azureStorageConnectionString, accountName: v.azureStorageAccountName, accountKey: v.azureStorageAccountKey, sasToken: v.azureStorageSasToken, authorityHost: v.azureAuthorityHost }));
   } catch (error) {

@@ -159,9 +159,13 @@ export class AzureBackend implements StorageBackend {
   private async download(key: string, onInOrder?: (piece: Buffer, offset: number) => void): Promise<Uint8Array | null> {
     const client = this.container.getBlobClient(this.blobName(key));
     try {
-      const first = await client.download(0, this.sizing.singleShotBytes);
-      const total = Number(/\/(\d+)$/.exec(first.contentRange ?? "")?.[1] ?? first.contentLength ?? 0);
-      const head = await collect(first.readableStreamBody);
+      let total = 0;
+      let head: Buffer = Buffer.alloc(0);
+      await withRetries(async () => {
+        const first = await client.download(0, this.sizing.singleShotBytes);
+        total = Number(/\/(\d+)$/.exec(first.contentRange ?? "")?.[1] ?? first.contentLength ?? 0);
+        head = await collect(first.readableStreamBody);
+      });
       onInOrder?.(head, 0);
       if (head.byteLength >= total) return head;
       const out = Buffer.allocUnsafe(total);
@@ -175,13 +179,15 @@ export class AzureBackend implements StorageBackend {
         while (next < ranges.length) {
           const at = next++;
           const [offset, count] = ranges[at]!;
-          const part = await client.download(offset, count, { maxRetryRequests: 5 });
-          let at2 = offset;
-          // Straight into place: no per-range buffer, so memory stays at the blob's size.
-          for await (const piece of part.readableStreamBody!) {
-            out.set(piece as Buffer, at2);
-            at2 += (piece as Buffer).byteLength;
-          }
+          await withRetries(async () => {
+            const part = await client.download(offset, count, { maxRetryRequests: 5 });
+            let into = offset;
+            // Straight into place: no per-range buffer, so memory stays at the blob's size.
+            for await (const piece of part.readableStreamBody!) {
+              out.set(piece as Buffer, into);
+              into += (piece as Buffer).byteLength;
+            }
+          });
           done[at] = true;
           for (; hashedUpTo < ranges.length && done[hashedUpTo]; hashedUpTo++) onInOrder?.(out.subarray(ranges[hashedUpTo]![0], ranges[hashedUpTo]![0] + ranges[hashedUpTo]![1]), ranges[hashedUpTo]![0]);
         }
@@ -216,6 +222,22 @@ export class AzureBackend implements StorageBackend {
       return await work();
     } catch (error) {
       throw translateAzureError(error, this.settings, operation);
+    }
+  }
+}
+
+/**
+ * A range cut mid-stream (a reset connection, a proxy timeout) is fetched again whole;
+ * the SDK's own retries cover failures before the response starts.
+ */
+async function withRetries(work: () => Promise<void>, tries = 4): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (attempt >= tries || (status !== undefined && status < 500)) throw error;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     }
   }
 }

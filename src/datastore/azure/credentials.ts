@@ -2,9 +2,9 @@ import { WeftError } from "../../errors/weft-error.ts";
 
 /** How Weft authenticates to Blob Storage; explicit credentials win over the default chain. */
 export type AzureAuth =
-  | { method: "connection-string"; connectionString: string }
+  | { method: "connection-string"; connectionString: string; fromSecret?: string }
   | { method: "account-key"; accountName: string; accountKey: string }
-  | { method: "sas"; accountName: string; sasToken: string }
+  | { method: "sas"; accountName: string; sasToken: string; fromSecret?: string }
   | { method: "azure-default"; authorityHost: string | undefined };
 
 /** The Azure settings of the datastore, resolved from config; all JSON-safe for a worker thread. */
@@ -49,11 +49,11 @@ export function chooseAuth(inputs: AzureAuthInputs): AzureAuth {
 export function describeAuth(auth: AzureAuth): string {
   switch (auth.method) {
     case "connection-string":
-      return "connection string (AZURE_STORAGE_CONNECTION_STRING)";
+      return auth.fromSecret ? `connection string from Key Vault secret ${auth.fromSecret}` : "connection string (AZURE_STORAGE_CONNECTION_STRING)";
     case "account-key":
       return `account key of ${auth.accountName} (AZURE_STORAGE_ACCOUNT_NAME + AZURE_STORAGE_ACCOUNT_KEY)`;
     case "sas":
-      return `SAS token for ${auth.accountName} (AZURE_STORAGE_ACCOUNT_NAME + AZURE_STORAGE_SAS_TOKEN)`;
+      return auth.fromSecret ? `SAS token for ${auth.accountName} from Key Vault secret ${auth.fromSecret}` : `SAS token for ${auth.accountName} (AZURE_STORAGE_ACCOUNT_NAME + AZURE_STORAGE_SAS_TOKEN)`;
     case "azure-default":
       return "DefaultAzureCredential (service principal or workload identity from AZURE_* variables, managed identity, or the Azure CLI login)";
   }

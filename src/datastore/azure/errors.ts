@@ -58,7 +58,9 @@ export function translateAzureError(error: unknown, settings: AzureSettings, ope
   if (network) {
     return fail(`Cannot reach the blob endpoint ${settings.endpoint ?? "of the storage account"} (${network}) for ${operation}.`, "Check the account name or WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, DNS, the firewall or private endpoint, and any proxy; a self-signed endpoint needs NODE_EXTRA_CA_CERTS.");
   }
-  return fail(`Azure Blob Storage failed during ${where}${status ? ` (${status}${code ? ` ${code}` : ""})` : code ? ` (${code})` : ""}.`, "Retry; if it persists, check the storage account's health and Weft's Azure settings with `weft configure show`.");
+  // The error's name and code are safe to show; its message is not (it can hold a SAS).
+  const what = status ? `${status}${code ? ` ${code}` : ""}` : code || e.name || "unknown error";
+  return fail(`Azure Blob Storage failed during ${where} (${what}).`, "Retry; if it persists, check the storage account's health and Weft's Azure settings with `weft configure show`.");
 }
 
 /** The expiry (`se=`) of a SAS token when it is in the past, as an ISO date; else undefined. */
