@@ -2,15 +2,14 @@
 // DefaultAzureCredential (configured from environment variables) against a local vault,
 // Entra server and Azurite, in a loopback-only network namespace.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { azuriteSkipReason, caBundle, startAzurite, type AzuriteHandle } from "../azure/azurite.ts";
 import { startTokenServer, type TokenServer } from "../azure/token-server.ts";
 import { startKeyVault, type KeyVaultHandle } from "../keyvault/key-vault-server.ts";
+import { findSecretValues } from "../helpers/secret-scan.ts";
 import { runWeft, tempProject, writeFlow } from "../helpers/weft-cli.ts";
 
 const skip = azuriteSkipReason();
@@ -37,23 +36,6 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-function leaks(dir: string, values: string[]): string[] {
-  const hits: string[] = [];
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path)) {
-      const full = join(path, entry);
-      if (statSync(full).isDirectory()) {
-        walk(full);
-        continue;
-      }
-      let bytes = readFileSync(full);
-      if (/[0-9a-f]{64}$/.test(entry) && bytes[0] === 1) bytes = inflateRawSync(bytes.subarray(1));
-      for (const value of values) if (bytes.includes(Buffer.from(value)) || bytes.includes(Buffer.from(value, "utf16le"))) hits.push(`${full}: ${value}`);
-    }
-  };
-  walk(dir);
-  return hits;
-}
 
 describe("@secrets from Azure Key Vault", { skip }, () => {
   before(async () => {
@@ -99,7 +81,7 @@ export default class VaultFlow extends FlowSpec {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /db \*\*\*\* api \*\*\*\* cfg \*\*\*\*/);
     assert.match(result.stdout, /checks \{"db":true,"pinnedVersion":true,"json":true\} end sees nothing/);
-    assert.deepEqual(leaks(join(dir, ".weft"), Object.values(VALUES)), []);
+    assert.deepEqual(findSecretValues(join(dir, ".weft"), Object.values(VALUES)), []);
     assert.ok(vault.requests.some((r) => r.path.startsWith(`/secrets/api-key/${firstApiKey}`)), "the pinned version was asked for");
   });
 

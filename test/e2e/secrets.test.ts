@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
 import { test } from "node:test";
+import { findSecretValues } from "../helpers/secret-scan.ts";
 import { runWeft, tempProject, writeFlow } from "../helpers/weft-cli.ts";
 
 const SECRETS = { DB_PASSWORD: "s3cr3t-db-password-42", API_TOKEN: "tok_9f8e7d6c5b4a", APP_CONFIG: JSON.stringify({ DB_USER: "analyst", DB_HOST: "db.internal.example" }) };
@@ -30,26 +29,6 @@ export default class SecretFlow extends FlowSpec {
 }
 `;
 
-/** Every file under `dir`, artifact blobs decoded, searched for each secret in UTF-8, Latin-1 and UTF-16. */
-function findSecrets(dir: string, values: string[]): string[] {
-  const hits: string[] = [];
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path)) {
-      const full = join(path, entry);
-      if (statSync(full).isDirectory()) {
-        walk(full);
-        continue;
-      }
-      let bytes = readFileSync(full);
-      if (full.includes(`${join("data", "")}`) && /[0-9a-f]{64}$/.test(entry) && bytes[0] === 1) bytes = inflateRawSync(bytes.subarray(1));
-      for (const value of values) {
-        for (const form of [Buffer.from(value, "utf8"), Buffer.from(value, "utf16le")]) if (bytes.includes(form)) hits.push(`${full} holds ${value}`);
-      }
-    }
-  };
-  walk(dir);
-  return hits;
-}
 
 test("secrets reach only their step's environment, are masked everywhere Weft writes, and never reach the datastore", async () => {
   const dir = tempProject();
@@ -61,7 +40,7 @@ test("secrets reach only their step's environment, are masked everywhere Weft wr
   assert.match(result.stdout, /later sees no password/, "the next step does not inherit the secrets");
   assert.match(result.stderr, /Error: cannot connect with undefined/, "a step that does not declare the secret does not get its variable");
   const values = [SECRETS.DB_PASSWORD, SECRETS.API_TOKEN, "analyst", "db.internal.example"];
-  assert.deepEqual(findSecrets(join(dir, ".weft"), values), [], "no secret value anywhere in the datastore or metadata");
+  assert.deepEqual(findSecretValues(join(dir, ".weft"), values), [], "no secret value anywhere in the datastore or metadata");
   const logs = await runWeft(["logs", "SecretFlow/1/start"], { cwd: dir });
   assert.match(logs.stdout, /password is \*\*\*\*/);
 });
@@ -86,7 +65,7 @@ export default class LeakFlow extends FlowSpec {
   const result = await runWeft(["run", file], { cwd: dir, env: SECRETS });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /Artifact "config" holds the value of secret env\.API_TOKEN; secrets are never saved/);
-  assert.deepEqual(findSecrets(join(dir, ".weft"), [SECRETS.API_TOKEN]), []);
+  assert.deepEqual(findSecretValues(join(dir, ".weft"), [SECRETS.API_TOKEN]), []);
 });
 
 test("two sources setting one variable, or replacing an existing one, fail before the step runs", async () => {

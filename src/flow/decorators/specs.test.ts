@@ -1,19 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { weftError } from "../../../test/helpers/weft-error.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { CLASS_DECORATOR_SCHEMAS, STEP_DECORATOR_NAMES, parseWithOption, validateStepDecorator } from "./specs.ts";
 
-/** The WeftError that `fn` throws, after checking its code. */
-function weftError(fn: () => unknown, code: string): WeftError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof WeftError, `expected a WeftError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    return err;
-  }
-  assert.fail("expected a WeftError");
-}
 
 describe("validateStepDecorator", () => {
   test("validateStepDecorator fills retry defaults: 3 times, no wait", () => {
