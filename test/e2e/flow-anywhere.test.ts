@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runWeft, tempProject, writeFlow } from "../helpers/weft-cli.ts";
@@ -53,4 +53,24 @@ test("a missing flow file is a usage error, exit 2", async () => {
   const result = await runWeft(["run", "nope.ts"], { cwd: dir });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /Flow file nope\.ts does not exist/);
+});
+
+test("a changed module the flow imports is picked up on the next run, though unchanged flows come from the cache", async () => {
+  const dir = tempProject("weft-cache-");
+  writeFileSync(join(dir, "helpers.ts"), `export const greeting = "first";\n`);
+  const file = writeFlow(dir, "cached.ts", `import { FlowSpec, step } from "weft";
+import { greeting } from "./helpers.ts";
+export default class CachedFlow extends FlowSpec {
+  @step start() { console.log("greeting", greeting); this.next(this.end); }
+  @step end() {}
+}
+`);
+  const first = await runWeft(["run", file], { cwd: dir });
+  assert.match(first.stdout, /greeting first/);
+  assert.equal(readdirSync(join(dir, ".weft", "cache", "flows")).length, 1, "the load was cached");
+  const again = await runWeft(["run", file], { cwd: dir });
+  assert.match(again.stdout, /greeting first/);
+  writeFileSync(join(dir, "helpers.ts"), `export const greeting = "second";\n`);
+  const changed = await runWeft(["run", file], { cwd: dir });
+  assert.match(changed.stdout, /greeting second/);
 });

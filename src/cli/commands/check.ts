@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { analyzeFlow } from "../../flow/load/analyze.ts";
 import { formatIssues } from "../../flow/graph/lint.ts";
 import { resolveConfig } from "../../config/resolve.ts";
 import { loadFlowForRun } from "../../runtime/runner/start-run.ts";
@@ -10,6 +9,8 @@ export function checkCommand(): Command {
     .description("lint a flow: graph, transitions, joins, parameters, decorators (exit 1 on any problem)")
     .argument("<flow>", "flow file (.ts)")
     .action(async (file: string) => {
+      // The parser loads only for this command, not for every start of the CLI.
+      const { analyzeFlow } = await import("../../flow/load/analyze.ts");
       const analysis = await analyzeFlow(file);
       if (analysis.issues.length) {
         process.stderr.write(`${file}: ${analysis.issues.length} problem${analysis.issues.length > 1 ? "s" : ""} found\n${formatIssues(file, analysis.issues)}\n`);

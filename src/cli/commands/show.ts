@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { analyzeFlow } from "../../flow/load/analyze.ts";
 import { formatIssues } from "../../flow/graph/lint.ts";
 import type { FlowAnalysis } from "../../flow/load/analyze.ts";
 
@@ -25,6 +24,8 @@ export function showCommand(): Command {
     .description("print the graph of a flow, read from its source")
     .argument("<flow>", "flow file (.ts)")
     .action(async (file: string) => {
+      // The parser loads only for this command, not for every start of the CLI.
+      const { analyzeFlow } = await import("../../flow/load/analyze.ts");
       const analysis = await analyzeFlow(file);
       process.stdout.write(`${describeGraph(analysis)}\n`);
       if (analysis.issues.length) {

@@ -7,6 +7,8 @@ export interface FlowBundle {
   /** An ES module with every dependency of the flow but Weft inlined. */
   code: string;
   map: string;
+  /** Absolute paths of every file the bundle was built from. */
+  inputs: string[];
 }
 
 // CommonJS dependencies inside an ES module bundle still call require().
@@ -24,6 +26,7 @@ export async function bundleFlow(file: string): Promise<FlowBundle> {
       entryPoints: [absolute],
       bundle: true,
       write: false,
+      metafile: true,
       format: "esm",
       platform: "node",
       target: "node20",
@@ -51,7 +54,8 @@ export async function bundleFlow(file: string): Promise<FlowBundle> {
     // Sources are relative to the bundle's nominal folder; the bundle moves, so make them
     // absolute and stack traces keep naming the user's own files.
     map.sources = map.sources.map((source) => (isAbsolute(source) || source.includes(":") ? source : resolve(source)));
-    return { code, map: JSON.stringify(map) };
+    const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes(":")).map((p) => resolve(p));
+    return { code, map: JSON.stringify(map), inputs };
   } catch (cause) {
     const errors = (cause as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
     const detail = errors.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`).join("\n");

@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
 import { validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
 import { assertNoIssues } from "../graph/lint.ts";
 import { paramSpecs, type ParamSpec } from "../params.ts";
-import { analyzeFlow, type FlowAnalysis } from "./analyze.ts";
+import type { FlowAnalysis } from "./analyze.ts";
 import { bundleFlow } from "./bundle.ts";
+import { readFlowCache, writeFlowCache } from "./flow-cache.ts";
 import { importFlowClass, type FlowClass } from "./import-flow.ts";
 
 
@@ -28,14 +29,13 @@ export interface LoadOptions {
   cacheDir: string;
 }
 
-/** Lints, bundles and imports a flow; throws FLOW_INVALID listing every problem. */
+/**
+ * Lints, bundles and imports a flow; throws FLOW_INVALID listing every problem. An
+ * unchanged flow comes from the cache, without loading the parser or esbuild.
+ */
 export async function loadFlow(file: string, options: LoadOptions): Promise<LoadedFlow> {
-  const analysis = await analyzeFlow(file);
-  assertNoIssues(analysis.parsed, analysis.issues);
-  const bundle = await bundleFlow(file);
-  // The source map is part of the package: stack traces depend on it.
-  const sha = createHash("sha256").update(bundle.code).update("\0").update(bundle.map).digest("hex");
-  const path = await writeCodePackage(options.cacheDir, sha, bundle.code, bundle.map);
+  const { analysis, sha, code, map } = (await fromCache(file, options.cacheDir)) ?? (await analyzeAndBundle(file, options.cacheDir));
+  const path = join(options.cacheDir, "code", sha, "flow.mjs");
   const flowClass = await importFlowClass(path, file);
   const metadata = readFlowMetadata(flowClass);
   const name = analysis.parsed.className;
@@ -51,7 +51,7 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const decoratorUses = Object.fromEntries(analysis.graph.steps.map((step) => [step, metadata.stepDecorators[step] ?? []]));
   const instance = new flowClass() as unknown as Record<string, unknown>;
   const params = paramSpecs(metadata.params, instance, name);
-  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, codePackage: { sha, code: bundle.code, map: bundle.map, path } };
+  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, codePackage: { sha, code, map, path } };
   return { ...loaded, decorators: withDecorators(loaded, []) };
 }
 
@@ -70,6 +70,33 @@ export function withDecorators(flow: Pick<LoadedFlow, "decoratorUses">, extra: D
     decorators[step] = Object.assign({}, ...validated);
   }
   return decorators;
+}
+
+interface Prepared {
+  analysis: FlowAnalysis;
+  sha: string;
+  code: string;
+  map: string;
+}
+
+async function fromCache(file: string, cacheDir: string): Promise<Prepared | undefined> {
+  const hit = await readFlowCache(cacheDir, file);
+  if (!hit) return undefined;
+  const dir = join(cacheDir, "code", hit.codeSha);
+  const [code, map] = await Promise.all([readFile(join(dir, "flow.mjs"), "utf8"), readFile(join(dir, "flow.mjs.map"), "utf8")]);
+  return { analysis: hit.analysis, sha: hit.codeSha, code, map };
+}
+
+async function analyzeAndBundle(file: string, cacheDir: string): Promise<Prepared> {
+  const { analyzeFlow } = await import("./analyze.ts");
+  const analysis = await analyzeFlow(file);
+  assertNoIssues(analysis.parsed, analysis.issues);
+  const bundle = await bundleFlow(file);
+  // The source map is part of the package: stack traces depend on it.
+  const sha = createHash("sha256").update(bundle.code).update("\0").update(bundle.map).digest("hex");
+  await writeCodePackage(cacheDir, sha, bundle.code, bundle.map);
+  await writeFlowCache(cacheDir, file, analysis, sha, bundle.inputs);
+  return { analysis, sha, code: bundle.code, map: bundle.map };
 }
 
 /** Writes a code package into the local cache; the path is the same in the runner and its tasks. */
