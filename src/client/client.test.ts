@@ -1,136 +1,24 @@
-// The client API read against runs made by the real CLI: a run with a foreach, a join,
-// parameters, output and a retried task; a failed run and its resume; another user's
-// run; and runs whose state was tampered with (a dead runner, a corrupt blob).
+// The client API read against runs made by the real CLI (test/fixtures/client/runs.ts):
+// flows, runs, steps, tasks, artifacts, resumed runs, namespaces and typed data.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { resolveConfig } from "../config/resolve.ts";
-import { WeftError } from "../errors/weft-error.ts";
-import { isAlive } from "../runtime/runner-liveness.ts";
-import { repoRoot, runWeft, tempProject, writeFlow, type CliResult } from "../../test/helpers/weft-cli.ts";
+import { expectType, expectExact, type Equal, weftError, ids, makeClientRuns, type ClientRuns } from "../../test/fixtures/client/runs.ts";
 import type ClientFlow from "../../test/fixtures/client/client-flow.ts";
-import { Artifact, AsyncList, defaultNamespace, Flow, namespace, Run, Step, Task, useConfig } from "./index.ts";
-
-const CLIENT_FLOW = join(repoRoot, "test", "fixtures", "client", "client-flow.ts");
-const OTHER_FLOW = `import { FlowSpec, step } from "weft";
-export default class OtherFlow extends FlowSpec {
-  message!: string;
-  @step start() {
-    this.message = "hello from other";
-    this.next(this.end);
-  }
-  @step end() {
-    if (process.env.OTHER_FAIL === "end") throw new Error("end failed on purpose");
-  }
-}
-`;
-// Its start task signals that it runs, then waits for a release file (or 150 s, so that a
-// crashed test leaves no process behind for long).
-const SLOW_FLOW = `import { existsSync, writeFileSync } from "node:fs";
-import { FlowSpec, step } from "weft";
-export default class SlowFlow extends FlowSpec {
-  @step async start() {
-    writeFileSync(process.env.SLOW_STARTED!, "started");
-    const deadline = Date.now() + 150_000;
-    while (!existsSync(process.env.SLOW_RELEASE!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    this.next(this.end);
-  }
-  @step end() {}
-}
-`;
-
-// Compile-time checks: `tsc --noEmit` fails if an inferred type drifts.
-function expectType<T>(_value: T): void {}
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-function expectExact<T extends true>(): void {}
-
-/** Asserts a WeftError with `code` whose message and hint match every pattern. */
-function weftError(code: string, ...patterns: RegExp[]): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof WeftError, `expected a WeftError, got ${err instanceof Error ? err.stack : String(err)}`);
-    assert.equal(err.code, code, err.describe());
-    for (const pattern of patterns) assert.match(err.describe(), pattern);
-    return true;
-  };
-}
-
-/** A pid no process has on this machine. */
-function deadPid(): number {
-  for (let pid = 999_999; ; pid--) {
-    try {
-      process.kill(pid, 0);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ESRCH") return pid;
-    }
-  }
-}
-
-const ids = (runs: { id: string }[]) => runs.map((r) => r.id);
+import { Artifact, AsyncList, Flow, Run, Step, Task, defaultNamespace, namespace } from "./index.ts";
 
 describe("client API", () => {
+  let runs: ClientRuns;
   let dir: string;
   const datastore = () => join(dir, ".weft", "datastore");
-  let slowRunnerPid = 0;
-  let slowResult: Promise<CliResult> | undefined;
 
   before(async () => {
-    dir = tempProject("weft-client-");
-    const other = writeFlow(dir, "other.ts", OTHER_FLOW);
-    const ok = async (what: string, result: Promise<CliResult>, code = 0) => {
-      const r = await result;
-      assert.equal(r.code, code, `${what}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-      return r;
-    };
-    const clientRuns = async () => {
-      // ClientFlow/1 fails in pick; 2 resumes it; 3 succeeds with a retried task and
-      // CLI parameters; 4 is someone else's; 5 fails in pick.
-      await ok("run 1", runWeft(["run", CLIENT_FLOW], { cwd: dir, env: { CLIENT_FAIL: "pick" } }), 1);
-      await ok("run 2", runWeft(["resume", CLIENT_FLOW, "--origin-run-id", "1"], { cwd: dir }));
-      await ok("run 3", runWeft(["run", CLIENT_FLOW, "--alpha", "0.25", "--kinds", '["a","b","c"]', "--label", "exp", "--tag", "exp1"], { cwd: dir, env: { CLIENT_RETRY: "b" } }));
-      await ok("run 4", runWeft(["run", CLIENT_FLOW, "--label", "theirs"], { cwd: dir, env: { USER: "someone-else" } }));
-      await ok("run 5", runWeft(["run", CLIENT_FLOW], { cwd: dir, env: { CLIENT_FAIL: "pick" } }), 1);
-    };
-    const otherFlowRuns = async () => {
-      // OtherFlow/1-3 succeed (2 and 3 are then tampered with); 4 fails in its end step.
-      for (let i = 1; i <= 3; i++) await ok(`OtherFlow run ${i}`, runWeft(["run", other], { cwd: dir }));
-      await ok("OtherFlow run 4", runWeft(["run", other], { cwd: dir, env: { OTHER_FAIL: "end" } }), 1);
-    };
-    const killedRun = async () => {
-      // SlowFlow/1: its runner is SIGKILLed while the start task runs.
-      const slow = writeFlow(dir, "slow.ts", SLOW_FLOW);
-      const started = join(dir, "slow-started");
-      const result = runWeft(["run", slow], { cwd: dir, env: { SLOW_STARTED: started, SLOW_RELEASE: join(dir, "slow-release") }, onSpawn: (pid) => (slowRunnerPid = pid), timeoutMs: 170_000 });
-      // The orphaned task holds the runner's output pipes until it is released in after().
-      slowResult = result;
-      let ended: CliResult | undefined;
-      void result.then((r) => (ended = r), () => undefined);
-      const deadline = Date.now() + 30_000;
-      while (!existsSync(started)) {
-        if (ended) throw new Error(`SlowFlow ended before its start task ran\nstdout:\n${ended.stdout}\nstderr:\n${ended.stderr}`);
-        if (Date.now() > deadline) throw new Error("SlowFlow's start task never started");
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      process.kill(slowRunnerPid, "SIGKILL");
-      while (isAlive(slowRunnerPid)) await new Promise((r) => setTimeout(r, 20));
-    };
-    // Every CLI run settles before the hook reports a failure, so after() cleans up all.
-    const failed = (await Promise.allSettled([clientRuns(), otherFlowRuns(), killedRun()])).find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
-    useConfig(resolveConfig({ env: { ...process.env, WEFT_HOME: join(dir, ".weft"), USER: "tester", WEFT_PROFILE: undefined }, cwd: dir, userHome: dir }));
+    runs = await makeClientRuns();
+    dir = runs.dir;
   }, { timeout: 120_000 });
-
-  after(async () => {
-    if (!dir) return;
-    // Lets the orphaned SlowFlow task end by itself before its folder goes.
-    writeFileSync(join(dir, "slow-release"), "");
-    await slowResult?.catch(() => undefined);
-    // The orphan may still be finishing its last writes: retry until the folder empties.
-    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
-  });
-
+  after(() => runs?.cleanup());
   afterEach(() => defaultNamespace());
 
   describe("Flow", () => {
@@ -441,120 +329,6 @@ describe("client API", () => {
       defaultNamespace();
       assert.deepEqual(ids(await (await Flow.get("ClientFlow")).runs().toArray()), ["5", "3", "2", "1"]);
       await assert.rejects(Run.get("ClientFlow/4"), weftError("NOT_FOUND"));
-    });
-  });
-
-  describe("errors", () => {
-    it("Flow.get of an unknown flow is NOT_FOUND listing the flows with runs", async () => {
-      await assert.rejects(Flow.get("NoSuchFlow"), weftError("NOT_FOUND", /No runs of flow "NoSuchFlow"/, /Flows with runs: ClientFlow, OtherFlow, SlowFlow/));
-    });
-
-    it("Run.get of an unknown run id is NOT_FOUND listing the latest runs", async () => {
-      await assert.rejects(Run.get("ClientFlow/42"), weftError("NOT_FOUND", /Flow ClientFlow has no run "42"/, /Latest runs: 5, 4, 3, 2, 1/));
-    });
-
-    it("Run.get of a run of an unknown flow lists the flows with runs", async () => {
-      await assert.rejects(Run.get("NoSuchFlow/1"), weftError("NOT_FOUND", /No runs of flow "NoSuchFlow"/, /ClientFlow, OtherFlow/));
-    });
-
-    it("malformed pathspecs are USAGE errors showing the expected form", async () => {
-      await assert.rejects(Run.get("ClientFlow"), weftError("USAGE", /Invalid pathspec "ClientFlow": it has 1 part/, /Expected "Flow\/run"/));
-      await assert.rejects(Run.get("ClientFlow/3/start"), weftError("USAGE", /it has 3 parts/));
-      await assert.rejects(Task.get("ClientFlow/3/start"), weftError("USAGE", /Expected "Flow\/run\/step\/task"/));
-      await assert.rejects(Task.get("ClientFlow/3/start/1/extra"), weftError("USAGE", /it has 5 parts/));
-      await assert.rejects(Flow.get("ClientFlow/3"), weftError("USAGE", /Expected "Flow"/));
-      await assert.rejects(Flow.get("Client Flow"), weftError("USAGE", /the flow name must be a class name/));
-      await assert.rejects(Run.get("ClientFlow/3.5"), weftError("USAGE", /the run id must be letters, digits, - or _/));
-      await assert.rejects(Task.get("ClientFlow/3/not a step/1"), weftError("USAGE", /the step name must be an identifier/));
-      await assert.rejects(Run.get(""), weftError("USAGE"));
-    });
-
-    it("Task.get of an unknown step is NOT_FOUND listing the run's steps", async () => {
-      await assert.rejects(Task.get("ClientFlow/3/nope/1"), weftError("NOT_FOUND", /Run ClientFlow\/3 has no step "nope"/, /Steps: /, /start/, /train/, /pick/, /end/));
-    });
-
-    it("Task.get of an unknown task is NOT_FOUND listing the step's tasks", async () => {
-      await assert.rejects(Task.get("ClientFlow/3/train/99"), weftError("NOT_FOUND", /Step ClientFlow\/3\/train has no task "99"/, /Tasks: 2, 3, 4/));
-    });
-
-    it("Task.get of a task of an unknown run is NOT_FOUND listing the latest runs", async () => {
-      await assert.rejects(Task.get("ClientFlow/42/start/1"), weftError("NOT_FOUND", /no run "42"/, /Latest runs: 5/));
-    });
-
-    it("tasks() of a step with no tasks is NOT_FOUND listing the steps with tasks", async () => {
-      const step = (await Run.get("ClientFlow/5")).step("end");
-      await assert.rejects(step.tasks().toArray(), weftError("NOT_FOUND", /ClientFlow\/5 has no tasks of step "end"/, /start/, /pick/));
-      await assert.rejects(step.task(), weftError("NOT_FOUND"));
-    });
-
-    it("Task.data of an unknown artifact is NOT_FOUND listing the existing names", async () => {
-      const task = await Task.get("ClientFlow/3/train/2");
-      await assert.rejects(task.data("nope"), weftError("NOT_FOUND", /ClientFlow\/3\/train\/2 has no artifact "nope"/, /It has: .*alpha/, /kind/, /score/));
-      await assert.rejects(task.artifact("nope"), weftError("NOT_FOUND", /has no artifact "nope"/));
-    });
-  });
-
-  describe("runs whose runner died", () => {
-    it("a run whose runner was SIGKILLed mid-run reads as finished, failed, with a reason naming its pid", async () => {
-      const run = await Run.get("SlowFlow/1");
-      assert.equal(run.finished, true);
-      assert.equal(run.successful, false);
-      assert.equal(run.status, "failed");
-      assert.match(run.reason ?? "", new RegExp(`runner \\(pid ${slowRunnerPid}\\) stopped without finishing it`));
-      assert.equal((await (await Flow.get("SlowFlow")).latestSuccessfulRun()), undefined);
-    });
-
-    it("the task that was running when its runner died reads as not finished", async () => {
-      const task = await Task.get("SlowFlow/1/start/1");
-      assert.equal(task.finished, false);
-      assert.equal(task.successful, false);
-      assert.equal(task.finishedAt, undefined);
-      await assert.rejects(task.data("name"), weftError("NOT_FOUND", /has not finished successfully/));
-    });
-
-    it("a run recorded as running whose runner pid is gone reads as finished, failed, with a reason", async () => {
-      const pid = deadPid();
-      writeFileSync(join(datastore(), "OtherFlow", "2", "_meta", "state.json"), JSON.stringify({ status: "running", runner: { host: hostname(), pid } }));
-      const run = await Run.get("OtherFlow/2");
-      assert.equal(run.finished, true);
-      assert.equal(run.successful, false);
-      assert.equal(run.status, "failed");
-      assert.match(run.reason ?? "", new RegExp(`runner \\(pid ${pid}\\) stopped`));
-    });
-
-    it("a run recorded as running whose runner is alive reads as running", async () => {
-      writeFileSync(join(datastore(), "OtherFlow", "3", "_meta", "state.json"), JSON.stringify({ status: "running", runner: { host: hostname(), pid: process.pid } }));
-      const run = await Run.get("OtherFlow/3");
-      assert.equal(run.status, "running");
-      assert.equal(run.finished, false);
-      assert.equal(run.successful, false);
-      assert.equal(run.finishedAt, undefined);
-    });
-
-    it("a run with no recorded state reads as failed, with a reason", async () => {
-      unlinkSync(join(datastore(), "OtherFlow", "3", "_meta", "state.json"));
-      const run = await Run.get("OtherFlow/3");
-      assert.equal(run.finished, true);
-      assert.equal(run.successful, false);
-      assert.match(run.reason ?? "", /stopped before/);
-    });
-
-    it("latestSuccessfulRun skips runs whose runner died", async () => {
-      assert.equal((await (await Flow.get("OtherFlow")).latestSuccessfulRun())?.id, "1");
-    });
-  });
-
-  describe("corrupt data", () => {
-    it("a blob with a flipped byte fails Task.data, Artifact.value and Run.data with ARTIFACT_CORRUPT", async () => {
-      const { sha } = await (await Task.get("OtherFlow/1/start/1")).artifact("message");
-      const blob = join(datastore(), "OtherFlow", "data", sha.slice(0, 2), sha);
-      const bytes = readFileSync(blob);
-      bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
-      writeFileSync(blob, bytes);
-      const task = await Task.get("OtherFlow/1/start/1");
-      await assert.rejects(task.data("message"), weftError("ARTIFACT_CORRUPT", /Artifact "message" of OtherFlow\/1\/start\/1/));
-      await assert.rejects((await task.artifact("message")).value(), weftError("ARTIFACT_CORRUPT", /"message"/));
-      await assert.rejects((await Run.get("OtherFlow/1")).data("message"), weftError("ARTIFACT_CORRUPT", /OtherFlow\/1\/end/));
     });
   });
 

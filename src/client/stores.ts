@@ -9,10 +9,14 @@ export interface Stores {
   metadata: MetadataProvider;
 }
 
+/** The root of the configured datastore: the local folder or the Azure sysroot as written. */
+export function datastoreRoot(config: WeftConfig): string {
+  const v = config.values;
+  return v.datastore === "local" ? v.datastoreSysrootLocal : (v.datastoreSysrootAzure ?? "");
+}
+
 /** The datastore and metadata provider that the configuration names. */
 export async function openStores(config: WeftConfig): Promise<Stores> {
-  const v = config.values;
-  const root = v.datastore === "local" ? v.datastoreSysrootLocal : (v.datastoreSysrootAzure ?? "");
-  const backend = await openBackend({ kind: v.datastore, root, config });
-  return { backend, metadata: await openMetadata({ kind: v.metadata, backend }) };
+  const backend = await openBackend({ kind: config.values.datastore, root: datastoreRoot(config), config });
+  return { backend, metadata: await openMetadata({ kind: config.values.metadata, backend }) };
 }

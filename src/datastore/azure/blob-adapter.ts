@@ -276,8 +276,15 @@ async function collect(stream: NodeJS.ReadableStream | undefined): Promise<Buffe
   return Buffer.concat(parts);
 }
 
-/** Reads one blob; used by the worker thread behind getBytesSync. */
+const workerBackends = new Map<string, Promise<AzureBackend>>();
+
+/**
+ * Reads one blob; used by the worker thread behind getBytesSync. One backend per
+ * settings for the worker's life, so a token credential signs in once, not per read.
+ */
 export async function readBlob(settings: AzureSettings, blobName: string): Promise<Uint8Array | null> {
-  const backend = await AzureBackend.open({ ...settings, prefix: "" });
-  return (await backend.getBytes([blobName]))[0] ?? null;
+  const key = JSON.stringify(settings);
+  let backend = workerBackends.get(key);
+  if (!backend) workerBackends.set(key, (backend = AzureBackend.open({ ...settings, prefix: "" })));
+  return (await (await backend).getBytes([blobName]))[0] ?? null;
 }

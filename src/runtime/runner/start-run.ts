@@ -1,12 +1,11 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { datastoreRoot, openStores } from "../../client/stores.ts";
 import type { WeftConfig } from "../../config/resolve.ts";
 import { layout } from "../../datastore/layout.ts";
-import { openBackend } from "../../datastore/registry.ts";
 import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
 import { resolveParamValues } from "../../flow/params.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import { openMetadata } from "../../metadata/registry.ts";
 import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
 import { planSecrets, providerSettings } from "../../secrets/plan.ts";
 import { weftPackage } from "../package-root.ts";
@@ -41,9 +40,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
   const values = config.values;
   // Secret ids are checked before anything is written.
   const secrets = planSecrets(flow.decorators, config);
-  const datastoreRoot = values.datastore === "local" ? values.datastoreSysrootLocal : (values.datastoreSysrootAzure ?? "");
-  const backend = await openBackend({ kind: values.datastore, root: datastoreRoot, config });
-  const metadata = await openMetadata({ kind: values.metadata, backend });
+  const { backend, metadata } = await openStores(config);
   const plan = await options.resume?.({ backend, metadata });
   const params = plan?.params ?? resolveParamValues(flow.params, options.params);
   const run = await metadata.createRun({
@@ -80,7 +77,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     spec,
     backend,
     metadata,
-    taskSettings: { datastore: values.datastore, datastoreRoot, metadata: values.metadata },
+    taskSettings: { datastore: values.datastore, datastoreRoot: datastoreRoot(config), metadata: values.metadata },
     maxWorkers: options.maxWorkers,
     reporter,
     env: process.env,

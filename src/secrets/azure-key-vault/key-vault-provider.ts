@@ -1,9 +1,10 @@
 // The only module that imports the Key Vault SDK. Imported when a step uses az-key-vault.
 import { SecretClient } from "@azure/keyvault-secrets";
+import { isPublicAuthority } from "../../datastore/azure/credentials.ts";
 import { WeftError } from "../../errors/weft-error.ts";
+import { KEY_VAULT_CLOUD_DOMAINS } from "../sources.ts";
 import type { FetchedSecret, ProviderSettings, ResolvedSecretSource, SecretsProvider } from "../types.ts";
 
-const PUBLIC_AUTHORITIES = ["login.microsoftonline.com", "login.chinacloudapi.cn", "login.microsoftonline.us", "login.microsoftonline.de"];
 const clients = new Map<string, SecretClient>();
 
 /** One client per vault, reused for every secret of the attempt. */
@@ -11,12 +12,11 @@ async function clientFor(vaultUrl: string, settings: ProviderSettings): Promise<
   let client = clients.get(vaultUrl);
   if (!client) {
     const { DefaultAzureCredential } = await import("@azure/identity");
-    const privateAuthority = settings.authorityHost !== undefined && !PUBLIC_AUTHORITIES.includes(new URL(settings.authorityHost).hostname);
-    const credential = new DefaultAzureCredential({ ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}), disableInstanceDiscovery: privateAuthority });
+    const credential = new DefaultAzureCredential({ ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}), disableInstanceDiscovery: !isPublicAuthority(settings.authorityHost) });
     // Outside the public clouds (Azure Stack, private clouds, a local emulator) the
     // challenge's resource cannot match a public vault domain.
     const host = new URL(vaultUrl).hostname;
-    const publicVault = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/.test(host);
+    const publicVault = KEY_VAULT_CLOUD_DOMAINS.some((domain) => host.endsWith(`.${domain}`));
     client = new SecretClient(vaultUrl, credential, { disableChallengeResourceVerification: !publicVault, retryOptions: { maxRetries: 3 } });
     clients.set(vaultUrl, client);
   }
