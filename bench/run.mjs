@@ -4,6 +4,7 @@ import { artifactThroughput } from "./artifact-throughput.mjs";
 import { azureDatastore } from "./azure-datastore.mjs";
 import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
+import { serviceBench } from "./service.mjs";
 import { taskOverhead } from "./task-overhead.mjs";
 
 const BENCHMARKS = {
@@ -12,6 +13,7 @@ const BENCHMARKS = {
   "lazy-artifacts": () => lazyArtifacts(),
   "resume-clone": () => resumeClone(),
   "azure-datastore": () => azureDatastore(),
+  service: () => serviceBench(),
 };
 
 const chosen = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { dumpCommand } from "./commands/dump.ts";
 import { listCommand } from "./commands/list.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { preloadRunFlow, resumeCommand, runCommand } from "./commands/run.ts";
+import { serviceCommand } from "./commands/service.ts";
 import { showCommand } from "./commands/show.ts";
 import { tagCommand } from "./commands/tag.ts";
 
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)");
   program.command("version").description("print the version").action(() => console.log(weftPackage().version));
-  for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand()]) program.addCommand(command.exitOverride());
   for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand()]) program.addCommand(exitOverrideAll(command));
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -18,5 +18,5 @@ export function datastoreRoot(config: WeftConfig): string {
 /** The datastore and metadata provider that the configuration names. */
 export async function openStores(config: WeftConfig): Promise<Stores> {
   const backend = await openBackend({ kind: config.values.datastore, root: datastoreRoot(config), config });
-  return { backend, metadata: await openMetadata({ kind: config.values.metadata, backend }) };
+  return { backend, metadata: await openMetadata({ kind: config.values.metadata, backend, config }) };
 }

@@ -16,7 +16,8 @@ export type ErrorCode =
   | "TRANSITION_MISMATCH"
   | "PARAMETER"
   | "NOT_FOUND"
-  | "DATASTORE";
+  | "DATASTORE"
+  | "METADATA_SERVICE";
 
 /** Usage and configuration problems exit 2; a flow that is invalid or failed exits 1. */
 const EXIT_CODE_BY_CODE: Partial<Record<ErrorCode, 1 | 2>> = { USAGE: 2, CONFIG: 2, PARAMETER: 2 };

@@ -1,4 +1,10 @@
 import type { TaskRef } from "../datastore/layout.ts";
+
+/** A run, by flow and id. */
+export interface RunRef {
+  flow: string;
+  run: string;
+}
 import type { ForeachFrame } from "../flow/current.ts";
 
 export type RunStatus = "running" | "succeeded" | "failed" | "killed";
@@ -48,6 +54,42 @@ export interface AttemptRecord {
   info?: Record<string, unknown>;
 }
 
+/** An artifact's metadata (never its bytes): what the service and the UI list. */
+export interface ArtifactMetadata {
+  attempt: number;
+  name: string;
+  /** SHA-256 of the serialized bytes. */
+  sha: string;
+  type: string;
+  /** Serialized size in bytes. */
+  size: number;
+  /** The datastore key of the bytes. */
+  location: string;
+}
+
+/** One fact about a task attempt (host, pid, log locations…), as Metaflow's task metadata. */
+export interface MetadataEntry {
+  attempt: number;
+  field: string;
+  value: string;
+  /** What kind of fact it is, e.g. `runtime`, `log`. */
+  type: string;
+}
+
+/** How long a running run may go without a heartbeat before it is shown as failed. */
+export const HEARTBEAT_TIMEOUT_MS = 60_000;
+/** How often runners and tasks send heartbeats: well inside the timeout. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+
+/** The state shown for a run whose heartbeats stopped at `lastSeen`. */
+export function lostRunState(lastSeen: string, timeoutMs: number): RunState {
+  return {
+    status: "failed",
+    finishedAt: lastSeen,
+    reason: `The run stopped sending heartbeats at ${lastSeen} (none for ${Math.round(timeoutMs / 1000)} s): its runner was lost, e.g. its machine or pod went away.`,
+  };
+}
+
 /**
  * Where runs, tasks and attempts are recorded, and read back by the client. The local
  * provider writes files; the service provider (SPEC §7) talks to the metadata service.
@@ -74,4 +116,18 @@ export interface MetadataProvider {
   listAttempts(ref: TaskRef): Promise<AttemptRecord[]>;
   /** Replaces the user tags of a run; system tags are untouched. */
   setTags(flow: string, run: string, tags: string[]): Promise<void>;
+
+  /** Records artifacts' metadata for one attempt; repeating a name replaces it. */
+  registerArtifacts(ref: TaskRef, artifacts: ArtifactMetadata[]): Promise<void>;
+  /** Every attempt's artifacts, by attempt then name. */
+  listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]>;
+  /** Records task metadata; an entry with the same attempt and field replaces the earlier one. */
+  registerMetadata(ref: TaskRef, entries: MetadataEntry[]): Promise<void>;
+  /** Every entry, by attempt then field. */
+  listMetadata(ref: TaskRef): Promise<MetadataEntry[]>;
+  /**
+   * Says the run (and, with a task, that task) is alive. A run recorded as running
+   * with no heartbeat (or state change) for HEARTBEAT_TIMEOUT_MS is read back as failed.
+   */
+  heartbeat(target: RunRef | TaskRef): Promise<void>;
 }

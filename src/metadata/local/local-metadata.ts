@@ -1,22 +1,29 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import type { AttemptRecord, MetadataProvider, RunRecord, RunState, TaskRecord } from "../types.ts";
+import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunRecord, type RunRef, type RunState, type TaskRecord } from "../types.ts";
 
 const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(JSON.stringify(value));
 const isRunId = (name: string) => /^\d+$/.test(name);
+
+interface Heartbeat {
+  at: string;
+}
 
 /**
  * Metadata as JSON files in a storage backend, beside the artifacts: with the local
  * datastore they are files under WEFT_HOME; with a cloud datastore another machine
  * with the same settings sees the same runs.
  *
- * Keys: `<Flow>/<run>/_meta/{run,state,tags}.json` and
- * `<Flow>/<run>/<step>/<task>/_meta/{task.json,<n>.start.json,<n>.end.json}`.
+ * Keys: `<Flow>/<run>/_meta/{run,state,tags,heartbeat}.json` and
+ * `<Flow>/<run>/<step>/<task>/_meta/{task.json,heartbeat.json,<n>.{start,end,artifacts,metadata}.json}`.
  */
 export class LocalMetadata implements MetadataProvider {
   readonly kind = "local";
-  constructor(private readonly store: StorageBackend) {}
+  constructor(
+    private readonly store: StorageBackend,
+    private readonly heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS,
+  ) {}
 
   async createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord> {
     const ids = (await this.childNames(`${init.flow}/`)).filter(isRunId).map(Number);
@@ -28,6 +35,8 @@ export class LocalMetadata implements MetadataProvider {
 
   async setRunState(flow: string, run: string, state: RunState): Promise<void> {
     await this.put(`${flow}/${run}/_meta/state.json`, state, true);
+    // Entering "running" counts as a heartbeat, so a runner lost before its first beat still times out.
+    if (state.status === "running") await this.heartbeat({ flow, run });
   }
 
   async registerTask(task: TaskRecord): Promise<void> {
@@ -60,8 +69,9 @@ export class LocalMetadata implements MetadataProvider {
   }
 
   async getRunState(flow: string, run: string): Promise<RunState | undefined> {
-    const [state] = await this.getJson<[RunState]>([`${flow}/${run}/_meta/state.json`]);
-    return state;
+    const [state, beat] = await this.getJson<[RunState, Heartbeat]>([`${flow}/${run}/_meta/state.json`, `${flow}/${run}/_meta/heartbeat.json`]);
+    const stale = state?.status === "running" && beat !== undefined && Date.now() - Date.parse(beat.at) > this.heartbeatTimeoutMs;
+    return stale ? lostRunState(beat.at, this.heartbeatTimeoutMs) : state;
   }
 
   async listSteps(flow: string, run: string): Promise<string[]> {
@@ -89,6 +99,50 @@ export class LocalMetadata implements MetadataProvider {
 
   async setTags(flow: string, run: string, tags: string[]): Promise<void> {
     await this.put(`${flow}/${run}/_meta/tags.json`, tags);
+  }
+
+  async registerArtifacts(ref: TaskRef, artifacts: ArtifactMetadata[]): Promise<void> {
+    await this.mergeByAttempt(ref, "artifacts", artifacts, (a) => a.name);
+  }
+
+  async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
+    return this.readByAttempt<ArtifactMetadata>(ref, "artifacts", (a) => a.name);
+  }
+
+  async registerMetadata(ref: TaskRef, entries: MetadataEntry[]): Promise<void> {
+    await this.mergeByAttempt(ref, "metadata", entries, (e) => e.field);
+  }
+
+  async listMetadata(ref: TaskRef): Promise<MetadataEntry[]> {
+    return this.readByAttempt<MetadataEntry>(ref, "metadata", (e) => e.field);
+  }
+
+  async heartbeat(target: RunRef | TaskRef): Promise<void> {
+    const beat: Heartbeat = { at: new Date().toISOString() };
+    const keys = [`${target.flow}/${target.run}/_meta/heartbeat.json`];
+    if ("task" in target) keys.push(`${layout.task(target)}/_meta/heartbeat.json`);
+    await this.store.putBytes(keys.map((key) => ({ key, data: json(beat), overwrite: true })));
+  }
+
+  /** One file per attempt (`<n>.<kind>.json`); only that attempt's task process writes it. */
+  private async mergeByAttempt<T extends { attempt: number }>(ref: TaskRef, kind: string, items: T[], keyOf: (item: T) => string): Promise<void> {
+    const attempts = [...new Set(items.map((i) => i.attempt))];
+    const keys = attempts.map((n) => `${layout.task(ref)}/_meta/${n}.${kind}.json`);
+    const existing = await this.getJson<(T[] | undefined)[]>(keys);
+    await this.store.putBytes(
+      attempts.map((n, i) => {
+        const byKey = new Map((existing[i] ?? []).map((item) => [keyOf(item), item]));
+        for (const item of items) if (item.attempt === n) byKey.set(keyOf(item), item);
+        return { key: keys[i]!, data: json([...byKey.values()]), overwrite: true };
+      }),
+    );
+  }
+
+  private async readByAttempt<T extends { attempt: number }>(ref: TaskRef, kind: string, keyOf: (item: T) => string): Promise<T[]> {
+    const pattern = new RegExp(`^(\\d+)\\.${kind}\\.json$`);
+    const files = (await this.childNames(`${layout.task(ref)}/_meta/`)).filter((f) => pattern.test(f));
+    const lists = await this.getJson<(T[] | undefined)[]>(files.map((f) => `${layout.task(ref)}/_meta/${f}`));
+    return lists.flatMap((l) => l ?? []).sort((a, b) => a.attempt - b.attempt || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   }
 
   private async put(key: string, value: unknown, durable = false): Promise<void> {

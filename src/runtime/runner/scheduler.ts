@@ -4,6 +4,7 @@ import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts"
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
+import { artifactMetadata } from "../artifact-metadata.ts";
 import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
@@ -195,7 +196,7 @@ export class Scheduler {
     await metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath });
     await new TaskDatastore(this.options.backend, this.content, ref).finishAttempt(0, data);
     await metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } });
-    await metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true });
+    await Promise.all([metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }), metadata.registerArtifacts(ref, artifactMetadata(this.content, 0, data))]);
     this.clones.last = Date.now();
     reporter.cloned(task.step, pathspecOf(ref), originPath);
     this.queueSuccessors(task, data);

@@ -6,7 +6,7 @@ import { layout } from "../../datastore/layout.ts";
 import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
 import { resolveParamValues } from "../../flow/params.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
+import { HEARTBEAT_INTERVAL_MS, type MetadataProvider, type RunRecord } from "../../metadata/types.ts";
 import { planSecrets, providerSettings } from "../../secrets/plan.ts";
 import { weftPackage } from "../package-root.ts";
 import { writeRunSpec, type RunSpec } from "../run-spec.ts";
@@ -91,7 +91,10 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
   };
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onInterrupt);
+  // Tells readers on other machines (and the service) that this runner is alive.
+  const beating = setInterval(() => metadata.heartbeat({ flow: flow.name, run: run.run }).catch(() => {}), HEARTBEAT_INTERVAL_MS).unref();
   const result = await scheduler.run().finally(() => {
+    clearInterval(beating);
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
     reporter.close();

@@ -5,7 +5,8 @@ import { isWeftError, WeftError } from "../../errors/weft-error.ts";
 import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
 import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
 import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
-import type { ErrorInfo } from "../../metadata/types.ts";
+import { HEARTBEAT_INTERVAL_MS, type ErrorInfo, type MetadataEntry } from "../../metadata/types.ts";
+import { artifactMetadata } from "../artifact-metadata.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
 import type { TaskArgs } from "./args.ts";
@@ -29,19 +30,38 @@ export async function runTask(args: TaskArgs): Promise<number> {
   await Promise.all([
     ctx.store.startAttempt({ attempt: args.attempt, startedAt, pid: process.pid }),
     ctx.metadata.startAttempt(ctx.ref, { attempt: args.attempt, startedAt, info: { host: hostname(), pid: process.pid, decorators: ctx.spec.decorators[args.step] } }),
+    ctx.metadata.registerMetadata(ctx.ref, attemptFacts(ctx)),
   ]);
+  // Failures are ignored: a beat before the task is registered has nothing to update yet.
+  const beating = setInterval(() => ctx.metadata.heartbeat(ctx.ref).catch(() => {}), HEARTBEAT_INTERVAL_MS).unref();
   try {
     const data = await execute(ctx, redactor);
     await ctx.store.finishAttempt(args.attempt, data);
-    await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true });
+    await Promise.all([
+      ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }),
+      ctx.metadata.registerArtifacts(ctx.ref, artifactMetadata(ctx.content, args.attempt, data)),
+    ]);
     return 0;
   } catch (error) {
     process.stderr.write(`${describeFailure(error)}\n`);
     await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
     return 1;
   } finally {
+    clearInterval(beating);
     await capture.close();
   }
+}
+
+/** Where this attempt ran and where its logs go, as task metadata. */
+function attemptFacts(ctx: TaskContext): MetadataEntry[] {
+  const attempt = ctx.args.attempt;
+  return [
+    { attempt, field: "host", value: hostname(), type: "runtime" },
+    { attempt, field: "pid", value: String(process.pid), type: "runtime" },
+    { attempt, field: "code-package", value: ctx.spec.codePackage.key, type: "code" },
+    { attempt, field: "log-location-stdout", value: layout.attemptFile(ctx.ref, attempt, "stdout"), type: "log" },
+    { attempt, field: "log-location-stderr", value: layout.attemptFile(ctx.ref, attempt, "stderr"), type: "log" },
+  ];
 }
 
 async function execute(ctx: TaskContext, redactor: Redactor): Promise<TaskData> {

@@ -1,0 +1,67 @@
+import { join } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { resolveConfig } from "../../config/resolve.ts";
+import { WeftError } from "../../errors/weft-error.ts";
+import { HEARTBEAT_TIMEOUT_MS } from "../../metadata/types.ts";
+
+interface ServiceOptions {
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  oidcIssuer?: string;
+  oidcAudience?: string;
+  oidcRequiredRole?: string;
+  heartbeatTimeout: number;
+}
+
+const whole = (what: string, min: number, max: number) => (text: string) => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}, got "${text}".`);
+  return n;
+};
+
+export function serviceCommand(): Command {
+  return new Command("service")
+    .description("run the metadata service: an HTTP JSON API over PostgreSQL (embedded PGlite in $WEFT_HOME/service-db unless --database-url)")
+    .option("--host <address>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 picks a free one)", whole("--port", 0, 65535), 8080)
+    .option("--database-url <url>", "PostgreSQL URL, e.g. postgres://user:password@host:5432/weft [WEFT_SERVICE_DATABASE_URL]")
+    .option("--oidc-issuer <url>", "require bearer JWTs from this OIDC issuer on every route but /healthz [WEFT_SERVICE_OIDC_ISSUER]")
+    .option("--oidc-audience <audience>", "the audience those JWTs must carry [WEFT_SERVICE_OIDC_AUDIENCE]")
+    .option("--oidc-required-role <role>", "a role (roles or scp claim) those JWTs must carry [WEFT_SERVICE_OIDC_REQUIRED_ROLE]")
+    .option("--heartbeat-timeout <seconds>", "a running run silent this long is shown as failed", whole("--heartbeat-timeout", 1, 86_400), HEARTBEAT_TIMEOUT_MS / 1000)
+    .action(async (opts: ServiceOptions) => {
+      const config = resolveConfig({
+        flags: { serviceDatabaseUrl: opts.databaseUrl, serviceOidcIssuer: opts.oidcIssuer, serviceOidcAudience: opts.oidcAudience, serviceOidcRequiredRole: opts.oidcRequiredRole },
+      });
+      const v = config.values;
+      if (Boolean(v.serviceOidcIssuer) !== Boolean(v.serviceOidcAudience)) {
+        throw new WeftError("CONFIG", `Bearer authentication needs both an OIDC issuer and an audience; only the ${v.serviceOidcIssuer ? "issuer" : "audience"} is set.`, {
+          hint: "Pass --oidc-issuer and --oidc-audience (WEFT_SERVICE_OIDC_ISSUER, WEFT_SERVICE_OIDC_AUDIENCE), or neither to run without authentication.",
+        });
+      }
+      const { startService } = await import("../../service/server.ts");
+      const { redactUrl } = await import("../../service/db/open-database.ts");
+      const dataDir = join(v.home, "service-db");
+      const service = await startService({
+        database: v.serviceDatabaseUrl ? { url: v.serviceDatabaseUrl } : { dataDir },
+        host: opts.host,
+        port: opts.port,
+        heartbeatTimeoutMs: opts.heartbeatTimeout * 1000,
+        ...(v.serviceOidcIssuer && v.serviceOidcAudience ? { oidc: { issuer: v.serviceOidcIssuer, audience: v.serviceOidcAudience, ...(v.serviceOidcRequiredRole ? { requiredRole: v.serviceOidcRequiredRole } : {}) } } : {}),
+      });
+      const database = v.serviceDatabaseUrl ? `PostgreSQL at ${redactUrl(v.serviceDatabaseUrl)}` : `embedded PostgreSQL (PGlite) in ${dataDir}`;
+      process.stderr.write(
+        `Weft metadata service listening on ${service.url} (${database}${service.migrated.length ? `; migrated: ${service.migrated.join(", ")}` : ""}${v.serviceOidcIssuer ? `; bearer JWTs from ${v.serviceOidcIssuer} required` : ""}).\n` +
+          `Point runs at it with WEFT_DEFAULT_METADATA=service WEFT_SERVICE_URL=${service.url}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.stderr.write("Stopping the metadata service…\n");
+          void service.close().then(resolve);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}

@@ -1,0 +1,140 @@
+import type { TaskRef } from "../../datastore/layout.ts";
+import type { ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunRecord, RunRef, RunState, TaskRecord } from "../types.ts";
+import { ServiceClient, type ServiceConnection } from "./service-client.ts";
+
+/** A run as the service answers: the record with its state and last heartbeat. */
+interface RunView extends RunRecord {
+  state: RunState | null;
+  heartbeatAt?: string;
+}
+
+interface RunPage {
+  runs: RunView[];
+  next: string | null;
+}
+
+interface TaskView extends TaskRecord {
+  heartbeatAt?: string;
+}
+
+const e = encodeURIComponent;
+const runPath = (flow: string, run: string) => `/flows/${e(flow)}/runs/${e(run)}`;
+const stepPath = (flow: string, run: string, step: string) => `${runPath(flow, run)}/steps/${e(step)}`;
+const taskPath = (ref: TaskRef) => `${stepPath(ref.flow, ref.run, ref.step)}/tasks/${e(ref.task)}`;
+
+const toRecord = ({ state: _state, heartbeatAt: _beat, ...record }: RunView): RunRecord => record;
+const toTask = ({ heartbeatAt: _beat, ...record }: TaskView): TaskRecord => record;
+
+/**
+ * The metadata service's HTTP API as a MetadataProvider (SPEC §7). Reads of something
+ * the service does not know answer undefined or empty, as the local provider does.
+ */
+export class ServiceMetadata implements MetadataProvider {
+  readonly kind = "service";
+  private readonly client: ServiceClient;
+
+  constructor(connection: ServiceConnection) {
+    this.client = new ServiceClient(connection);
+  }
+
+  async createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord> {
+    const { flow, ...body } = init;
+    // Not retried once sent: a lost answer must not allocate a second run.
+    return toRecord(await this.client.call<RunView>("POST", `/flows/${e(flow)}/runs`, body, false));
+  }
+
+  async setRunState(flow: string, run: string, state: RunState): Promise<void> {
+    await this.client.call("PUT", `${runPath(flow, run)}/state`, state);
+  }
+
+  async registerTask(task: TaskRecord): Promise<void> {
+    const { flow, run, step, ...body } = task;
+    await this.client.call("POST", `${stepPath(flow, run, step)}/tasks`, body);
+  }
+
+  async startAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void> {
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, attempt);
+  }
+
+  async finishAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void> {
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, attempt);
+  }
+
+  async listFlows(): Promise<string[]> {
+    return (await this.client.call<{ name: string }[]>("GET", "/flows")).map((f) => f.name);
+  }
+
+  async listRuns(flow: string): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    for (let cursor: string | null = ""; cursor !== null; ) {
+      const page: RunPage | undefined = await this.read<RunPage>(`/flows/${e(flow)}/runs?limit=1000${cursor ? `&cursor=${e(cursor)}` : ""}`);
+      if (!page) return [];
+      runs.push(...page.runs.map(toRecord));
+      cursor = page.next;
+    }
+    return runs;
+  }
+
+  async getRun(flow: string, run: string): Promise<RunRecord | undefined> {
+    const view = await this.read<RunView>(runPath(flow, run));
+    return view && toRecord(view);
+  }
+
+  async getRunState(flow: string, run: string): Promise<RunState | undefined> {
+    return (await this.read<RunView>(runPath(flow, run)))?.state ?? undefined;
+  }
+
+  async listSteps(flow: string, run: string): Promise<string[]> {
+    return ((await this.read<{ step: string }[]>(`${runPath(flow, run)}/steps`)) ?? []).map((s) => s.step);
+  }
+
+  async listTasks(flow: string, run: string, step: string): Promise<TaskRecord[]> {
+    return ((await this.read<TaskView[]>(`${stepPath(flow, run, step)}/tasks`)) ?? []).map(toTask);
+  }
+
+  async getTask(ref: TaskRef): Promise<TaskRecord | undefined> {
+    const view = await this.read<TaskView>(taskPath(ref));
+    return view && toTask(view);
+  }
+
+  async listAttempts(ref: TaskRef): Promise<AttemptRecord[]> {
+    return (await this.read<AttemptRecord[]>(`${taskPath(ref)}/attempts`)) ?? [];
+  }
+
+  async setTags(flow: string, run: string, tags: string[]): Promise<void> {
+    await this.client.call("PUT", `${runPath(flow, run)}/tags`, { tags });
+  }
+
+  async registerArtifacts(ref: TaskRef, artifacts: ArtifactMetadata[]): Promise<void> {
+    if (artifacts.length) await this.client.call("POST", `${taskPath(ref)}/artifacts`, { artifacts });
+  }
+
+  async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
+    return (await this.read<ArtifactMetadata[]>(`${taskPath(ref)}/artifacts`)) ?? [];
+  }
+
+  async registerMetadata(ref: TaskRef, entries: MetadataEntry[]): Promise<void> {
+    if (entries.length) await this.client.call("POST", `${taskPath(ref)}/metadata`, { entries });
+  }
+
+  async listMetadata(ref: TaskRef): Promise<MetadataEntry[]> {
+    return (await this.read<MetadataEntry[]>(`${taskPath(ref)}/metadata`)) ?? [];
+  }
+
+  async heartbeat(target: RunRef | TaskRef): Promise<void> {
+    await this.client.call("POST", `${"task" in target ? taskPath(target) : runPath(target.flow, target.run)}/heartbeat`);
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.client.close();
+  }
+
+  /** A GET whose 404 means "not there": undefined rather than an error. */
+  private async read<T>(path: string): Promise<T | undefined> {
+    const answer = await this.client.send("GET", path);
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 200 && answer.status < 300) return answer.body as T;
+    throw this.client.refused("GET", path, answer);
+  }
+}

@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+/** Names and ids as the runtime makes them; anything else (`..`, `/`, quotes) is refused before SQL sees it. */
+const name = z.string().regex(/^[A-Za-z_][\w-]{0,254}$/, "must be a name like TrainFlow: a letter or _, then letters, digits, - or _ (at most 255)");
+const id = z.string().regex(/^[1-9]\d{0,17}$|^0$/, "must be a whole number such as 12");
+const timestamp = z.iso.datetime({ offset: true, message: "must be an ISO 8601 time such as 2026-01-31T12:00:00.000Z" });
+const tag = z.string().min(1, "must not be empty").max(256, "must be at most 256 characters");
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const count = z.number().int("must be a whole number").nonnegative("must not be negative");
+
+export const FlowParams = z.object({ flow: name });
+export const RunParams = FlowParams.extend({ run: id });
+export const StepParams = RunParams.extend({ step: name });
+export const TaskParams = StepParams.extend({ task: id });
+export const AttemptParams = TaskParams.extend({ attempt: z.string().regex(/^\d{1,6}$/, "must be a whole number such as 0").transform(Number) });
+
+export const RunStatus = z.enum(["running", "succeeded", "failed", "killed"], { message: 'must be "running", "succeeded", "failed" or "killed"' });
+
+export const RunState = z.strictObject({
+  status: RunStatus,
+  finishedAt: timestamp.optional(),
+  reason: text(20_000).optional(),
+  runner: z.strictObject({ host: text(255), pid: count }).optional(),
+});
+
+export const CreateRunBody = z.strictObject({
+  user: text(255).min(1, "must not be empty"),
+  tags: z.array(tag).max(100),
+  systemTags: z.array(tag).max(100),
+  originRun: id.optional(),
+});
+
+export const TagsBody = z.strictObject({ tags: z.array(tag).max(100) });
+
+const ForeachFrame = z.strictObject({ step: name, task: id, index: count, numSplits: count });
+export const RegisterTaskBody = z.strictObject({
+  task: id,
+  createdAt: timestamp,
+  foreachStack: z.array(ForeachFrame).max(100),
+  origin: text(1024).optional(),
+});
+
+const ErrorInfo = z.strictObject({ type: text(1024), message: text(100_000), stack: text(100_000).optional() });
+export const AttemptBody = z.strictObject({
+  attempt: count,
+  startedAt: timestamp,
+  finishedAt: timestamp.optional(),
+  ok: z.boolean().optional(),
+  exception: ErrorInfo.optional(),
+  info: z.record(z.string(), z.unknown()).optional(),
+});
+
+const unique = <T>(key: (item: T) => string, what: string) => (items: T[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(key(item))) ctx.addIssue({ code: "custom", path: [i], message: `repeats ${what} "${key(item)}"; send each once` });
+    seen.add(key(item));
+  });
+};
+
+const Artifact = z.strictObject({
+  attempt: count,
+  name: text(255).min(1, "must not be empty"),
+  sha: z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in 64 lowercase hex digits"),
+  type: text(255),
+  size: count,
+  location: text(1024),
+});
+export const ArtifactsBody = z.strictObject({
+  artifacts: z.array(Artifact).min(1, "must list at least one artifact").max(10_000).superRefine(unique((a) => `${a.attempt}/${a.name}`, "attempt/name")),
+});
+
+const Entry = z.strictObject({ attempt: count, field: text(255).min(1, "must not be empty"), value: text(100_000), type: text(255) });
+export const MetadataBody = z.strictObject({
+  entries: z.array(Entry).min(1, "must list at least one entry").max(1_000).superRefine(unique((e) => `${e.attempt}/${e.field}`, "attempt/field")),
+});
+
+export const RunsQuery = z.strictObject({
+  user: text(255).optional(),
+  tag: z.union([tag, z.array(tag)]).optional().transform((t) => (t === undefined ? undefined : [t].flat())),
+  status: RunStatus.optional(),
+  since: timestamp.optional(),
+  until: timestamp.optional(),
+  limit: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().min(1, "must be at least 1").max(1000, "must be at most 1000")).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be the `next` value of a previous page").optional(),
+});
+
+// Responses: documented in /openapi.json and checked on the way out.
+export const ErrorBody = z.object({ error: z.string(), message: z.string(), field: z.string().optional() });
+export const Flow = z.object({ name: z.string(), createdAt: z.string() });
+export const Run = CreateRunBody.extend({
+  flow: z.string(),
+  run: z.string(),
+  createdAt: z.string(),
+  state: RunState.extend({ reason: z.string().optional() }).nullable(),
+  heartbeatAt: z.string().optional(),
+});
+export const RunPage = z.object({ runs: z.array(Run), next: z.string().nullable() });
+export const Step = z.object({ flow: z.string(), run: z.string(), step: z.string() });
+export const Task = RegisterTaskBody.extend({ flow: z.string(), run: z.string(), step: z.string(), heartbeatAt: z.string().optional() });
+export const Attempt = AttemptBody;
+export const Artifacts = z.array(Artifact);
+export const Metadata = z.array(Entry);

@@ -1,0 +1,219 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import type { App } from "./api/routes/context.ts";
+import { buildApp } from "./app.ts";
+import type { Database } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { PgliteDatabase } from "./db/pglite-database.ts";
+
+const TABLES = "flows, runs, steps, tasks, attempts, artifacts, task_metadata";
+const now = () => new Date().toISOString();
+const runBody = { user: "ada", tags: ["exp"], systemTags: ["user:ada"] };
+const taskBody = (task: string) => ({ task, createdAt: now(), foreachStack: [] });
+const sha = "ab".repeat(32);
+
+describe("the metadata service's HTTP API", () => {
+  let db: Database;
+  let app: App;
+  const call = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.inject({ method: method as "GET", url, headers, ...(payload === undefined ? {} : { payload: payload as string }) });
+    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, unknown> & { message?: string; field?: string; error?: string }) : undefined, headers: res.headers };
+  };
+  const rowCount = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`))[0]!.n);
+
+  before(async () => {
+    db = await PgliteDatabase.open();
+    await migrate(db);
+    app = await buildApp({ db, heartbeatTimeoutMs: 60_000 });
+  });
+  after(async () => {
+    await app.close();
+    await db.close();
+  });
+  beforeEach(async () => {
+    await db.query(`TRUNCATE ${TABLES} CASCADE`);
+    await call("POST", "/flows/TrainFlow/runs", runBody);
+  });
+
+  describe("service routes", () => {
+    it("/healthz answers 200 with the database kind", async () => {
+      assert.deepEqual((await call("GET", "/healthz")).body, { status: "ok", database: "pglite" });
+    });
+
+    it("/version names the service version and the schema migration", async () => {
+      const { body } = await call("GET", "/version");
+      assert.match(String(body?.service), /^\d+\.\d+\.\d+/);
+      assert.equal(body?.schema, "0001-initial");
+    });
+
+    it("/openapi.json is an OpenAPI 3 document listing every resource route", async () => {
+      const { status, body } = await call("GET", "/openapi.json");
+      assert.equal(status, 200);
+      assert.match(String(body?.openapi), /^3\./);
+      const paths = Object.keys(body?.paths as object);
+      for (const path of ["/flows", "/flows/{flow}/runs", "/flows/{flow}/runs/{run}/heartbeat", "/flows/{flow}/runs/{run}/steps/{step}/tasks", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/metadata", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/heartbeat"]) {
+        assert.ok(paths.includes(path), `${path} missing from ${paths.join(", ")}`);
+      }
+      const createRun = (body?.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>>)["/flows/{flow}/runs"]!.post!;
+      assert.deepEqual(createRun.requestBody?.content["application/json"]?.schema.required?.sort(), ["systemTags", "tags", "user"]);
+    });
+
+    it("an unknown route is a 404 that points at /openapi.json", async () => {
+      const { status, body } = await call("GET", "/nope");
+      assert.equal(status, 404);
+      assert.match(body?.message ?? "", /openapi\.json/);
+    });
+  });
+
+  describe("404 names what was asked for", () => {
+    const cases: [string, string, unknown, string][] = [
+      ["GET", "/flows/NoFlow", undefined, "Flow NoFlow does not exist."],
+      ["GET", "/flows/NoFlow/runs", undefined, "Flow NoFlow does not exist."],
+      ["GET", "/flows/TrainFlow/runs/9", undefined, "Run TrainFlow/9 does not exist."],
+      ["GET", "/flows/TrainFlow/runs/9/steps", undefined, "Run TrainFlow/9 does not exist."],
+      ["GET", "/flows/TrainFlow/runs/1/steps/train", undefined, "Step TrainFlow/1/train does not exist."],
+      ["GET", "/flows/TrainFlow/runs/1/steps/train/tasks", undefined, "Step TrainFlow/1/train does not exist."],
+      ["GET", "/flows/TrainFlow/runs/1/steps/train/tasks/3", undefined, "Task TrainFlow/1/train/3 does not exist."],
+      ["GET", "/flows/TrainFlow/runs/1/steps/train/tasks/3/attempts", undefined, "Task TrainFlow/1/train/3 does not exist."],
+      ["GET", "/flows/TrainFlow/runs/1/steps/train/tasks/3/artifacts", undefined, "Task TrainFlow/1/train/3 does not exist."],
+      ["POST", "/flows/TrainFlow/runs/9/heartbeat", undefined, "Run TrainFlow/9 does not exist."],
+      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/3/heartbeat", undefined, "Task TrainFlow/1/train/3 does not exist."],
+      ["PUT", "/flows/TrainFlow/runs/9/state", { status: "running" }, "Run TrainFlow/9 does not exist."],
+      ["PUT", "/flows/TrainFlow/runs/9/tags", { tags: [] }, "Run TrainFlow/9 does not exist."],
+      ["POST", "/flows/TrainFlow/runs/9/steps/train/tasks", taskBody("1"), "Run TrainFlow/9 does not exist."],
+      ["POST", "/flows/OtherFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [{ attempt: 0, name: "x", sha, type: "t", size: 1, location: "l" }] }, "Run OtherFlow/1 does not exist."],
+    ];
+    for (const [method, url, payload, message] of cases) {
+      it(`${method} ${url}`, async () => {
+        const { status, body } = await call(method, url, payload);
+        assert.equal(status, 404);
+        assert.deepEqual(body, { error: "not_found", message });
+      });
+    }
+
+    it("a task refused for a missing run leaves no step behind", async () => {
+      await call("POST", "/flows/TrainFlow/runs/9/steps/train/tasks", taskBody("1"));
+      assert.equal(await rowCount("steps"), 0);
+    });
+  });
+
+  describe("400 names the field", () => {
+    const cases: [string, string, unknown, string, RegExp][] = [
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, user: 5 }, "body.user", /expected string/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, admin: true }, "body", /admin/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, tags: ["x".repeat(300)] }, "body.tags.0", /at most 256/],
+      ["PUT", "/flows/TrainFlow/runs/1/state", { status: "exploded" }, "body.status", /"running", "succeeded", "failed" or "killed"/],
+      ["PUT", "/flows/TrainFlow/runs/1/state", { status: "failed", finishedAt: "yesterday" }, "body.finishedAt", /ISO 8601/],
+      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks", { ...taskBody("1"), foreachStack: [{ step: "a", task: "1", index: -1, numSplits: 2 }] }, "body.foreachStack.0.index", /negative/],
+      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [{ attempt: 0, name: "x", sha: "nothex", type: "t", size: 1, location: "l" }] }, "body.artifacts.0.sha", /SHA-256/],
+      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [{ attempt: 0, name: "x", sha, type: "t", size: 1, location: "l" }, { attempt: 0, name: "x", sha, type: "t", size: 2, location: "l" }] }, "body.artifacts.1", /repeats/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/start", { attempt: 1, startedAt: now() }, "body.attempt", /path names attempt 0/],
+      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/metadata", { entries: [] }, "body.entries", /at least one/],
+      ["GET", "/flows/TrainFlow/runs?limit=0", undefined, "querystring.limit", /at least 1/],
+      ["GET", "/flows/TrainFlow/runs?status=lost", undefined, "querystring.status", /"running"/],
+      ["GET", "/flows/TrainFlow/runs?cursor=Zm9v", undefined, "querystring.cursor", /previous page/],
+      ["GET", "/flows/TrainFlow/runs?since=tuesday", undefined, "querystring.since", /ISO 8601/],
+    ];
+    for (const [method, url, payload, field, message] of cases) {
+      it(`${method} ${url} ${payload === undefined ? "" : JSON.stringify(payload).slice(0, 60)} → ${field}`, async () => {
+        const { status, body } = await call(method, url, payload);
+        assert.equal(status, 400, JSON.stringify(body));
+        assert.equal(body?.error, "bad_request");
+        assert.equal(body?.field, field);
+        assert.match(body?.message ?? "", message);
+      });
+    }
+
+    it("a refused batch writes none of it", async () => {
+      await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("1"));
+      const good = { attempt: 0, name: "a", sha, type: "t", size: 1, location: "l" };
+      await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [good, { ...good, name: "b", size: -1 }] });
+      assert.equal(await rowCount("artifacts"), 0);
+    });
+
+    it("malformed JSON, a non-JSON body and an oversized body are refused with a message", async () => {
+      const broken = await call("POST", "/flows/TrainFlow/runs", "{not json", { "content-type": "application/json" });
+      assert.equal(broken.status, 400);
+      assert.match(broken.body?.message ?? "", /JSON/);
+      const text = await call("POST", "/flows/TrainFlow/runs", "user=ada", { "content-type": "text/plain" });
+      assert.equal(text.status, 415);
+      assert.match(text.body?.message ?? "", /application\/json/);
+      const huge = await call("POST", "/flows/TrainFlow/runs", JSON.stringify({ ...runBody, user: "x".repeat(2 * 1024 * 1024) }), { "content-type": "application/json" });
+      assert.equal(huge.status, 413);
+    });
+  });
+
+  describe("injection and path traversal", () => {
+    const hostile = ["../../etc/passwd", "..", "'; DROP TABLE runs; --", "1 OR 1=1", "1'--", "$1", "%00", "TrainFlow\u0000", "a/b", "<script>", "🙂", "x".repeat(300), "-1", "1e3", "0x10", "01", "99999999999999999999"];
+    const routes = (v: string) => [
+      `/flows/${v}`,
+      `/flows/${v}/runs`,
+      `/flows/TrainFlow/runs/${v}`,
+      `/flows/TrainFlow/runs/1/steps/${v}`,
+      `/flows/TrainFlow/runs/1/steps/start/tasks/${v}`,
+      `/flows/TrainFlow/runs/1/steps/start/tasks/1/attempts`.replace("/1/attempts", `/${v}/attempts`),
+    ];
+
+    it("no hostile path segment reaches the database: each is a 400 or a 404 in JSON", async () => {
+      for (const value of hostile) {
+        for (const url of routes(encodeURIComponent(value))) {
+          const { status, body } = await call("GET", url);
+          assert.ok(status === 400 || status === 404, `${url}: ${status}`);
+          assert.ok(body?.error && body.message, `${url}: ${JSON.stringify(body)}`);
+        }
+      }
+      assert.equal(await rowCount("runs"), 1);
+      assert.equal((await call("GET", "/healthz")).status, 200);
+    });
+
+    it("SQL in a value is stored and returned verbatim, never executed", async () => {
+      const evil = "ada'); DROP TABLE runs; --";
+      const { status, body } = await call("POST", "/flows/TrainFlow/runs", { user: evil, tags: ["' OR '1'='1", "$1"], systemTags: [] });
+      assert.equal(status, 201);
+      const run = (await call("GET", `/flows/TrainFlow/runs/${String(body?.run)}`)).body;
+      assert.equal(run?.user, evil);
+      assert.deepEqual(run?.tags, ["' OR '1'='1", "$1"]);
+      assert.equal((await call("GET", "/flows/TrainFlow/runs?user=" + encodeURIComponent("' OR ''='"))).body?.runs instanceof Array, true);
+      assert.deepEqual((await call("GET", "/flows/TrainFlow/runs?user=" + encodeURIComponent("' OR ''='"))).body?.runs, []);
+      assert.equal(await rowCount("runs"), 2);
+    });
+  });
+
+  describe("runs listing", () => {
+    beforeEach(async () => {
+      for (let i = 2; i <= 7; i++) await call("POST", "/flows/TrainFlow/runs", { ...runBody, user: i % 2 ? "bob" : "ada", tags: i % 3 ? [] : ["best"], systemTags: [`user:${i % 2 ? "bob" : "ada"}`] });
+      await call("PUT", "/flows/TrainFlow/runs/4/state", { status: "failed" });
+      await call("PUT", "/flows/TrainFlow/runs/5/state", { status: "succeeded" });
+    });
+    const ids = async (query: string) => ((await call("GET", `/flows/TrainFlow/runs${query}`)).body?.runs as { run: string }[]).map((r) => r.run);
+
+    it("pages newest first with a cursor until next is null", async () => {
+      const seen: string[] = [];
+      let url = "/flows/TrainFlow/runs?limit=3";
+      for (;;) {
+        const { body } = await call("GET", url);
+        seen.push(...(body?.runs as { run: string }[]).map((r) => r.run));
+        if (body?.next === null) break;
+        url = `/flows/TrainFlow/runs?limit=3&cursor=${String(body?.next)}`;
+      }
+      assert.deepEqual(seen, ["7", "6", "5", "4", "3", "2", "1"]);
+    });
+
+    it("filters by user, by tags (user or system, all of them), by status and by creation time", async () => {
+      assert.deepEqual(await ids("?user=bob"), ["7", "5", "3"]);
+      assert.deepEqual(await ids("?tag=best"), ["6", "3"]);
+      assert.deepEqual(await ids("?tag=best&tag=user:bob"), ["3"]);
+      assert.deepEqual(await ids("?status=failed"), ["4"]);
+      assert.deepEqual(await ids(`?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`), []);
+      assert.deepEqual(await ids(`?until=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=2`), ["7", "6"]);
+    });
+
+    it("a run whose heartbeats stopped is listed with status failed", async () => {
+      await call("PUT", "/flows/TrainFlow/runs/6/state", { status: "running" });
+      await db.query("UPDATE runs SET heartbeat_at = now() - interval '2 minutes' WHERE run = 6");
+      assert.deepEqual(await ids("?status=failed"), ["6", "4"]);
+      const run = (await call("GET", "/flows/TrainFlow/runs/6")).body;
+      assert.match(String((run?.state as { reason?: string }).reason), /stopped sending heartbeats/);
+    });
+  });
+});

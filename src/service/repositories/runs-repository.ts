@@ -1,0 +1,146 @@
+import type { RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
+import { lostRunState } from "../../metadata/types.ts";
+import type { Queryable } from "../db/database.ts";
+import { compact, iso, isoOrUndefined } from "./rows.ts";
+
+/** A run as the API returns it: its record, its state (null until the runner reports) and its last heartbeat. */
+export interface RunView extends RunRecord {
+  state: RunState | null;
+  heartbeatAt?: string;
+}
+
+export interface RunFilter {
+  user?: string;
+  /** Every one must be on the run (user or system tag). */
+  tags?: string[];
+  status?: RunStatus;
+  /** Created at or after. */
+  since?: string;
+  /** Created before. */
+  until?: string;
+  /** Only runs numbered below this one: the page after a cursor. */
+  before?: number;
+  limit: number;
+}
+
+interface RunRow {
+  flow: string;
+  run: string;
+  user_name: string;
+  created_at: Date;
+  tags: string[];
+  system_tags: string[];
+  origin_run: string | null;
+  status: RunStatus | null;
+  finished_at: Date | null;
+  reason: string | null;
+  runner: { host: string; pid: number } | null;
+  heartbeat_at: Date | null;
+  stale: boolean;
+}
+
+// $1 is always the heartbeat timeout in seconds, so every query agrees on what "lost" means.
+const STALE = `(r.status = 'running' AND r.heartbeat_at < now() - make_interval(secs => $1))`;
+const COLUMNS = `r.flow, r.run::text AS run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.heartbeat_at, ${STALE} AS stale`;
+
+/** Flows and runs: allocation, state, tags and heartbeats. */
+export class RunsRepository {
+  constructor(
+    private readonly db: Queryable,
+    private readonly heartbeatTimeoutMs: number,
+  ) {}
+
+  private get timeout(): number {
+    return this.heartbeatTimeoutMs / 1000;
+  }
+
+  async listFlows(): Promise<{ name: string; createdAt: string }[]> {
+    const rows = await this.db.query<{ name: string; created_at: Date }>("SELECT name, created_at FROM flows ORDER BY name");
+    return rows.map((r) => ({ name: r.name, createdAt: iso(r.created_at) }));
+  }
+
+  async getFlow(name: string): Promise<{ name: string; createdAt: string } | undefined> {
+    const [row] = await this.db.query<{ name: string; created_at: Date }>("SELECT name, created_at FROM flows WHERE name = $1", [name]);
+    return row && { name: row.name, createdAt: iso(row.created_at) };
+  }
+
+  /** Allocates the flow's next run id and records the run, in one statement. */
+  async create(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunView> {
+    const [row] = await this.db.query<RunRow>(
+      `WITH f AS (
+         INSERT INTO flows (name, last_run) VALUES ($2, 1)
+         ON CONFLICT (name) DO UPDATE SET last_run = flows.last_run + 1
+         RETURNING last_run)
+       , r AS (
+         INSERT INTO runs (flow, run, user_name, created_at, tags, system_tags, origin_run)
+         SELECT $2, last_run, $3, now(), $4, $5, $6 FROM f
+         RETURNING *)
+       SELECT ${COLUMNS} FROM r`,
+      [this.timeout, init.flow, init.user, init.tags, init.systemTags, init.originRun ?? null],
+    );
+    return toView(row!, this.heartbeatTimeoutMs);
+  }
+
+  async get(flow: string, run: string): Promise<RunView | undefined> {
+    const [row] = await this.db.query<RunRow>(`SELECT ${COLUMNS} FROM runs r WHERE r.flow = $2 AND r.run = $3`, [this.timeout, flow, run]);
+    return row && toView(row, this.heartbeatTimeoutMs);
+  }
+
+  /** Newest first; one more row than `limit` is fetched to tell whether another page exists. */
+  async list(flow: string, filter: RunFilter): Promise<{ runs: RunView[]; more: boolean }> {
+    const rows = await this.db.query<RunRow>(
+      `SELECT ${COLUMNS} FROM runs r
+        WHERE r.flow = $2
+          AND ($3::text IS NULL OR r.user_name = $3)
+          AND ($4::text[] IS NULL OR (r.tags || r.system_tags) @> $4::text[])
+          AND ($5::text IS NULL OR (CASE WHEN ${STALE} THEN 'failed' ELSE r.status END) = $5)
+          AND ($6::timestamptz IS NULL OR r.created_at >= $6)
+          AND ($7::timestamptz IS NULL OR r.created_at < $7)
+          AND ($8::bigint IS NULL OR r.run < $8)
+        ORDER BY r.run DESC
+        LIMIT $9`,
+      [this.timeout, flow, filter.user ?? null, filter.tags ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null, filter.before ?? null, filter.limit + 1],
+    );
+    return { runs: rows.slice(0, filter.limit).map((r) => toView(r, this.heartbeatTimeoutMs)), more: rows.length > filter.limit };
+  }
+
+  /** False if the run does not exist. Entering "running" counts as a heartbeat. */
+  async setState(flow: string, run: string, state: RunState): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE runs SET status = $3, finished_at = $4, reason = $5, runner = $6,
+              heartbeat_at = CASE WHEN $3 = 'running' THEN now() ELSE heartbeat_at END
+        WHERE flow = $1 AND run = $2 RETURNING 1`,
+      [flow, run, state.status, state.finishedAt ?? null, state.reason ?? null, state.runner ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** False if the run does not exist. */
+  async setTags(flow: string, run: string, tags: string[]): Promise<boolean> {
+    return (await this.db.query("UPDATE runs SET tags = $3 WHERE flow = $1 AND run = $2 RETURNING 1", [flow, run, tags])).length > 0;
+  }
+
+  /** False if the run does not exist. */
+  async heartbeat(flow: string, run: string): Promise<boolean> {
+    return (await this.db.query("UPDATE runs SET heartbeat_at = now() WHERE flow = $1 AND run = $2 RETURNING 1", [flow, run])).length > 0;
+  }
+}
+
+function toView(row: RunRow, heartbeatTimeoutMs: number): RunView {
+  const heartbeatAt = isoOrUndefined(row.heartbeat_at);
+  const state: RunState | null =
+    row.stale && heartbeatAt
+      ? lostRunState(heartbeatAt, heartbeatTimeoutMs)
+      : row.status && compact({ status: row.status, finishedAt: isoOrUndefined(row.finished_at), reason: row.reason ?? undefined, runner: row.runner ?? undefined });
+  return compact({
+    flow: row.flow,
+    run: row.run,
+    user: row.user_name,
+    createdAt: iso(row.created_at),
+    tags: row.tags,
+    systemTags: row.system_tags,
+    originRun: row.origin_run ?? undefined,
+    state,
+    heartbeatAt,
+  });
+}
