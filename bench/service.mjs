@@ -65,10 +65,16 @@ async function startBareServer() {
   return { url: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/** POSTs at 64 connections; `path(i)` and `body(i)` make the i-th request. */
 function load(url, path, body) {
   let next = 0;
-  const request = { method: "POST", path, headers: { "content-type": "application/json" } };
-  if (body) request.setupRequest = (req) => ({ ...req, body: JSON.stringify(body(++next)) });
+  const request = {
+    method: "POST",
+    setupRequest: (req) => {
+      const i = ++next;
+      return body ? { ...req, path: path(i), headers: { "content-type": "application/json" }, body: JSON.stringify(body(i)) } : { ...req, path: path(i) };
+    },
+  };
   return new Promise((resolve, reject) =>
     autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: [request] }, (error, result) => (error ? reject(error) : resolve(result))),
   );
@@ -84,9 +90,10 @@ async function httpLoad(serviceUrl) {
   await fetch(`${serviceUrl}${runPath}/steps/work/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(taskBody(0)) });
   const bare = await startBareServer();
   try {
+    // Heartbeats go to the first thousand tasks in turn, as a running foreach's would.
     const cases = [
-      ["task creation", `${runPath}/steps/work/tasks`, taskBody],
-      ["task heartbeat", `${runPath}/steps/work/tasks/0/heartbeat`, undefined],
+      ["task creation", () => `${runPath}/steps/work/tasks`, taskBody],
+      ["task heartbeat", (i) => `${runPath}/steps/work/tasks/${i % 1000}/heartbeat`, undefined],
     ];
     for (const [name, path, body] of cases) {
       const base = await load(bare.url, path, body);

@@ -1,6 +1,7 @@
 // The client API read against runs made by the real CLI (test/fixtures/client/runs.ts):
 // flows, runs, steps, tasks, artifacts, resumed runs, namespaces and typed data.
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -218,6 +219,16 @@ describe("client API", () => {
       const start = await Task.get("ClientFlow/3/start/1");
       assert.equal(await start.stdout(), "start: 3 kinds\n");
       assert.equal(await start.stderr(), "start: a warning on stderr\n");
+    });
+
+    it("metadata() lists each attempt's host, pid and log locations", async () => {
+      const entries = await (await Task.get("ClientFlow/3/train/3")).metadata();
+      const of = (attempt: number, field: string) => entries.find((e) => e.attempt === attempt && e.field === field)?.value;
+      assert.deepEqual([...new Set(entries.map((e) => e.attempt))], [0, 1]);
+      assert.equal(of(1, "host"), hostname());
+      assert.match(of(1, "pid") ?? "", /^\d+$/);
+      assert.notEqual(of(0, "pid"), of(1, "pid"));
+      assert.equal(of(1, "log-location-stdout"), "ClientFlow/3/train/3/1.stdout");
     });
 
     it("a task that printed nothing on stderr has an empty stderr", async () => {

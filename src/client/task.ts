@@ -3,7 +3,7 @@ import { layout, pathspecOf, type TaskRef } from "../datastore/layout.ts";
 import { TaskDatastore, type ArtifactReader } from "../datastore/task-datastore.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import type { ForeachFrame } from "../flow/current.ts";
-import type { AttemptRecord, ErrorInfo, TaskRecord } from "../metadata/types.ts";
+import type { AttemptRecord, ErrorInfo, MetadataEntry, TaskRecord } from "../metadata/types.ts";
 import { Artifact } from "./artifact.ts";
 import { AsyncList } from "./async-list.ts";
 import { clientContext, type ClientContext } from "./context.ts";
@@ -103,6 +103,11 @@ export class Task<F = unknown> {
   /** The value of an artifact, verified against its hash. */
   async data<K extends ArtifactName<F>>(name: K): Promise<ArtifactValue<F, K>> {
     return (await (await this.artifactReader()).load(name)) as ArtifactValue<F, K>;
+  }
+
+  /** Facts recorded about each attempt (host, pid, log locations, code package), by attempt then field. */
+  metadata(): Promise<MetadataEntry[]> {
+    return this.ctx.metadata.listMetadata(this.ref);
   }
 
   /** The saved stdout of the latest attempt (or of `attempt`); for a cloned task, its origin's. */

@@ -26,5 +26,5 @@ export async function visibleRun(ctx: ClientContext, flow: string, run: string):
 
 export async function unknownFlow(ctx: ClientContext, flow: string): Promise<WeftError> {
   const flows = await ctx.metadata.listFlows();
-  return new WeftError("NOT_FOUND", `No runs of flow "${flow}" in ${ctx.backend.root}.`, { hint: `Flows with runs: ${flows.join(", ") || "(none)"}.` });
+  return new WeftError("NOT_FOUND", `No runs of flow "${flow}" in ${ctx.metadata.location}.`, { hint: `Flows with runs: ${flows.join(", ") || "(none)"}.` });
 }

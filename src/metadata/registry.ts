@@ -7,21 +7,22 @@ export interface MetadataSettings {
   kind: string;
   /** The datastore's backend; the local provider keeps its files there. */
   backend: StorageBackend;
-  /** The resolved configuration, when the caller has it; a task process resolves its own. */
+  /** The resolved configuration, when the caller has it; a task process reads what the runner passed it. */
   config?: WeftConfig;
 }
 
 const PROVIDERS: Record<string, (settings: MetadataSettings) => Promise<MetadataProvider>> = {
   local: async ({ backend }) => new (await import("./local/local-metadata.ts")).LocalMetadata(backend),
   service: async ({ config }) => {
-    const { values } = config ?? (await import("../config/resolve.ts")).resolveConfig();
-    if (!values.serviceUrl) {
+    const { serviceConnectionFromEnv } = await import("../config/task-environment.ts");
+    const v = config?.values;
+    const connection = v ? v.serviceUrl && { url: v.serviceUrl, ...(v.serviceAuthToken ? { token: v.serviceAuthToken } : {}) } : serviceConnectionFromEnv();
+    if (!connection) {
       throw new WeftError("CONFIG", "WEFT_DEFAULT_METADATA is service but WEFT_SERVICE_URL is not set.", {
         hint: "Set WEFT_SERVICE_URL to the metadata service, e.g. http://127.0.0.1:8080 (start one with `weft service`).",
       });
     }
-    const { ServiceMetadata } = await import("./service/service-metadata.ts");
-    return new ServiceMetadata({ url: values.serviceUrl, ...(values.serviceAuthToken ? { token: values.serviceAuthToken } : {}) });
+    return new (await import("./service/service-metadata.ts")).ServiceMetadata(connection);
   },
 };
 

@@ -97,6 +97,8 @@ export function lostRunState(lastSeen: string, timeoutMs: number): RunState {
  */
 export interface MetadataProvider {
   readonly kind: string;
+  /** Where the records live, for messages: a datastore root or the service's URL. */
+  readonly location: string;
   /** Allocates the next run id of `flow` and records the run. */
   createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord>;
   setRunState(flow: string, run: string, state: RunState): Promise<void>;

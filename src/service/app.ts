@@ -43,7 +43,7 @@ export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Pr
   });
   if (auth) {
     app.addHook("onRequest", async (request, reply) => {
-      if (request.url === "/healthz") return;
+      if (request.url.split("?")[0] === "/healthz") return;
       const outcome = await auth.authenticate(request.headers.authorization);
       if (!outcome.ok) return reply.code(outcome.status).header("www-authenticate", outcome.wwwAuthenticate).send({ error: outcome.error, message: outcome.message });
     });

@@ -51,7 +51,7 @@ async function notFound(stores: Stores, flow: string, run: string): Promise<Weft
   const runs = await stores.metadata.listRuns(flow);
   if (runs.length === 0) {
     const flows = await stores.metadata.listFlows();
-    return new WeftError("NOT_FOUND", `No runs of flow "${flow}" in ${stores.backend.root}.`, { hint: `Flows with runs: ${flows.join(", ") || "(none)"}.` });
+    return new WeftError("NOT_FOUND", `No runs of flow "${flow}" in ${stores.metadata.location}.`, { hint: `Flows with runs: ${flows.join(", ") || "(none)"}.` });
   }
   return new WeftError("NOT_FOUND", `Flow ${flow} has no run "${run}".`, { hint: `Latest runs: ${runs.slice(0, 5).map((r) => r.run).join(", ")}.` });
 }

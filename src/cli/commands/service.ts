@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { resolveConfig } from "../../config/resolve.ts";
 import { WeftError } from "../../errors/weft-error.ts";
-import { HEARTBEAT_TIMEOUT_MS } from "../../metadata/types.ts";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS } from "../../metadata/types.ts";
 
 interface ServiceOptions {
   host: string;
@@ -39,6 +39,9 @@ export function serviceCommand(): Command {
         throw new WeftError("CONFIG", `Bearer authentication needs both an OIDC issuer and an audience; only the ${v.serviceOidcIssuer ? "issuer" : "audience"} is set.`, {
           hint: "Pass --oidc-issuer and --oidc-audience (WEFT_SERVICE_OIDC_ISSUER, WEFT_SERVICE_OIDC_AUDIENCE), or neither to run without authentication.",
         });
+      }
+      if (opts.heartbeatTimeout * 1000 < 3 * HEARTBEAT_INTERVAL_MS) {
+        process.stderr.write(`Warning: runs send heartbeats every ${HEARTBEAT_INTERVAL_MS / 1000} s; with --heartbeat-timeout ${opts.heartbeatTimeout} a live run can be shown as failed between two. Use ${(3 * HEARTBEAT_INTERVAL_MS) / 1000} or more.\n`);
       }
       const { startService } = await import("../../service/server.ts");
       const { redactUrl } = await import("../../service/db/open-database.ts");

@@ -40,12 +40,14 @@ describe("LocalMetadata", () => {
     assert.equal((await meta.createRun(runInit("TrainFlow"))).run, "11");
   });
 
-  it("listFlows ignores folders without runs and files at the datastore root", async () => {
+  it("listFlows ignores folders without run records and files at the datastore root", async () => {
     await meta.createRun(runInit("TrainFlow"));
     await backend.putBytes([
       { key: "DataOnlyFlow/data/ab/abcdef", data: bytes("blob") },
       { key: "DataOnlyFlow/code/abc/flow.mjs", data: bytes("code") },
       { key: ".DS_Store", data: bytes("finder") },
+      // A run the metadata service recorded: its task files are here, its run record is not.
+      { key: "ServiceFlow/1/start/1/0.done.json", data: bytes("{}") },
     ]);
     assert.deepEqual(await meta.listFlows(), ["TrainFlow"]);
   });

@@ -25,6 +25,10 @@ export class LocalMetadata implements MetadataProvider {
     private readonly heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS,
   ) {}
 
+  get location(): string {
+    return this.store.root;
+  }
+
   async createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord> {
     const ids = (await this.childNames(`${init.flow}/`)).filter(isRunId).map(Number);
     for (let id = ids.length ? Math.max(...ids) + 1 : 1; ; id++) {
@@ -51,9 +55,15 @@ export class LocalMetadata implements MetadataProvider {
     await this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.end.json`, attempt);
   }
 
+  /** Flows with a run recorded here: a run folder alone may hold a run recorded by the service. */
   async listFlows(): Promise<string[]> {
     const names = await this.childNames("");
-    const hasRuns = await Promise.all(names.map(async (n) => (await this.childNames(`${n}/`)).some(isRunId)));
+    const hasRuns = await Promise.all(
+      names.map(async (n) => {
+        const records = (await this.childNames(`${n}/`)).filter(isRunId).map((id) => `${n}/${id}/_meta/run.json`);
+        return records.length > 0 && (await this.store.exists(records)).some(Boolean);
+      }),
+    );
     return names.filter((_, i) => hasRuns[i]).sort();
   }
 

@@ -1,5 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent, IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WeftError } from "../../errors/weft-error.ts";
 
@@ -26,11 +25,11 @@ const TIMEOUT_MS = 30_000;
  */
 export class ServiceClient {
   private readonly base: URL;
-  private readonly agent: HttpAgent;
+  /** node:http or node:https, loaded on first use: a task process pays only for the one it needs. */
+  private transport?: Promise<{ request: typeof import("node:http").request; agent: Agent }>;
 
   constructor(private readonly connection: ServiceConnection) {
     this.base = new URL(connection.url.replace(/\/*$/, "/"));
-    this.agent = this.base.protocol === "https:" ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
 
   /** Sends once per try; resolves with any HTTP answer, throws a WeftError when the service cannot be reached. */
@@ -68,7 +67,7 @@ export class ServiceClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.transport?.then(({ agent }) => agent.destroy());
   }
 
   private unreachable(error: unknown): WeftError {
@@ -79,15 +78,16 @@ export class ServiceClient {
     });
   }
 
-  private once(method: string, path: string, body: unknown): Promise<Answer> {
+  private async once(method: string, path: string, body: unknown): Promise<Answer> {
+    this.transport ??= (this.base.protocol === "https:" ? import("node:https") : import("node:http")).then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) }));
+    const { request, agent } = await this.transport;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: "application/json" };
     if (payload !== undefined) Object.assign(headers, { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) });
     if (this.connection.token) headers.authorization = `Bearer ${this.connection.token}`;
     const url = new URL(path.replace(/^\//, ""), this.base);
-    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers, agent: this.agent, timeout: TIMEOUT_MS }, (res: IncomingMessage) => {
+      const req = request(url, { method, headers, agent, timeout: TIMEOUT_MS }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", reject);

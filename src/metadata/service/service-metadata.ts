@@ -31,10 +31,12 @@ const toTask = ({ heartbeatAt: _beat, ...record }: TaskView): TaskRecord => reco
  */
 export class ServiceMetadata implements MetadataProvider {
   readonly kind = "service";
+  readonly location: string;
   private readonly client: ServiceClient;
 
   constructor(connection: ServiceConnection) {
     this.client = new ServiceClient(connection);
+    this.location = `the metadata service at ${connection.url}`;
   }
 
   async createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord> {

@@ -6,6 +6,7 @@ import { layout } from "../../datastore/layout.ts";
 import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
 import { resolveParamValues } from "../../flow/params.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
+import { taskEnvironment } from "../../config/task-environment.ts";
 import { HEARTBEAT_INTERVAL_MS, type MetadataProvider, type RunRecord } from "../../metadata/types.ts";
 import { planSecrets, providerSettings } from "../../secrets/plan.ts";
 import { weftPackage } from "../package-root.ts";
@@ -80,7 +81,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     taskSettings: { datastore: values.datastore, datastoreRoot: datastoreRoot(config), metadata: values.metadata },
     maxWorkers: options.maxWorkers,
     reporter,
-    env: process.env,
+    env: { ...process.env, ...taskEnvironment(config) },
     ...(plan ? { clone: plan.clone } : {}),
   });
   let interrupts = 0;

@@ -13,6 +13,7 @@ import type { TaskArgs } from "./args.ts";
 import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
 import { LogCapture } from "./log-capture.ts";
+import { PendingWrites } from "./pending-writes.ts";
 import { codePackagePath, openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 
 interface Transition {
@@ -27,16 +28,16 @@ export async function runTask(args: TaskArgs): Promise<number> {
   const capture = new LogCapture((stream, bytes) => ctx.backend.putBytes([{ key: layout.attemptFile(ctx.ref, args.attempt, stream), data: bytes, overwrite: true }]), redactor);
   capture.install();
   const startedAt = new Date().toISOString();
-  await Promise.all([
-    ctx.store.startAttempt({ attempt: args.attempt, startedAt, pid: process.pid }),
-    ctx.metadata.startAttempt(ctx.ref, { attempt: args.attempt, startedAt, info: { host: hostname(), pid: process.pid, decorators: ctx.spec.decorators[args.step] } }),
-    ctx.metadata.registerMetadata(ctx.ref, attemptFacts(ctx)),
-  ]);
+  const recording = new PendingWrites();
+  recording.add(ctx.metadata.startAttempt(ctx.ref, { attempt: args.attempt, startedAt, info: { host: hostname(), pid: process.pid, decorators: ctx.spec.decorators[args.step] } }));
+  recording.add(ctx.metadata.registerMetadata(ctx.ref, attemptFacts(ctx)));
+  await ctx.store.startAttempt({ attempt: args.attempt, startedAt, pid: process.pid });
   // Failures are ignored: a beat before the task is registered has nothing to update yet.
   const beating = setInterval(() => ctx.metadata.heartbeat(ctx.ref).catch(() => {}), HEARTBEAT_INTERVAL_MS).unref();
   try {
-    const data = await execute(ctx, redactor);
+    const data = await execute(ctx, redactor, recording);
     await ctx.store.finishAttempt(args.attempt, data);
+    await recording.settle();
     await Promise.all([
       ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }),
       ctx.metadata.registerArtifacts(ctx.ref, artifactMetadata(ctx.content, args.attempt, data)),
@@ -44,6 +45,7 @@ export async function runTask(args: TaskArgs): Promise<number> {
     return 0;
   } catch (error) {
     process.stderr.write(`${describeFailure(error)}\n`);
+    await recording.settle().catch(() => {});
     await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
     return 1;
   } finally {
@@ -64,10 +66,10 @@ function attemptFacts(ctx: TaskContext): MetadataEntry[] {
   ];
 }
 
-async function execute(ctx: TaskContext, redactor: Redactor): Promise<TaskData> {
+async function execute(ctx: TaskContext, redactor: Redactor, recording: PendingWrites): Promise<TaskData> {
   const parents = await readParents(ctx);
   const foreachStack = taskForeachStack(ctx, parents);
-  if (ctx.args.attempt === 0) await ctx.metadata.registerTask({ ...ctx.ref, createdAt: new Date().toISOString(), foreachStack });
+  if (ctx.args.attempt === 0) recording.add(ctx.metadata.registerTask({ ...ctx.ref, createdAt: new Date().toISOString(), foreachStack }));
   const flowClass = await importFlowClass(await codePackagePath(ctx), ctx.spec.graph.file);
   const lineage: Lineage = {
     parents,

@@ -36,12 +36,19 @@ interface RunRow {
   reason: string | null;
   runner: { host: string; pid: number } | null;
   heartbeat_at: Date | null;
-  stale: boolean;
+  /** Set when the run is lost: its last sign of life. */
+  lost_at: Date | null;
 }
 
 // $1 is always the heartbeat timeout in seconds, so every query agrees on what "lost" means.
-const STALE = `(r.status = 'running' AND r.heartbeat_at < now() - make_interval(secs => $1))`;
-const COLUMNS = `r.flow, r.run::text AS run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.heartbeat_at, ${STALE} AS stale`;
+// A run is alive while its runner or any of its tasks beats; tasks beat on their own
+// rows so that many of them never queue on the run's.
+const CUTOFF = "now() - make_interval(secs => $1)";
+const STALE = `(r.status = 'running' AND r.heartbeat_at < ${CUTOFF}
+  AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.flow = r.flow AND t.run = r.run AND t.heartbeat_at >= ${CUTOFF}))`;
+const LAST_BEAT = "GREATEST(r.heartbeat_at, (SELECT max(t.heartbeat_at) FROM tasks t WHERE t.flow = r.flow AND t.run = r.run))";
+const COLUMNS = `r.flow, r.run::text AS run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.heartbeat_at,
+  CASE WHEN ${STALE} THEN ${LAST_BEAT} END AS lost_at`;
 
 /** Flows and runs: allocation, state, tags and heartbeats. */
 export class RunsRepository {
@@ -129,8 +136,8 @@ export class RunsRepository {
 function toView(row: RunRow, heartbeatTimeoutMs: number): RunView {
   const heartbeatAt = isoOrUndefined(row.heartbeat_at);
   const state: RunState | null =
-    row.stale && heartbeatAt
-      ? lostRunState(heartbeatAt, heartbeatTimeoutMs)
+    row.lost_at !== null
+      ? lostRunState(iso(row.lost_at), heartbeatTimeoutMs)
       : row.status && compact({ status: row.status, finishedAt: isoOrUndefined(row.finished_at), reason: row.reason ?? undefined, runner: row.runner ?? undefined });
   return compact({
     flow: row.flow,

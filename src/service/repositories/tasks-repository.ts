@@ -1,7 +1,8 @@
-import type { TaskRef } from "../../datastore/layout.ts";
+import { pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { AttemptRecord, TaskRecord } from "../../metadata/types.ts";
 import type { Queryable } from "../db/database.ts";
+import { Batcher } from "./batcher.ts";
 import { compact, iso, isoOrUndefined, isPgError, PG_FOREIGN_KEY_VIOLATION } from "./rows.ts";
 
 /** A task as the API returns it: its record and its last heartbeat. */
@@ -40,22 +41,11 @@ export class TasksRepository {
   }
 
   /**
-   * Records the task, and its step on first sight, in one statement; registering it
-   * again replaces the record. False if the run does not exist.
+   * Records the task, and its step on first sight; registering it again replaces the
+   * record. False if the run does not exist. Concurrent calls share one statement.
    */
-  async register(task: TaskRecord): Promise<boolean> {
-    try {
-      await this.db.query(
-        `WITH s AS (INSERT INTO steps (flow, run, step) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)
-         INSERT INTO tasks (flow, run, step, task, created_at, foreach_stack, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (flow, run, step, task) DO UPDATE SET created_at = excluded.created_at, foreach_stack = excluded.foreach_stack, origin = excluded.origin`,
-        [task.flow, task.run, task.step, task.task, task.createdAt, JSON.stringify(task.foreachStack), task.origin ?? null],
-      );
-      return true;
-    } catch (error) {
-      if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) return false;
-      throw error;
-    }
+  register(task: TaskRecord): Promise<boolean> {
+    return this.registrations.add(task);
   }
 
   /** By task number; undefined if the step does not exist. */
@@ -97,16 +87,57 @@ export class TasksRepository {
     return rows.map((r) => ({ ...r.start, ...(r.finish ?? {}) }));
   }
 
-  /** Beats for the task and its run together. False if the task is not registered. */
-  async heartbeat(ref: TaskRef): Promise<boolean> {
-    const rows = await this.db.query(
-      `WITH r AS (UPDATE runs SET heartbeat_at = now() WHERE flow = $1 AND run = $2)
-       UPDATE tasks SET heartbeat_at = now() WHERE flow = $1 AND run = $2 AND step = $3 AND task = $4 RETURNING 1`,
-      [ref.flow, ref.run, ref.step, ref.task],
+  /** False if the task is not registered. Concurrent calls share one statement. */
+  heartbeat(ref: TaskRef): Promise<boolean> {
+    return this.beats.add(ref);
+  }
+
+  private readonly registrations = new Batcher<TaskRecord, boolean>((tasks) => this.inBatch(tasks, REGISTER, (t) => this.registerEach(t)));
+  private readonly beats = new Batcher<TaskRef, boolean>(async (refs) => {
+    const rows = await this.db.query<TaskRef>(
+      `UPDATE tasks t SET heartbeat_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS h(flow text, run bigint, step text, task bigint)
+        WHERE t.flow = h.flow AND t.run = h.run AND t.step = h.step AND t.task = h.task
+        RETURNING t.flow, t.run::text AS run, t.step, t.task::text AS task`,
+      [JSON.stringify(refs)],
     );
-    return rows.length > 0;
+    const found = new Set(rows.map(pathspecOf));
+    return refs.map((r) => found.has(pathspecOf(r)));
+  });
+
+  /** One statement for the batch; if it fails (a missing run, a task twice), each alone, to tell them apart. */
+  private async inBatch(tasks: TaskRecord[], sql: string, each: (task: TaskRecord) => Promise<boolean>): Promise<boolean[]> {
+    try {
+      await this.db.query(sql, [JSON.stringify(tasks.map(toRow))]);
+      return tasks.map(() => true);
+    } catch (error) {
+      if (tasks.length === 1 && !isPgError(error, PG_FOREIGN_KEY_VIOLATION)) throw error;
+      return tasks.length === 1 ? [false] : Promise.all(tasks.map(each));
+    }
+  }
+
+  private async registerEach(task: TaskRecord): Promise<boolean> {
+    try {
+      await this.db.query(REGISTER, [JSON.stringify([toRow(task)])]);
+      return true;
+    } catch (error) {
+      if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) return false;
+      throw error;
+    }
   }
 }
+
+/** Registers the tasks of `$1` (a JSON array of rows) and their steps, in one statement. */
+const REGISTER = `
+  WITH t AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS t(flow text, run bigint, step text, task bigint, created_at timestamptz, foreach_stack jsonb, origin text)),
+  s AS (INSERT INTO steps (flow, run, step) SELECT DISTINCT flow, run, step FROM t ON CONFLICT DO NOTHING)
+  INSERT INTO tasks (flow, run, step, task, created_at, foreach_stack, origin)
+  SELECT flow, run, step, task, created_at, foreach_stack, origin FROM t
+  ON CONFLICT (flow, run, step, task) DO UPDATE SET created_at = excluded.created_at, foreach_stack = excluded.foreach_stack, origin = excluded.origin`;
+
+const toRow = (t: TaskRecord) => ({ flow: t.flow, run: t.run, step: t.step, task: t.task, created_at: t.createdAt, foreach_stack: t.foreachStack, origin: t.origin ?? null });
 
 function toView(row: TaskRow): TaskView {
   return compact({
