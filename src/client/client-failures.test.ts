@@ -6,8 +6,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { weftError, deadPid, makeClientRuns, type ClientRuns } from "../../test/fixtures/client/runs.ts";
-import type ClientFlow from "../../test/fixtures/client/client-flow.ts";
-import { Artifact, Flow, Run, Step, Task, defaultNamespace } from "./index.ts";
+import { Flow, Run, Task, defaultNamespace } from "./index.ts";
 
 describe("client API on failures", () => {
   let runs: ClientRuns;

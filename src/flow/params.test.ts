@@ -1,7 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { weftError } from "../../test/helpers/weft-error.ts";
-import { WeftError } from "../errors/weft-error.ts";
 import { paramSpecs, parseParamValue, resolveParamValues, type ParamSpec } from "./params.ts";
 
 

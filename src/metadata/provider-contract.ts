@@ -198,35 +198,45 @@ export function metadataProviderContract(name: string, open: () => Promise<Opene
         await meta.registerTask(taskRecord(ref));
       });
 
-      it("listArtifacts returns every attempt's artifacts by attempt, then name", async () => {
-        await meta.registerArtifacts(ref, [artifact(1, "model", "b"), artifact(1, "alpha", "c")]);
-        await meta.registerArtifacts(ref, [artifact(0, "model", "a")]);
+      const attempt = (n: number): AttemptRecord => ({ attempt: n, startedAt: "2024-01-01T00:00:00.000Z", finishedAt: "2024-01-01T00:01:00.000Z", ok: true });
+      const info = ({ attempt: _n, ...rest }: ArtifactMetadata) => rest;
+
+      it("finishAttempt records the attempt's artifacts; listArtifacts returns them by attempt, then name", async () => {
+        await meta.finishAttempt(ref, attempt(1), [artifact(1, "model", "b"), artifact(1, "alpha", "c")].map(info));
+        await meta.finishAttempt(ref, attempt(0), [info(artifact(0, "model", "a"))]);
         assert.deepEqual(await meta.listArtifacts(ref), [artifact(0, "model", "a"), artifact(1, "alpha", "c"), artifact(1, "model", "b")]);
       });
 
-      it("registering an artifact name again for the same attempt replaces it", async () => {
-        await meta.registerArtifacts(ref, [artifact(0, "model", "a")]);
-        await meta.registerArtifacts(ref, [{ ...artifact(0, "model", "d"), size: 2 ** 40 }]);
-        assert.deepEqual(await meta.listArtifacts(ref), [{ ...artifact(0, "model", "d"), size: 2 ** 40 }]);
+      it("finishing an attempt again replaces the artifacts it names and keeps the others", async () => {
+        await meta.finishAttempt(ref, attempt(0), [artifact(0, "model", "a"), artifact(0, "score", "e")].map(info));
+        await meta.finishAttempt(ref, attempt(0), [info({ ...artifact(0, "model", "d"), size: 2 ** 40 })]);
+        assert.deepEqual(await meta.listArtifacts(ref), [{ ...artifact(0, "model", "d"), size: 2 ** 40 }, artifact(0, "score", "e")]);
       });
 
       it("listArtifacts of a task with none is empty", async () => {
+        await meta.finishAttempt(ref, attempt(0));
         assert.deepEqual(await meta.listArtifacts(ref), []);
         assert.deepEqual(await meta.listArtifacts({ ...ref, task: "99" }), []);
       });
 
-      it("listMetadata returns entries by attempt, then field; a repeated field replaces the value", async () => {
-        await meta.registerMetadata(ref, [
-          { attempt: 1, field: "pid", value: "20", type: "runtime" },
-          { attempt: 0, field: "pid", value: "10", type: "runtime" },
-          { attempt: 0, field: "host", value: "box", type: "runtime" },
+      it("startAttempt records facts; listMetadata returns them by attempt, then field, a repeated field replacing the value", async () => {
+        await meta.startAttempt(ref, { attempt: 1, startedAt: "2024-01-01T00:00:00.000Z" }, [{ field: "pid", value: "20", type: "runtime" }]);
+        await meta.startAttempt(ref, { attempt: 0, startedAt: "2024-01-01T00:00:00.000Z" }, [
+          { field: "pid", value: "10", type: "runtime" },
+          { field: "host", value: "box", type: "runtime" },
         ]);
-        await meta.registerMetadata(ref, [{ attempt: 1, field: "pid", value: "21", type: "runtime" }]);
+        await meta.startAttempt(ref, { attempt: 1, startedAt: "2024-01-01T00:00:00.000Z" }, [{ field: "pid", value: "21", type: "runtime" }]);
         assert.deepEqual(await meta.listMetadata(ref), [
           { attempt: 0, field: "host", value: "box", type: "runtime" },
           { attempt: 0, field: "pid", value: "10", type: "runtime" },
           { attempt: 1, field: "pid", value: "21", type: "runtime" },
         ]);
+      });
+
+      it("facts and artifacts are not part of the attempt records", async () => {
+        await meta.startAttempt(ref, { attempt: 0, startedAt: "2024-01-01T00:00:00.000Z" }, [{ field: "pid", value: "10", type: "runtime" }]);
+        await meta.finishAttempt(ref, attempt(0), [info(artifact(0, "model", "a"))]);
+        assert.deepEqual(await meta.listAttempts(ref), [attempt(0)]);
       });
     });
 

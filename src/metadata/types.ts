@@ -76,6 +76,10 @@ export interface MetadataEntry {
   type: string;
 }
 
+/** Artifacts and facts as an attempt reports them, its number implied. */
+export type ArtifactInfo = Omit<ArtifactMetadata, "attempt">;
+export type TaskFact = Omit<MetadataEntry, "attempt">;
+
 /** How long a running run may go without a heartbeat before it is shown as failed. */
 export const HEARTBEAT_TIMEOUT_MS = 60_000;
 /** How often runners and tasks send heartbeats: well inside the timeout. */
@@ -103,8 +107,10 @@ export interface MetadataProvider {
   createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord>;
   setRunState(flow: string, run: string, state: RunState): Promise<void>;
   registerTask(task: TaskRecord): Promise<void>;
-  startAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void>;
-  finishAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void>;
+  /** Records an attempt's start and, with it (atomically where the store allows), facts about it; a repeated field replaces its value. */
+  startAttempt(ref: TaskRef, attempt: AttemptRecord, facts?: TaskFact[]): Promise<void>;
+  /** Records an attempt's end and, with it, the artifacts it saved; a repeated name replaces the artifact. */
+  finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts?: ArtifactInfo[]): Promise<void>;
 
   listFlows(): Promise<string[]>;
   /** Newest first. */
@@ -119,13 +125,9 @@ export interface MetadataProvider {
   /** Replaces the user tags of a run; system tags are untouched. */
   setTags(flow: string, run: string, tags: string[]): Promise<void>;
 
-  /** Records artifacts' metadata for one attempt; repeating a name replaces it. */
-  registerArtifacts(ref: TaskRef, artifacts: ArtifactMetadata[]): Promise<void>;
   /** Every attempt's artifacts, by attempt then name. */
   listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]>;
-  /** Records task metadata; an entry with the same attempt and field replaces the earlier one. */
-  registerMetadata(ref: TaskRef, entries: MetadataEntry[]): Promise<void>;
-  /** Every entry, by attempt then field. */
+  /** Every attempt's facts, by attempt then field. */
   listMetadata(ref: TaskRef): Promise<MetadataEntry[]>;
   /**
    * Says the run (and, with a task, that task) is alive. A run recorded as running

@@ -81,7 +81,7 @@ describe("the metadata service's HTTP API", () => {
       ["PUT", "/flows/TrainFlow/runs/9/state", { status: "running" }, "Run TrainFlow/9 does not exist."],
       ["PUT", "/flows/TrainFlow/runs/9/tags", { tags: [] }, "Run TrainFlow/9 does not exist."],
       ["POST", "/flows/TrainFlow/runs/9/steps/train/tasks", taskBody("1"), "Run TrainFlow/9 does not exist."],
-      ["POST", "/flows/OtherFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [{ attempt: 0, name: "x", sha, type: "t", size: 1, location: "l" }] }, "Run OtherFlow/1 does not exist."],
+      ["PUT", "/flows/OtherFlow/runs/1/steps/train/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), artifacts: [{ name: "x", sha, type: "t", size: 1, location: "l" }] }, "Run OtherFlow/1 does not exist."],
     ];
     for (const [method, url, payload, message] of cases) {
       it(`${method} ${url}`, async () => {
@@ -105,10 +105,10 @@ describe("the metadata service's HTTP API", () => {
       ["PUT", "/flows/TrainFlow/runs/1/state", { status: "exploded" }, "body.status", /"running", "succeeded", "failed" or "killed"/],
       ["PUT", "/flows/TrainFlow/runs/1/state", { status: "failed", finishedAt: "yesterday" }, "body.finishedAt", /ISO 8601/],
       ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks", { ...taskBody("1"), foreachStack: [{ step: "a", task: "1", index: -1, numSplits: 2 }] }, "body.foreachStack.0.index", /negative/],
-      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [{ attempt: 0, name: "x", sha: "nothex", type: "t", size: 1, location: "l" }] }, "body.artifacts.0.sha", /SHA-256/],
-      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [{ attempt: 0, name: "x", sha, type: "t", size: 1, location: "l" }, { attempt: 0, name: "x", sha, type: "t", size: 2, location: "l" }] }, "body.artifacts.1", /repeats/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), artifacts: [{ name: "x", sha: "nothex", type: "t", size: 1, location: "l" }] }, "body.artifacts.0.sha", /SHA-256/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), artifacts: [{ name: "x", sha, type: "t", size: 1, location: "l" }, { name: "x", sha, type: "t", size: 2, location: "l" }] }, "body.artifacts.1", /repeats name "x"/],
       ["PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/start", { attempt: 1, startedAt: now() }, "body.attempt", /path names attempt 0/],
-      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/metadata", { entries: [] }, "body.entries", /at least one/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/start", { attempt: 0, startedAt: now(), metadata: [{ field: "pid", value: "1", type: "runtime" }, { field: "pid", value: "2", type: "runtime" }] }, "body.metadata.1", /repeats field "pid"/],
       ["GET", "/flows/TrainFlow/runs?limit=0", undefined, "querystring.limit", /at least 1/],
       ["GET", "/flows/TrainFlow/runs?status=lost", undefined, "querystring.status", /"running"/],
       ["GET", "/flows/TrainFlow/runs?cursor=Zm9v", undefined, "querystring.cursor", /previous page/],
@@ -124,11 +124,18 @@ describe("the metadata service's HTTP API", () => {
       });
     }
 
-    it("a refused batch writes none of it", async () => {
+    it("a refused attempt end writes neither the attempt nor any of its artifacts", async () => {
       await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("1"));
-      const good = { attempt: 0, name: "a", sha, type: "t", size: 1, location: "l" };
-      await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks/1/artifacts", { artifacts: [good, { ...good, name: "b", size: -1 }] });
-      assert.equal(await rowCount("artifacts"), 0);
+      const good = { name: "a", sha, type: "t", size: 1, location: "l" };
+      const { status } = await call("PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), artifacts: [good, { ...good, name: "b", size: -1 }] });
+      assert.equal(status, 400);
+      assert.deepEqual([await rowCount("attempts"), await rowCount("artifacts")], [0, 0]);
+    });
+
+    it("an attempt end for a missing run writes none of its artifacts: one statement, all or nothing", async () => {
+      const { status } = await call("PUT", "/flows/TrainFlow/runs/9/steps/train/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), artifacts: [{ name: "a", sha, type: "t", size: 1, location: "l" }] });
+      assert.equal(status, 404);
+      assert.deepEqual([await rowCount("attempts"), await rowCount("artifacts")], [0, 0]);
     });
 
     it("malformed JSON, a non-JSON body and an oversized body are refused with a message", async () => {

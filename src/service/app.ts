@@ -11,7 +11,7 @@ import { taskRoutes } from "./api/routes/tasks.ts";
 import type { Authenticator } from "./auth/oidc-auth.ts";
 import type { Database } from "./db/database.ts";
 import { SCHEMA_VERSION } from "./db/migrate.ts";
-import { ArtifactsRepository } from "./repositories/artifacts-repository.ts";
+import { AttemptsRepository } from "./repositories/attempts-repository.ts";
 import { RunsRepository } from "./repositories/runs-repository.ts";
 import { TasksRepository } from "./repositories/tasks-repository.ts";
 
@@ -61,7 +61,7 @@ export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Pr
   app.get("/version", { schema: { tags: ["service"], response: { 200: z.object({ service: z.string(), schema: z.string(), api: z.number() }) } } }, () => version);
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
-  const repositories = { runs: new RunsRepository(db, heartbeatTimeoutMs), tasks: new TasksRepository(db), artifacts: new ArtifactsRepository(db) };
+  const repositories = { runs: new RunsRepository(db, heartbeatTimeoutMs), tasks: new TasksRepository(db), attempts: new AttemptsRepository(db) };
   runRoutes(app, repositories);
   taskRoutes(app, repositories);
   artifactRoutes(app, repositories);

@@ -1,6 +1,6 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunRecord, type RunRef, type RunState, type TaskRecord } from "../types.ts";
+import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunRecord, type RunRef, type RunState, type TaskFact, type TaskRecord } from "../types.ts";
 
 const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(JSON.stringify(value));
@@ -47,12 +47,18 @@ export class LocalMetadata implements MetadataProvider {
     await this.put(`${layout.task(task)}/_meta/task.json`, task);
   }
 
-  async startAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void> {
-    await this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.start.json`, attempt);
+  async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = []): Promise<void> {
+    await Promise.all([
+      this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.start.json`, attempt),
+      facts.length && this.mergeInto(`${layout.task(ref)}/_meta/${attempt.attempt}.metadata.json`, facts.map((f) => ({ attempt: attempt.attempt, ...f })), (e) => e.field),
+    ]);
   }
 
-  async finishAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void> {
-    await this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.end.json`, attempt);
+  async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = []): Promise<void> {
+    await Promise.all([
+      this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.end.json`, attempt),
+      artifacts.length && this.mergeInto(`${layout.task(ref)}/_meta/${attempt.attempt}.artifacts.json`, artifacts.map((a) => ({ attempt: attempt.attempt, ...a })), (a) => a.name),
+    ]);
   }
 
   /** Flows with a run recorded here: a run folder alone may hold a run recorded by the service. */
@@ -111,16 +117,8 @@ export class LocalMetadata implements MetadataProvider {
     await this.put(`${flow}/${run}/_meta/tags.json`, tags);
   }
 
-  async registerArtifacts(ref: TaskRef, artifacts: ArtifactMetadata[]): Promise<void> {
-    await this.mergeByAttempt(ref, "artifacts", artifacts, (a) => a.name);
-  }
-
   async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
     return this.readByAttempt<ArtifactMetadata>(ref, "artifacts", (a) => a.name);
-  }
-
-  async registerMetadata(ref: TaskRef, entries: MetadataEntry[]): Promise<void> {
-    await this.mergeByAttempt(ref, "metadata", entries, (e) => e.field);
   }
 
   async listMetadata(ref: TaskRef): Promise<MetadataEntry[]> {
@@ -134,18 +132,12 @@ export class LocalMetadata implements MetadataProvider {
     await this.store.putBytes(keys.map((key) => ({ key, data: json(beat), overwrite: true })));
   }
 
-  /** One file per attempt (`<n>.<kind>.json`); only that attempt's task process writes it. */
-  private async mergeByAttempt<T extends { attempt: number }>(ref: TaskRef, kind: string, items: T[], keyOf: (item: T) => string): Promise<void> {
-    const attempts = [...new Set(items.map((i) => i.attempt))];
-    const keys = attempts.map((n) => `${layout.task(ref)}/_meta/${n}.${kind}.json`);
-    const existing = await this.getJson<(T[] | undefined)[]>(keys);
-    await this.store.putBytes(
-      attempts.map((n, i) => {
-        const byKey = new Map((existing[i] ?? []).map((item) => [keyOf(item), item]));
-        for (const item of items) if (item.attempt === n) byKey.set(keyOf(item), item);
-        return { key: keys[i]!, data: json([...byKey.values()]), overwrite: true };
-      }),
-    );
+  /** One file per attempt and kind; only that attempt's task process writes it. */
+  private async mergeInto<T>(key: string, items: T[], keyOf: (item: T) => string): Promise<void> {
+    const [existing] = await this.getJson<[T[]]>([key]);
+    const byKey = new Map((existing ?? []).map((item) => [keyOf(item), item]));
+    for (const item of items) byKey.set(keyOf(item), item);
+    await this.put(key, [...byKey.values()]);
   }
 
   private async readByAttempt<T extends { attempt: number }>(ref: TaskRef, kind: string, keyOf: (item: T) => string): Promise<T[]> {

@@ -79,7 +79,7 @@ export class ServiceClient {
   }
 
   private async once(method: string, path: string, body: unknown): Promise<Answer> {
-    this.transport ??= (this.base.protocol === "https:" ? import("node:https") : import("node:http")).then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) }));
+    this.transport ??= (this.base.protocol === "https:" ? import("node:https") : import("node:http")).then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true, maxSockets: 16 }) }));
     const { request, agent } = await this.transport;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: "application/json" };

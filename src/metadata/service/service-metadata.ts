@@ -1,5 +1,5 @@
 import type { TaskRef } from "../../datastore/layout.ts";
-import type { ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunRecord, RunRef, RunState, TaskRecord } from "../types.ts";
+import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
 import { ServiceClient, type ServiceConnection } from "./service-client.ts";
 
 /** A run as the service answers: the record with its state and last heartbeat. */
@@ -54,12 +54,12 @@ export class ServiceMetadata implements MetadataProvider {
     await this.client.call("POST", `${stepPath(flow, run, step)}/tasks`, body);
   }
 
-  async startAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, attempt);
+  async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = []): Promise<void> {
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...attempt, metadata: facts });
   }
 
-  async finishAttempt(ref: TaskRef, attempt: AttemptRecord): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, attempt);
+  async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = []): Promise<void> {
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, { ...attempt, artifacts });
   }
 
   async listFlows(): Promise<string[]> {
@@ -107,16 +107,8 @@ export class ServiceMetadata implements MetadataProvider {
     await this.client.call("PUT", `${runPath(flow, run)}/tags`, { tags });
   }
 
-  async registerArtifacts(ref: TaskRef, artifacts: ArtifactMetadata[]): Promise<void> {
-    if (artifacts.length) await this.client.call("POST", `${taskPath(ref)}/artifacts`, { artifacts });
-  }
-
   async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
     return (await this.read<ArtifactMetadata[]>(`${taskPath(ref)}/artifacts`)) ?? [];
-  }
-
-  async registerMetadata(ref: TaskRef, entries: MetadataEntry[]): Promise<void> {
-    if (entries.length) await this.client.call("POST", `${taskPath(ref)}/metadata`, { entries });
   }
 
   async listMetadata(ref: TaskRef): Promise<MetadataEntry[]> {

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { ContentStore } from "../../datastore/content-store.ts";
 import { layout, pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts";
@@ -5,6 +6,7 @@ import type { StorageBackend } from "../../datastore/types.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
 import { artifactMetadata } from "../artifact-metadata.ts";
+import { attemptFacts } from "../attempt-facts.ts";
 import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
@@ -72,6 +74,7 @@ export class Scheduler {
   private readonly arrivals = new Map<string, Map<string | number, string>>();
   private readonly content: ContentStore;
   private nextTaskId = 1;
+  private writes = 0;
   private readonly clones = { count: 0, first: 0, last: 0 };
   private stopped: RunResult | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -145,7 +148,31 @@ export class Scheduler {
       },
     );
     this.running.set(pathspec, attempt);
+    this.recordStart(task, ref, startedAt, attempt.pid);
     this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt)));
+  }
+
+  /**
+   * The runner records each attempt it launches, over its one warm connection, so a
+   * task process spends nothing on metadata unless it fails (then it records why).
+   */
+  private recordStart(task: QueuedTask, ref: TaskRef, startedAt: string, pid: number | undefined): void {
+    const { metadata, spec } = this.options;
+    const info = { host: hostname(), ...(pid === undefined ? {} : { pid }), decorators: spec.decorators[task.step] ?? {} };
+    this.record(ref, metadata.startAttempt(ref, { attempt: task.attempt, startedAt, info }, attemptFacts(spec, ref, task.attempt, pid)));
+    if (task.attempt === 0) this.record(ref, metadata.registerTask({ ...ref, createdAt: startedAt, foreachStack: task.stack }));
+  }
+
+  /** Keeps the run open until `write` lands; a write that fails stops the run, saying why. */
+  private record(ref: TaskRef, write: Promise<unknown>): void {
+    const key = `metadata ${pathspecOf(ref)} #${this.writes++}`;
+    this.pending.add(key);
+    write
+      .catch((error: unknown) => this.stop({ status: "failed", reason: `Could not record task ${pathspecOf(ref)} in ${this.options.metadata.location}: ${(error as Error).message}` }))
+      .finally(() => {
+        this.pending.delete(key);
+        this.pump();
+      });
   }
 
   /**
@@ -196,7 +223,7 @@ export class Scheduler {
     await metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath });
     await new TaskDatastore(this.options.backend, this.content, ref).finishAttempt(0, data);
     await metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } });
-    await Promise.all([metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }), metadata.registerArtifacts(ref, artifactMetadata(this.content, 0, data))]);
+    await metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(this.content, data));
     this.clones.last = Date.now();
     reporter.cloned(task.step, pathspecOf(ref), originPath);
     this.queueSuccessors(task, data);
@@ -210,6 +237,8 @@ export class Scheduler {
     }
     const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
     if (data) {
+      // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
+      this.record(ref, this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }, artifactMetadata(this.content, data)));
       this.options.reporter.finished(task.step, pathspec, "done");
       this.queueSuccessors(task, data);
       return;

@@ -22,7 +22,8 @@ export interface SpawnOptions {
  */
 export class TaskProcess {
   readonly done: Promise<AttemptOutcome>;
-  private readonly pid: number | undefined;
+  /** The process (and process group) id; undefined when it could not start. */
+  readonly pid: number | undefined;
   private timedOut = false;
 
   constructor(args: TaskArgs, options: SpawnOptions) {

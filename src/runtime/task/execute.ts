@@ -1,19 +1,17 @@
-import { hostname } from "node:os";
 import { layout } from "../../datastore/layout.ts";
 import type { TaskData } from "../../datastore/task-datastore.ts";
 import { isWeftError, WeftError } from "../../errors/weft-error.ts";
 import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
 import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
 import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
-import { HEARTBEAT_INTERVAL_MS, type ErrorInfo, type MetadataEntry } from "../../metadata/types.ts";
-import { artifactMetadata } from "../artifact-metadata.ts";
+import { openMetadata } from "../../metadata/registry.ts";
+import type { ErrorInfo } from "../../metadata/types.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
 import type { TaskArgs } from "./args.ts";
 import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
 import { LogCapture } from "./log-capture.ts";
-import { PendingWrites } from "./pending-writes.ts";
 import { codePackagePath, openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 
 interface Transition {
@@ -28,48 +26,25 @@ export async function runTask(args: TaskArgs): Promise<number> {
   const capture = new LogCapture((stream, bytes) => ctx.backend.putBytes([{ key: layout.attemptFile(ctx.ref, args.attempt, stream), data: bytes, overwrite: true }]), redactor);
   capture.install();
   const startedAt = new Date().toISOString();
-  const recording = new PendingWrites();
-  recording.add(ctx.metadata.startAttempt(ctx.ref, { attempt: args.attempt, startedAt, info: { host: hostname(), pid: process.pid, decorators: ctx.spec.decorators[args.step] } }));
-  recording.add(ctx.metadata.registerMetadata(ctx.ref, attemptFacts(ctx)));
   await ctx.store.startAttempt({ attempt: args.attempt, startedAt, pid: process.pid });
-  // Failures are ignored: a beat before the task is registered has nothing to update yet.
-  const beating = setInterval(() => ctx.metadata.heartbeat(ctx.ref).catch(() => {}), HEARTBEAT_INTERVAL_MS).unref();
   try {
-    const data = await execute(ctx, redactor, recording);
-    await ctx.store.finishAttempt(args.attempt, data);
-    await recording.settle();
-    await Promise.all([
-      ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }),
-      ctx.metadata.registerArtifacts(ctx.ref, artifactMetadata(ctx.content, args.attempt, data)),
-    ]);
+    // The runner records the attempt's start and, once it finds the done marker, its end.
+    await ctx.store.finishAttempt(args.attempt, await execute(ctx, redactor));
     return 0;
   } catch (error) {
     process.stderr.write(`${describeFailure(error)}\n`);
-    await recording.settle().catch(() => {});
-    await ctx.metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
+    // Only the task knows why it failed; the metadata provider is opened for that alone.
+    const metadata = await openMetadata({ kind: args.metadata, backend: ctx.backend });
+    await metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
     return 1;
   } finally {
-    clearInterval(beating);
     await capture.close();
   }
 }
 
-/** Where this attempt ran and where its logs go, as task metadata. */
-function attemptFacts(ctx: TaskContext): MetadataEntry[] {
-  const attempt = ctx.args.attempt;
-  return [
-    { attempt, field: "host", value: hostname(), type: "runtime" },
-    { attempt, field: "pid", value: String(process.pid), type: "runtime" },
-    { attempt, field: "code-package", value: ctx.spec.codePackage.key, type: "code" },
-    { attempt, field: "log-location-stdout", value: layout.attemptFile(ctx.ref, attempt, "stdout"), type: "log" },
-    { attempt, field: "log-location-stderr", value: layout.attemptFile(ctx.ref, attempt, "stderr"), type: "log" },
-  ];
-}
-
-async function execute(ctx: TaskContext, redactor: Redactor, recording: PendingWrites): Promise<TaskData> {
+async function execute(ctx: TaskContext, redactor: Redactor): Promise<TaskData> {
   const parents = await readParents(ctx);
   const foreachStack = taskForeachStack(ctx, parents);
-  if (ctx.args.attempt === 0) recording.add(ctx.metadata.registerTask({ ...ctx.ref, createdAt: new Date().toISOString(), foreachStack }));
   const flowClass = await importFlowClass(await codePackagePath(ctx), ctx.spec.graph.file);
   const lineage: Lineage = {
     parents,

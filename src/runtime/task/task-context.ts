@@ -10,8 +10,6 @@ import type { StorageBackend } from "../../datastore/types.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { GraphNode } from "../../flow/graph/graph.ts";
-import { openMetadata } from "../../metadata/registry.ts";
-import type { MetadataProvider } from "../../metadata/types.ts";
 import { foreachStackOf } from "../foreach-stack.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "./args.ts";
@@ -27,7 +25,6 @@ export interface TaskContext {
   args: TaskArgs;
   ref: TaskRef;
   backend: StorageBackend;
-  metadata: MetadataProvider;
   content: ContentStore;
   store: TaskDatastore;
   spec: RunSpec;
@@ -36,13 +33,12 @@ export interface TaskContext {
 
 export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
   const backend = await openBackend({ kind: args.datastore, root: args.datastoreRoot });
-  const metadata = await openMetadata({ kind: args.metadata, backend });
   const ref: TaskRef = { flow: args.flow, run: args.run, step: args.step, task: args.task };
   const content = new ContentStore(backend, layout.contentPrefix(args.flow));
   const spec = await readRunSpec(backend, args.flow, args.run);
   const node = spec.graph.nodes[args.step];
   if (!node) throw new WeftError("NOT_FOUND", `Flow ${args.flow} has no step "${args.step}".`, { hint: `Steps: ${spec.graph.steps.join(", ")}.` });
-  return { args, ref, backend, metadata, content, store: new TaskDatastore(backend, content, ref), spec, node };
+  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node };
 }
 
 /** The finished parent tasks named by --inputs, with their artifact indexes. */

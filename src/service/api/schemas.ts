@@ -58,22 +58,19 @@ const unique = <T>(key: (item: T) => string, what: string) => (items: T[], ctx: 
   });
 };
 
-const Artifact = z.strictObject({
-  attempt: count,
+const ArtifactInfo = z.strictObject({
   name: text(255).min(1, "must not be empty"),
   sha: z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in 64 lowercase hex digits"),
   type: text(255),
   size: count,
   location: text(1024),
 });
-export const ArtifactsBody = z.strictObject({
-  artifacts: z.array(Artifact).min(1, "must list at least one artifact").max(10_000).superRefine(unique((a) => `${a.attempt}/${a.name}`, "attempt/name")),
-});
+const Fact = z.strictObject({ field: text(255).min(1, "must not be empty"), value: text(100_000), type: text(255) });
 
-const Entry = z.strictObject({ attempt: count, field: text(255).min(1, "must not be empty"), value: text(100_000), type: text(255) });
-export const MetadataBody = z.strictObject({
-  entries: z.array(Entry).min(1, "must list at least one entry").max(1_000).superRefine(unique((e) => `${e.attempt}/${e.field}`, "attempt/field")),
-});
+/** An attempt's start, with facts about it (task metadata) recorded in the same statement. */
+export const StartBody = AttemptBody.extend({ metadata: z.array(Fact).max(1_000).superRefine(unique((f) => f.field, "field")).default([]) });
+/** An attempt's end, with the artifacts it saved recorded in the same statement. */
+export const FinishBody = AttemptBody.extend({ artifacts: z.array(ArtifactInfo).max(10_000).superRefine(unique((a) => a.name, "name")).default([]) });
 
 export const RunsQuery = z.strictObject({
   user: text(255).optional(),
@@ -99,5 +96,5 @@ export const RunPage = z.object({ runs: z.array(Run), next: z.string().nullable(
 export const Step = z.object({ flow: z.string(), run: z.string(), step: z.string() });
 export const Task = RegisterTaskBody.extend({ flow: z.string(), run: z.string(), step: z.string(), heartbeatAt: z.string().optional() });
 export const Attempt = AttemptBody;
-export const Artifacts = z.array(Artifact);
-export const Metadata = z.array(Entry);
+export const Artifacts = z.array(ArtifactInfo.extend({ attempt: count }));
+export const Metadata = z.array(Fact.extend({ attempt: count }));

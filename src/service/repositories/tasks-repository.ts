@@ -1,6 +1,6 @@
 import { pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
-import type { AttemptRecord, TaskRecord } from "../../metadata/types.ts";
+import type { TaskRecord } from "../../metadata/types.ts";
 import type { Queryable } from "../db/database.ts";
 import { Batcher } from "./batcher.ts";
 import { compact, iso, isoOrUndefined, isPgError, PG_FOREIGN_KEY_VIOLATION } from "./rows.ts";
@@ -23,7 +23,7 @@ interface TaskRow {
 
 const COLUMNS = "t.flow, t.run::text AS run, t.step, t.task::text AS task, t.created_at, t.foreach_stack, t.origin, t.heartbeat_at";
 
-/** Steps, tasks and attempts. Methods return undefined or false when the parent is missing. */
+/** Steps and tasks. Methods return undefined or false when the parent is missing. */
 export class TasksRepository {
   constructor(private readonly db: Queryable) {}
 
@@ -61,30 +61,6 @@ export class TasksRepository {
   async get(ref: TaskRef): Promise<TaskView | undefined> {
     const [row] = await this.db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks t WHERE t.flow = $1 AND t.run = $2 AND t.step = $3 AND t.task = $4`, [ref.flow, ref.run, ref.step, ref.task]);
     return row && toView(row);
-  }
-
-  /** Records the start or the end of an attempt, replacing an earlier one. False if the run does not exist. */
-  async recordAttempt(ref: TaskRef, phase: "start" | "finish", attempt: AttemptRecord): Promise<boolean> {
-    try {
-      await this.db.query(
-        `INSERT INTO attempts (flow, run, step, task, attempt, ${phase}) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (flow, run, step, task, attempt) DO UPDATE SET ${phase} = excluded.${phase}`,
-        [ref.flow, ref.run, ref.step, ref.task, attempt.attempt, JSON.stringify(attempt)],
-      );
-      return true;
-    } catch (error) {
-      if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) return false;
-      throw error;
-    }
-  }
-
-  /** Started attempts in order, each its start merged with its end. */
-  async listAttempts(ref: TaskRef): Promise<AttemptRecord[]> {
-    const rows = await this.db.query<{ start: AttemptRecord; finish: AttemptRecord | null }>(
-      "SELECT start, finish FROM attempts WHERE flow = $1 AND run = $2 AND step = $3 AND task = $4 AND start IS NOT NULL ORDER BY attempt",
-      [ref.flow, ref.run, ref.step, ref.task],
-    );
-    return rows.map((r) => ({ ...r.start, ...(r.finish ?? {}) }));
   }
 
   /** False if the task is not registered. Concurrent calls share one statement. */

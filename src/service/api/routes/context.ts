@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { ArtifactsRepository } from "../../repositories/artifacts-repository.ts";
+import type { AttemptsRepository } from "../../repositories/attempts-repository.ts";
 import type { RunsRepository } from "../../repositories/runs-repository.ts";
 import type { TasksRepository } from "../../repositories/tasks-repository.ts";
 
@@ -10,5 +10,5 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 export interface Repositories {
   runs: RunsRepository;
   tasks: TasksRepository;
-  artifacts: ArtifactsRepository;
+  attempts: AttemptsRepository;
 }

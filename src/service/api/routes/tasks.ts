@@ -1,12 +1,16 @@
 import { z } from "zod";
-import { notFound, runPath, stepPath, taskPath } from "../api-error.ts";
-import { Attempt, AttemptBody, AttemptParams, ErrorBody, RegisterTaskBody, RunParams, Step, StepParams, Task, TaskParams } from "../schemas.ts";
+import { ApiError, notFound, runPath, stepPath, taskPath } from "../api-error.ts";
+import { Attempt, AttemptParams, FinishBody, ErrorBody, RegisterTaskBody, RunParams, StartBody, Step, StepParams, Task, TaskParams } from "../schemas.ts";
 import type { App, Repositories } from "./context.ts";
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
 
+function checkAttempt(inPath: number, inBody: number): void {
+  if (inPath !== inBody) throw new ApiError(400, "bad_request", `body.attempt: is ${inBody} but the path names attempt ${inPath}.`, "body.attempt");
+}
+
 /** Steps, tasks, attempts and task heartbeats. */
-export function taskRoutes(app: App, { tasks }: Repositories): void {
+export function taskRoutes(app: App, { tasks, attempts }: Repositories): void {
   app.get("/flows/:flow/runs/:run/steps", { schema: { tags: ["steps"], params: RunParams, response: { 200: z.array(Step), ...errors } } }, async ({ params }) => {
     const steps = (await tasks.listSteps(params.flow, params.run)) ?? Promise.reject(notFound(runPath(params)));
     return (await steps).map((step) => ({ flow: params.flow, run: params.run, step }));
@@ -38,23 +42,31 @@ export function taskRoutes(app: App, { tasks }: Repositories): void {
     "/flows/:flow/runs/:run/steps/:step/tasks/:task/attempts",
     { schema: { tags: ["tasks"], summary: "Started attempts in order, each its start merged with its end", params: TaskParams, response: { 200: z.array(Attempt), ...errors } } },
     async ({ params }) => {
-      const attempts = await tasks.listAttempts(params);
-      if (attempts.length === 0 && !(await tasks.get(params))) throw notFound(taskPath(params));
-      return attempts;
+      const list = await attempts.list(params);
+      if (list.length === 0 && !(await tasks.get(params))) throw notFound(taskPath(params));
+      return list;
     },
   );
 
-  for (const phase of ["start", "finish"] as const) {
-    app.put(
-      `/flows/:flow/runs/:run/steps/:step/tasks/:task/attempts/:attempt/${phase}`,
-      { schema: { tags: ["tasks"], summary: `Records the ${phase} of an attempt`, params: AttemptParams, body: AttemptBody, response: { 204: z.null(), ...errors } } },
-      async ({ params, body }, reply) => {
-        if (body.attempt !== params.attempt) return reply.code(400).send({ error: "bad_request", message: `body.attempt: is ${body.attempt} but the path names attempt ${params.attempt}.`, field: "body.attempt" });
-        if (!(await tasks.recordAttempt(params, phase, body))) throw notFound(runPath(params));
-        return reply.code(204).send(null);
-      },
-    );
-  }
+  app.put(
+    "/flows/:flow/runs/:run/steps/:step/tasks/:task/attempts/:attempt/start",
+    { schema: { tags: ["tasks"], summary: "Records the start of an attempt and facts about it (task metadata)", params: AttemptParams, body: StartBody, response: { 204: z.null(), ...errors } } },
+    async ({ params, body: { metadata, ...attempt } }, reply) => {
+      checkAttempt(params.attempt, attempt.attempt);
+      if (!(await attempts.record(params, { phase: "start", attempt, metadata }))) throw notFound(runPath(params));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    "/flows/:flow/runs/:run/steps/:step/tasks/:task/attempts/:attempt/finish",
+    { schema: { tags: ["tasks"], summary: "Records the end of an attempt and the artifacts it saved", params: AttemptParams, body: FinishBody, response: { 204: z.null(), ...errors } } },
+    async ({ params, body: { artifacts, ...attempt } }, reply) => {
+      checkAttempt(params.attempt, attempt.attempt);
+      if (!(await attempts.record(params, { phase: "finish", attempt, artifacts }))) throw notFound(runPath(params));
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     "/flows/:flow/runs/:run/steps/:step/tasks/:task/heartbeat",
