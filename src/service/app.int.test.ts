@@ -97,6 +97,24 @@ describe("the metadata service's HTTP API", () => {
     });
   });
 
+  describe("registrations that arrive together share one statement", () => {
+    it("a batch holding a task of a missing run answers that one 404 and registers the rest", async () => {
+      const answers = await Promise.all([
+        ...["1", "2", "3"].map((t) => call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody(t))),
+        call("POST", "/flows/TrainFlow/runs/9/steps/train/tasks", taskBody("4")),
+        call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("3")),
+      ]);
+      assert.deepEqual(answers.map((a) => a.status), [201, 201, 201, 404, 201]);
+      assert.deepEqual(((await call("GET", "/flows/TrainFlow/runs/1/steps/train/tasks")).body as unknown as { task: string }[]).map((t) => t.task), ["1", "2", "3"]);
+    });
+
+    it("heartbeats that arrive together each learn whether their task exists", async () => {
+      await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("1"));
+      const answers = await Promise.all(["1", "2", "1"].map((t) => call("POST", `/flows/TrainFlow/runs/1/steps/train/tasks/${t}/heartbeat`)));
+      assert.deepEqual(answers.map((a) => a.status), [204, 404, 204]);
+    });
+  });
+
   describe("400 names the field", () => {
     const cases: [string, string, unknown, string, RegExp][] = [
       ["POST", "/flows/TrainFlow/runs", { ...runBody, user: 5 }, "body.user", /expected string/],
