@@ -1,11 +1,11 @@
 import type { TaskRef } from "../datastore/layout.ts";
+import type { ForeachFrame } from "../flow/current.ts";
 
 /** A run, by flow and id. */
 export interface RunRef {
   flow: string;
   run: string;
 }
-import type { ForeachFrame } from "../flow/current.ts";
 
 export type RunStatus = "running" | "succeeded" | "failed" | "killed";
 

@@ -163,7 +163,7 @@ describe("the metadata service's HTTP API", () => {
       const text = await call("POST", "/flows/TrainFlow/runs", "user=ada", { "content-type": "text/plain" });
       assert.equal(text.status, 415);
       assert.match(text.body?.message ?? "", /application\/json/);
-      const huge = await call("POST", "/flows/TrainFlow/runs", JSON.stringify({ ...runBody, user: "x".repeat(2 * 1024 * 1024) }), { "content-type": "application/json" });
+      const huge = await call("POST", "/flows/TrainFlow/runs", JSON.stringify({ ...runBody, user: "x".repeat(65 * 1024 * 1024) }), { "content-type": "application/json" });
       assert.equal(huge.status, 413);
     });
   });
@@ -189,6 +189,23 @@ describe("the metadata service's HTTP API", () => {
       }
       assert.equal(await rowCount("runs"), 1);
       assert.equal((await call("GET", "/healthz")).status, 200);
+    });
+
+    it("values PostgreSQL cannot store are a 400 naming the field, never a 500", async () => {
+      const cases: [string, string, unknown, string][] = [
+        ["POST", "/flows/TrainFlow/runs", { ...runBody, user: "ada\u0000" }, "body.user"],
+        ["POST", "/flows/TrainFlow/runs", { ...runBody, tags: ["half \ud83d"] }, "body.tags.0"],
+        ["PUT", "/flows/TrainFlow/runs/1/state", { status: "failed", reason: "x\u0000y" }, "body.reason"],
+        ["PUT", "/flows/TrainFlow/runs/1/state", { status: "failed", finishedAt: "0000-01-01T00:00:00Z" }, "body.finishedAt"],
+        ["PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/start", { attempt: 0, startedAt: now(), info: { note: "\u0000" } }, "body.info"],
+        ["PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), ok: false, exception: { type: "Error", message: "\udc00" } }, "body.exception.message"],
+      ];
+      for (const [method, url, payload, field] of cases) {
+        const { status, body } = await call(method, url, payload);
+        assert.equal(status, 400, `${field}: ${JSON.stringify(body)}`);
+        assert.equal(body?.field, field);
+      }
+      assert.equal((await call("GET", "/flows/TrainFlow/runs/1")).status, 200);
     });
 
     it("SQL in a value is stored and returned verbatim, never executed", async () => {

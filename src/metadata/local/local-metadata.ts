@@ -132,7 +132,7 @@ export class LocalMetadata implements MetadataProvider {
     await this.store.putBytes(keys.map((key) => ({ key, data: json(beat), overwrite: true })));
   }
 
-  /** One file per attempt and kind; only that attempt's task process writes it. */
+  /** One file per attempt and kind; only the runner of that attempt writes it. */
   private async mergeInto<T>(key: string, items: T[], keyOf: (item: T) => string): Promise<void> {
     const [existing] = await this.getJson<[T[]]>([key]);
     const byKey = new Map((existing ?? []).map((item) => [keyOf(item), item]));

@@ -163,6 +163,11 @@ export class Scheduler {
     if (task.attempt === 0) this.record(ref, metadata.registerTask({ ...ref, createdAt: startedAt, foreachStack: task.stack }));
   }
 
+  /** Records the end of an attempt whose process could not: killed, timed out, or gone without a result. */
+  private recordLoss(ref: TaskRef, attempt: number, startedAt: string, type: string, message: string): void {
+    this.record(ref, this.options.metadata.finishAttempt(ref, { attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type, message } }));
+  }
+
   /** Keeps the run open until `write` lands; a write that fails stops the run, saying why. */
   private record(ref: TaskRef, write: Promise<unknown>): void {
     const key = `metadata ${pathspecOf(ref)} #${this.writes++}`;
@@ -232,6 +237,7 @@ export class Scheduler {
   private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
     const pathspec = pathspecOf(ref);
     if (this.stopped) {
+      if (outcome.signal || outcome.timedOut) this.recordLoss(ref, task.attempt, startedAt, "Killed", `Task ${pathspec} was killed: the run is stopping.`);
       this.options.reporter.finished(task.step, pathspec, "killed", "the run is stopping");
       return;
     }
@@ -250,9 +256,9 @@ export class Scheduler {
         : outcome.exitCode === 0
           ? "exited without saving its result"
           : `exit code ${outcome.exitCode ?? "unknown (could not start)"}`;
-    if (outcome.timedOut || outcome.signal) {
-      // The process could not record its own end; record it here.
-      await this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type: outcome.timedOut ? "Timeout" : "Killed", message: `Task ${pathspec} ${detail}.` } });
+    if (outcome.timedOut || outcome.signal || outcome.exitCode === 0) {
+      // The process could not record its own end (or ended without a result); record it here.
+      this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : "NoResult", `Task ${pathspec} ${detail}.`);
     }
     const retry = this.options.spec.decorators[task.step]?.retry;
     if (task.attempt < (retry?.times ?? 0)) {

@@ -34,8 +34,12 @@ export async function runTask(args: TaskArgs): Promise<number> {
   } catch (error) {
     process.stderr.write(`${describeFailure(error)}\n`);
     // Only the task knows why it failed; the metadata provider is opened for that alone.
-    const metadata = await openMetadata({ kind: args.metadata, backend: ctx.backend });
-    await metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
+    try {
+      const metadata = await openMetadata({ kind: args.metadata, backend: ctx.backend });
+      await metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
+    } catch (recording) {
+      process.stderr.write(`weft step: could not record this failure: ${describeFailure(recording)}\n`);
+    }
     return 1;
   } finally {
     await capture.close();
@@ -231,11 +235,13 @@ async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFra
 
 /** The error as recorded in metadata or a @catchError artifact, with secret values masked. */
 function errorInfo(error: unknown, redactor: Redactor): ErrorInfo {
+  // NUL and half a surrogate pair cannot be stored by PostgreSQL (the metadata service): replaced.
+  const clean = (text: string) => redactor.redact(text).replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
   if (error instanceof Error) {
     const type = isWeftError(error) ? `WeftError(${error.code})` : error.constructor.name;
-    return { type, message: redactor.redact(error.message), ...(error.stack ? { stack: redactor.redact(error.stack) } : {}) };
+    return { type, message: clean(error.message), ...(error.stack ? { stack: clean(error.stack) } : {}) };
   }
-  return { type: typeof error, message: redactor.redact(String(error)) };
+  return { type: typeof error, message: clean(String(error)) };
 }
 
 function describeFailure(error: unknown): string {

@@ -3,9 +3,19 @@ import { z } from "zod";
 /** Names and ids as the runtime makes them; anything else (`..`, `/`, quotes) is refused before SQL sees it. */
 const name = z.string().regex(/^[A-Za-z_][\w-]{0,254}$/, "must be a name like TrainFlow: a letter or _, then letters, digits, - or _ (at most 255)");
 const id = z.string().regex(/^[1-9]\d{0,17}$|^0$/, "must be a whole number such as 12");
-const timestamp = z.iso.datetime({ offset: true, message: "must be an ISO 8601 time such as 2026-01-31T12:00:00.000Z" });
-const tag = z.string().min(1, "must not be empty").max(256, "must be at most 256 characters");
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const timestamp = z.iso
+  .datetime({ offset: true, message: "must be an ISO 8601 time such as 2026-01-31T12:00:00.000Z" })
+  // A malformed time has its message above already; a well-formed one must fit PostgreSQL and toISOString.
+  .refine((t) => {
+    const year = new Date(t).getUTCFullYear();
+    return Number.isNaN(year) || (year >= 1 && year <= 9999);
+  }, "must be a time between the years 0001 and 9999");
+// PostgreSQL text holds neither NUL nor half a surrogate pair: refused here, with the field named, not at the database.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const storable = (s: string) => !s.includes("\u0000") && !LONE_SURROGATE.test(s);
+const STORABLE = "must not contain NUL characters or unpaired surrogates";
+const tag = z.string().min(1, "must not be empty").max(256, "must be at most 256 characters").refine(storable, STORABLE);
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
 const count = z.number().int("must be a whole number").nonnegative("must not be negative");
 
 export const FlowParams = z.object({ flow: name });
@@ -47,7 +57,8 @@ export const AttemptBody = z.strictObject({
   finishedAt: timestamp.optional(),
   ok: z.boolean().optional(),
   exception: ErrorInfo.optional(),
-  info: z.record(z.string(), z.unknown()).optional(),
+  // JSON.stringify escapes NUL and lone surrogates, which jsonb refuses in that form too.
+  info: z.record(z.string(), z.unknown()).refine((v) => !/\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(JSON.stringify(v)), STORABLE).optional(),
 });
 
 const unique = <T>(key: (item: T) => string, what: string) => (items: T[], ctx: z.RefinementCtx) => {

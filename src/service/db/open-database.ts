@@ -33,11 +33,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
 }
 
-/** The URL without its password, for messages. */
+/** The URL without its passwords (the user part, and `pg`'s `password`/`sslpassword` parameters), for messages. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "****";
+    for (const key of ["password", "sslpassword"]) if (parsed.searchParams.has(key)) parsed.searchParams.set(key, "****");
     return parsed.toString();
   } catch {
     return "(a malformed URL)";

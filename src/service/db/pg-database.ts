@@ -7,7 +7,8 @@ export class PgDatabase implements Database {
   private readonly pool: pg.Pool;
 
   constructor(url: string, poolSize = 16) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize });
+    // A host that drops packets must fail the start or the request, not hang it.
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
     // An idle connection dropped by the server must not crash the service; the pool replaces it.
     this.pool.on("error", () => {});
   }

@@ -12,9 +12,9 @@ interface Pending<In, Out> {
 export class Batcher<In, Out> {
   private pending: Pending<In, Out>[] = [];
 
-  /** `flush` answers one output per input, in order. */
+  /** `flush` answers one outcome per input, in order: a failed item fails only its own caller. */
   constructor(
-    private readonly flush: (items: In[]) => Promise<Out[]>,
+    private readonly flush: (items: In[]) => Promise<PromiseSettledResult<Out>[]>,
     private readonly maxBatch = 500,
   ) {}
 
@@ -30,8 +30,12 @@ export class Batcher<In, Out> {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     try {
-      const results = await this.flush(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      const outcomes = await this.flush(batch.map((p) => p.item));
+      batch.forEach((p, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.status === "fulfilled") p.resolve(outcome.value);
+        else p.reject(outcome.reason);
+      });
     } catch (error) {
       for (const p of batch) p.reject(error);
     }

@@ -78,17 +78,17 @@ export class TasksRepository {
       [JSON.stringify(refs)],
     );
     const found = new Set(rows.map(pathspecOf));
-    return refs.map((r) => found.has(pathspecOf(r)));
+    return refs.map((r) => ({ status: "fulfilled", value: found.has(pathspecOf(r)) }));
   });
 
-  /** One statement for the batch; if it fails (a missing run, a task twice), each alone, to tell them apart. */
-  private async inBatch(tasks: TaskRecord[], sql: string, each: (task: TaskRecord) => Promise<boolean>): Promise<boolean[]> {
+  /** One statement for the batch; if it fails (a missing run, a task twice, a bad value), each alone, so only the culprit fails. */
+  private async inBatch(tasks: TaskRecord[], sql: string, each: (task: TaskRecord) => Promise<boolean>): Promise<PromiseSettledResult<boolean>[]> {
     try {
       await this.db.query(sql, [JSON.stringify(tasks.map(toRow))]);
-      return tasks.map(() => true);
+      return tasks.map(() => ({ status: "fulfilled", value: true }));
     } catch (error) {
-      if (tasks.length === 1 && !isPgError(error, PG_FOREIGN_KEY_VIOLATION)) throw error;
-      return tasks.length === 1 ? [false] : Promise.all(tasks.map(each));
+      if (tasks.length > 1) return Promise.allSettled(tasks.map(each));
+      return [isPgError(error, PG_FOREIGN_KEY_VIOLATION) ? { status: "fulfilled", value: false } : { status: "rejected", reason: error }];
     }
   }
 
@@ -108,7 +108,8 @@ const REGISTER = `
   WITH t AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
       AS t(flow text, run bigint, step text, task bigint, created_at timestamptz, foreach_stack jsonb, origin text)),
-  s AS (INSERT INTO steps (flow, run, step) SELECT DISTINCT flow, run, step FROM t ON CONFLICT DO NOTHING)
+  -- In key order, so two batches inserting the same new steps cannot deadlock.
+  s AS (INSERT INTO steps (flow, run, step) SELECT DISTINCT flow, run, step FROM t ORDER BY flow, run, step ON CONFLICT DO NOTHING)
   INSERT INTO tasks (flow, run, step, task, created_at, foreach_stack, origin)
   SELECT flow, run, step, task, created_at, foreach_stack, origin FROM t
   ON CONFLICT (flow, run, step, task) DO UPDATE SET created_at = excluded.created_at, foreach_stack = excluded.foreach_stack, origin = excluded.origin`;

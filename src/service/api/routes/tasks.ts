@@ -12,8 +12,9 @@ function checkAttempt(inPath: number, inBody: number): void {
 /** Steps, tasks, attempts and task heartbeats. */
 export function taskRoutes(app: App, { tasks, attempts }: Repositories): void {
   app.get("/flows/:flow/runs/:run/steps", { schema: { tags: ["steps"], params: RunParams, response: { 200: z.array(Step), ...errors } } }, async ({ params }) => {
-    const steps = (await tasks.listSteps(params.flow, params.run)) ?? Promise.reject(notFound(runPath(params)));
-    return (await steps).map((step) => ({ flow: params.flow, run: params.run, step }));
+    const steps = await tasks.listSteps(params.flow, params.run);
+    if (!steps) throw notFound(runPath(params));
+    return steps.map((step) => ({ flow: params.flow, run: params.run, step }));
   });
 
   app.get("/flows/:flow/runs/:run/steps/:step", { schema: { tags: ["steps"], params: StepParams, response: { 200: Step, ...errors } } }, async ({ params }) => {
