@@ -1,6 +1,6 @@
 // Shared helpers for benchmarks: timing, spawning, medians.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -43,4 +43,28 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const FAN_OUT_FLOW = `import { FlowSpec, step, type Inputs } from "weft";
+export default class FanOutFlow extends FlowSpec {
+  items!: number[];
+  @step start() { this.items = Array.from({ length: Number(process.env.FAN_OUT) }, (_, i) => i); this.next(this.work, { foreach: "items" }); }
+  @step work() { this.next(this.join); }
+  @step join(inputs: Inputs<FanOutFlow>) { this.next(this.end); }
+  @step end() {}
+}
+`;
+
+/**
+ * A temp project with a flow whose foreach fans out to N trivial tasks (N + 3 in all);
+ * `runSeconds(n, env)` times one `weft run` of it with `workers` at once.
+ */
+export function fanOutProject(workers = 4) {
+  const dir = tempDir();
+  const flow = join(dir, "fanout.ts");
+  writeFileSync(flow, FAN_OUT_FLOW);
+  const args = (n) => [weftBin, "run", flow, "--max-workers", String(workers), "--max-num-splits", String(n)];
+  return {
+    runSeconds: (n, env = {}) => timed(() => run(process.execPath, args(n), { cwd: dir, env: { ...process.env, FAN_OUT: String(n), WEFT_HOME: join(dir, ".weft"), ...env } })),
+  };
 }

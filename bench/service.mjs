@@ -8,11 +8,9 @@
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { join } from "node:path";
 import pg from "pg";
-import { median, run, tempDir, timed, weftBin } from "./lib.mjs";
+import { fanOutProject, median, tempDir, weftBin } from "./lib.mjs";
 
 const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const CONNECTIONS = 64;
@@ -20,15 +18,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TASKS = Number(process.env.BENCH_TASKS ?? 500);
 
-const FLOW = `import { FlowSpec, step, type Inputs } from "weft";
-export default class FanOutFlow extends FlowSpec {
-  items!: number[];
-  @step start() { this.items = Array.from({ length: Number(process.env.FAN_OUT) }, (_, i) => i); this.next(this.work, { foreach: "items" }); }
-  @step work() { this.next(this.join); }
-  @step join(inputs: Inputs<FanOutFlow>) { this.next(this.end); }
-  @step end() {}
-}
-`;
 
 async function admin(sql) {
   const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -106,11 +95,8 @@ async function httpLoad(serviceUrl) {
 }
 
 async function runLoad(serviceUrl) {
-  const dir = tempDir();
-  const flow = join(dir, "fanout.ts");
-  writeFileSync(flow, FLOW);
-  const runFlow = (env) =>
-    timed(() => run(process.execPath, [weftBin, "run", flow, "--max-workers", "4", "--max-num-splits", String(TASKS)], { cwd: dir, env: { ...process.env, FAN_OUT: String(TASKS), WEFT_HOME: join(dir, ".weft"), ...env } }));
+  const project = fanOutProject();
+  const runFlow = (env) => project.runSeconds(TASKS, env);
   const local = [];
   const service = [];
   for (let i = 0; i < REPEATS; i++) {

@@ -1,19 +1,8 @@
 // Process-per-task overhead: a flow whose foreach fans out to N trivial tasks, run with
 // --max-workers 4, against N bare `node -e 0` spawns four at a time, in the same run.
 // Usage: node bench/task-overhead.mjs [N ...]   (default: 100 500)
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { median, pool, run, tempDir, timed, weftBin } from "./lib.mjs";
+import { fanOutProject, median, pool, run, timed } from "./lib.mjs";
 
-const FLOW = `import { FlowSpec, step, type Inputs } from "weft";
-export default class FanOutFlow extends FlowSpec {
-  items!: number[];
-  @step start() { this.items = Array.from({ length: Number(process.env.FAN_OUT) }, (_, i) => i); this.next(this.work, { foreach: "items" }); }
-  @step work() { this.next(this.join); }
-  @step join(inputs: Inputs<FanOutFlow>) { this.next(this.end); }
-  @step end() {}
-}
-`;
 const WORKERS = 4;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
@@ -21,14 +10,8 @@ async function bareSpawns(n) {
   return timed(() => pool(n, WORKERS, () => run(process.execPath, ["-e", "0"])));
 }
 
-async function weftRun(n, dir, flow) {
-  return timed(() => run(process.execPath, [weftBin, "run", flow, "--max-workers", String(WORKERS), "--max-num-splits", String(n)], { cwd: dir, env: { ...process.env, FAN_OUT: String(n), WEFT_HOME: join(dir, ".weft") } }));
-}
-
 export async function taskOverhead(sizes = [100, 500]) {
-  const dir = tempDir();
-  const flow = join(dir, "fanout.ts");
-  writeFileSync(flow, FLOW);
+  const project = fanOutProject(WORKERS);
   const results = [];
   for (const n of sizes) {
     const base = [];
@@ -36,7 +19,7 @@ export async function taskOverhead(sizes = [100, 500]) {
     // Interleaved, so both see the same machine load.
     for (let i = 0; i < REPEATS; i++) {
       base.push(await bareSpawns(n));
-      weft.push(await weftRun(n, dir, flow));
+      weft.push(await project.runSeconds(n));
     }
     const b = median(base);
     const w = median(weft);

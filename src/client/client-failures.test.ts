@@ -4,21 +4,12 @@ import assert from "node:assert/strict";
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, before, describe, it } from "node:test";
-import { weftError, deadPid, makeClientRuns, type ClientRuns } from "../../test/fixtures/client/runs.ts";
-import { Flow, Run, Task, defaultNamespace } from "./index.ts";
+import { describe, it } from "node:test";
+import { weftError, deadPid, useClientRuns } from "../../test/fixtures/client/runs.ts";
+import { Flow, Run, Task } from "./index.ts";
 
 describe("client API on failures", () => {
-  let runs: ClientRuns;
-  let dir: string;
-  const datastore = () => join(dir, ".weft", "datastore");
-
-  before(async () => {
-    runs = await makeClientRuns();
-    dir = runs.dir;
-  }, { timeout: 120_000 });
-  after(() => runs?.cleanup());
-  afterEach(() => defaultNamespace());
+  const { runs, datastore } = useClientRuns();
 
   describe("errors", () => {
     it("Flow.get of an unknown flow is NOT_FOUND listing the flows with runs", async () => {
@@ -76,7 +67,7 @@ describe("client API on failures", () => {
       assert.equal(run.finished, true);
       assert.equal(run.successful, false);
       assert.equal(run.status, "failed");
-      assert.match(run.reason ?? "", new RegExp(`runner \\(pid ${runs.slowRunnerPid}\\) stopped without finishing it`));
+      assert.match(run.reason ?? "", new RegExp(`runner \\(pid ${runs().slowRunnerPid}\\) stopped without finishing it`));
       assert.equal((await (await Flow.get("SlowFlow")).latestSuccessfulRun()), undefined);
     });
 

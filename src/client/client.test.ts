@@ -5,22 +5,13 @@ import { hostname } from "node:os";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, afterEach, before, describe, it } from "node:test";
-import { expectType, expectExact, type Equal, weftError, ids, makeClientRuns, type ClientRuns } from "../../test/fixtures/client/runs.ts";
+import { describe, it } from "node:test";
+import { expectType, expectExact, type Equal, weftError, ids, useClientRuns } from "../../test/fixtures/client/runs.ts";
 import type ClientFlow from "../../test/fixtures/client/client-flow.ts";
 import { Artifact, AsyncList, Flow, Run, Step, Task, defaultNamespace, namespace } from "./index.ts";
 
 describe("client API", () => {
-  let runs: ClientRuns;
-  let dir: string;
-  const datastore = () => join(dir, ".weft", "datastore");
-
-  before(async () => {
-    runs = await makeClientRuns();
-    dir = runs.dir;
-  }, { timeout: 120_000 });
-  after(() => runs?.cleanup());
-  afterEach(() => defaultNamespace());
+  const { datastore } = useClientRuns();
 
   describe("Flow", () => {
     it("Flow.get returns the named flow", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -8,6 +8,7 @@ import { ContentStore } from "../../src/datastore/content-store.ts";
 import { LocalBackend } from "../../src/datastore/local/local-backend.ts";
 import { TaskDatastore } from "../../src/datastore/task-datastore.ts";
 import { Flow, namespace, useConfig } from "../../src/client/index.ts";
+import { descendants, killHard } from "../helpers/processes.ts";
 import { runWeft, tempProject, weftBin, writeFlow } from "../helpers/weft-cli.ts";
 
 const FLOW = `import { FlowSpec, step, type Inputs } from "weft";
@@ -46,24 +47,6 @@ function rng(seed: number): () => number {
   };
 }
 
-function descendants(pid: number): number[] {
-  let out = "";
-  try {
-    out = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" });
-  } catch {
-    return [];
-  }
-  return out.split("\n").map((l) => Number(l.trim())).filter((p) => p > 0).flatMap((p) => [p, ...descendants(p)]);
-}
-
-function kill(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
-}
-
 /**
  * Starts `weft args…` and, after `delayMs`, SIGKILLs the runner with all its tasks, or
  * one running task (waiting for one to exist). Resolves to the runner's exit code.
@@ -76,19 +59,19 @@ async function runAndKill(args: string[], cwd: string, delayMs: number, killWhol
   while (!exited) {
     const tasks = descendants(child.pid!).filter((pid) => pid !== child.pid);
     if (killWhole) {
-      kill(child.pid!);
-      tasks.forEach(kill);
+      killHard(child.pid!);
+      tasks.forEach(killHard);
       break;
     }
     if (tasks.length) {
-      kill(tasks[Math.floor(tasks.length / 2)]!);
+      killHard(tasks[Math.floor(tasks.length / 2)]!);
       break;
     }
     await new Promise((r) => setTimeout(r, 15));
   }
   const code = await done;
   // Tasks orphaned by a killed runner must not outlive the test.
-  for (const pid of descendants(child.pid!)) kill(pid);
+  for (const pid of descendants(child.pid!)) killHard(pid);
   return code;
 }
 

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,6 +10,8 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { startOidcIssuer } from "../helpers/oidc-issuer.ts";
 import { freshDatabase, postgresUnavailable } from "../helpers/postgres.ts";
+import { isAlive } from "../../src/runtime/runner-liveness.ts";
+import { closedPort, descendants, killHard } from "../helpers/processes.ts";
 import { runWeft, tempProject, weftBin, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
 
 // start → a foreach of 3 → join → end, with artifacts of several types.
@@ -142,43 +142,6 @@ async function waitFor<T>(what: string, ms: number, check: () => Promise<T | und
     if (value !== undefined) return value;
     if (Date.now() > deadline) assert.fail(`${what} within ${ms} ms; last seen: ${JSON.stringify(last())}`);
     await sleep(100);
-  }
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-function descendants(pid: number): number[] {
-  let out = "";
-  try {
-    out = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" });
-  } catch {
-    return [];
-  }
-  return out.split("\n").map((l) => Number(l.trim())).filter((p) => p > 0).flatMap((p) => [p, ...descendants(p)]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -348,7 +311,7 @@ test("a run whose runner is SIGKILLed while a step sleeps is shown as failed for
     assert.ok(orphans.has(taskPid), `task pid ${taskPid} is not one of the runner's children ${[...orphans].join(", ")}`);
     assert.ok(isAlive(taskPid), "the task outlives its runner");
   } finally {
-    for (const pid of orphans) killGroup(pid);
+    for (const pid of orphans) killHard(pid);
     await ran.catch(() => undefined);
   }
   for (const pid of orphans) await waitFor(`orphaned task ${pid} is gone`, 5_000, async () => (isAlive(pid) ? undefined : true));

@@ -1,20 +1,13 @@
 import type { TaskRef } from "../../datastore/layout.ts";
 import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
+// The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
+import type { RunView } from "../../service/repositories/runs-repository.ts";
+import type { TaskView } from "../../service/repositories/tasks-repository.ts";
 import { ServiceClient, type ServiceConnection } from "./service-client.ts";
-
-/** A run as the service answers: the record with its state and last heartbeat. */
-interface RunView extends RunRecord {
-  state: RunState | null;
-  heartbeatAt?: string;
-}
 
 interface RunPage {
   runs: RunView[];
   next: string | null;
-}
-
-interface TaskView extends TaskRecord {
-  heartbeatAt?: string;
 }
 
 const e = encodeURIComponent;

@@ -5,8 +5,7 @@ import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts"
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
-import { artifactMetadata } from "../artifact-metadata.ts";
-import { attemptFacts } from "../attempt-facts.ts";
+import { artifactMetadata, attemptFacts } from "./attempt-records.ts";
 import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
@@ -225,10 +224,11 @@ export class Scheduler {
     const originPath = `${spec.flow}/${this.options.clone!.run}/${task.step}/${origin.task}`;
     const data: TaskData = { ...origin.data, foreachStack: task.stack };
     const now = new Date().toISOString();
-    await metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath });
     await new TaskDatastore(this.options.backend, this.content, ref).finishAttempt(0, data);
-    await metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } });
-    await metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(this.content, data));
+    // Independent records, sent together like a launched attempt's; the run waits for them, the successors need not.
+    this.record(ref, metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath }));
+    this.record(ref, metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } }));
+    this.record(ref, metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(this.content, data)));
     this.clones.last = Date.now();
     reporter.cloned(task.step, pathspecOf(ref), originPath);
     this.queueSuccessors(task, data);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { decodeJwt, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { type OidcIssuer, startOidcIssuer } from "../../../test/helpers/oidc-issuer.ts";
+import { closedPort } from "../../../test/helpers/processes.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { type Authenticator, type AuthOutcome, createAuthenticator } from "./oidc-auth.ts";
 
@@ -41,14 +40,6 @@ async function weftErrorOf(promise: Promise<unknown>, code: string): Promise<Wef
   assert.fail("expected a WeftError");
 }
 
-/** A 127.0.0.1 port that was just free: nothing listens on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const hs256 = (claims: Record<string, unknown>) =>
   new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode("a shared secret that is 32 bytes"));

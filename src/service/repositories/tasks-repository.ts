@@ -68,7 +68,15 @@ export class TasksRepository {
     return this.beats.add(ref);
   }
 
-  private readonly registrations = new Batcher<TaskRecord, boolean>((tasks) => this.inBatch(tasks, REGISTER, (t) => this.registerEach(t)));
+  // One statement for the batch; if it fails (a missing run, a task twice, a bad value), each alone, so only the culprit fails.
+  private readonly registrations = new Batcher<TaskRecord, boolean>(async (tasks) => {
+    try {
+      await this.db.query(REGISTER, [JSON.stringify(tasks.map(toRow))]);
+      return tasks.map(() => ({ status: "fulfilled", value: true }));
+    } catch {
+      return Promise.allSettled(tasks.map((t) => this.registerOne(t)));
+    }
+  });
   private readonly beats = new Batcher<TaskRef, boolean>(async (refs) => {
     const rows = await this.db.query<TaskRef>(
       `UPDATE tasks t SET heartbeat_at = now()
@@ -81,18 +89,8 @@ export class TasksRepository {
     return refs.map((r) => ({ status: "fulfilled", value: found.has(pathspecOf(r)) }));
   });
 
-  /** One statement for the batch; if it fails (a missing run, a task twice, a bad value), each alone, so only the culprit fails. */
-  private async inBatch(tasks: TaskRecord[], sql: string, each: (task: TaskRecord) => Promise<boolean>): Promise<PromiseSettledResult<boolean>[]> {
-    try {
-      await this.db.query(sql, [JSON.stringify(tasks.map(toRow))]);
-      return tasks.map(() => ({ status: "fulfilled", value: true }));
-    } catch (error) {
-      if (tasks.length > 1) return Promise.allSettled(tasks.map(each));
-      return [isPgError(error, PG_FOREIGN_KEY_VIOLATION) ? { status: "fulfilled", value: false } : { status: "rejected", reason: error }];
-    }
-  }
-
-  private async registerEach(task: TaskRecord): Promise<boolean> {
+  /** False if the task's run does not exist. */
+  private async registerOne(task: TaskRecord): Promise<boolean> {
     try {
       await this.db.query(REGISTER, [JSON.stringify([toRow(task)])]);
       return true;

@@ -1,0 +1,22 @@
+import { hostname } from "node:os";
+import type { ContentStore } from "../../datastore/content-store.ts";
+import { layout, type TaskRef } from "../../datastore/layout.ts";
+import type { TaskData } from "../../datastore/task-datastore.ts";
+import type { ArtifactInfo, TaskFact } from "../../metadata/types.ts";
+import type { RunSpec } from "../run-spec.ts";
+
+/** Where an attempt runs and where its logs go: recorded with its start. */
+export function attemptFacts(spec: RunSpec, ref: TaskRef, attempt: number, pid: number | undefined): TaskFact[] {
+  return [
+    { field: "host", value: hostname(), type: "runtime" },
+    ...(pid === undefined ? [] : [{ field: "pid", value: String(pid), type: "runtime" }]),
+    { field: "code-package", value: spec.codePackage.key, type: "code" },
+    { field: "log-location-stdout", value: layout.attemptFile(ref, attempt, "stdout"), type: "log" },
+    { field: "log-location-stderr", value: layout.attemptFile(ref, attempt, "stderr"), type: "log" },
+  ];
+}
+
+/** What and where an attempt's artifacts are, never their bytes: recorded with its end. */
+export function artifactMetadata(content: ContentStore, data: TaskData): ArtifactInfo[] {
+  return Object.entries(data.artifacts).map(([name, a]) => ({ name, sha: a.sha, type: a.type, size: a.size, location: content.keyOf(a.sha) }));
+}
