@@ -1,15 +1,5 @@
-import { Command, CommanderError } from "commander";
 import { exitCodeOf, formatError } from "../errors/format.ts";
-import { weftPackage } from "../runtime/package-root.ts";
-import { checkCommand } from "./commands/check.ts";
-import { configureCommand } from "./commands/configure.ts";
-import { dumpCommand } from "./commands/dump.ts";
-import { listCommand } from "./commands/list.ts";
-import { logsCommand } from "./commands/logs.ts";
-import { preloadRunFlow, resumeCommand, runCommand } from "./commands/run.ts";
-import { serviceCommand } from "./commands/service.ts";
-import { showCommand } from "./commands/show.ts";
-import { tagCommand } from "./commands/tag.ts";
+import { missingPackageError } from "./optional-import.ts";
 
 process.setSourceMapsEnabled(true);
 
@@ -21,34 +11,15 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-async function main(argv: string[]): Promise<number> {
-  const preloaded = await preloadRunFlow(argv);
-  const program = new Command("weft")
-    .description("Weft: ML and data pipelines in TypeScript, local-first and Azure-native")
-    .version(weftPackage().version, "-v, --version")
-    .exitOverride()
-    .showHelpAfterError("(add --help for usage)");
-  program.command("version").description("print the version").action(() => console.log(weftPackage().version));
-  for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand()]) program.addCommand(command.exitOverride());
-  for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand()]) program.addCommand(exitOverrideAll(command));
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help asked for is success; help shown because a subcommand is missing is a usage error.
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || (error.code === "commander.help" && error.exitCode === 0) ? 0 : 2;
-    }
-    process.stderr.write(`${formatError(error)}\n`);
-    return exitCodeOf(error);
-  }
+// The program is loaded dynamically: commander is an optional dependency, left out of a
+// task-only install, and a missing package must read as a WeftError, not a stack.
+let program: typeof import("./program.ts");
+try {
+  program = await import("./program.ts");
+} catch (error) {
+  const missing = missingPackageError(error);
+  if (!missing) throw error;
+  process.stderr.write(`${formatError(missing)}\n`);
+  process.exit(exitCodeOf(missing));
 }
-
-/** Subcommands (`list runs`, `tag add`) must throw rather than exit, like their parents. */
-function exitOverrideAll(command: Command): Command {
-  command.exitOverride();
-  command.commands.forEach(exitOverrideAll);
-  return command;
-}
-
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await program.main(process.argv.slice(2));

@@ -31,7 +31,7 @@ describe("client API on failures", () => {
       await assert.rejects(Task.get("ClientFlow/3/start/1/extra"), weftError("USAGE", /it has 5 parts/));
       await assert.rejects(Flow.get("ClientFlow/3"), weftError("USAGE", /Expected "Flow"/));
       await assert.rejects(Flow.get("Client Flow"), weftError("USAGE", /the flow name must be a class name/));
-      await assert.rejects(Run.get("ClientFlow/3.5"), weftError("USAGE", /the run id must be letters, digits, - or _/));
+      await assert.rejects(Run.get("ClientFlow/.."), weftError("USAGE", /the run id must be 1 to 128 letters, digits, _, - or \./));
       await assert.rejects(Task.get("ClientFlow/3/not a step/1"), weftError("USAGE", /the step name must be an identifier/));
       await assert.rejects(Run.get(""), weftError("USAGE"));
     });
@@ -41,11 +41,11 @@ describe("client API on failures", () => {
     });
 
     it("Task.get of an unknown task is NOT_FOUND listing the step's tasks", async () => {
-      await assert.rejects(Task.get("ClientFlow/3/train/99"), weftError("NOT_FOUND", /Step ClientFlow\/3\/train has no task "99"/, /Tasks: 2, 3, 4/));
+      await assert.rejects(Task.get("ClientFlow/3/train/99"), weftError("NOT_FOUND", /Step ClientFlow\/3\/train has no task "99"/, /Tasks: 0, 1, 2/));
     });
 
     it("Task.get of a task of an unknown run is NOT_FOUND listing the latest runs", async () => {
-      await assert.rejects(Task.get("ClientFlow/42/start/1"), weftError("NOT_FOUND", /no run "42"/, /Latest runs: 5/));
+      await assert.rejects(Task.get("ClientFlow/42/start/0"), weftError("NOT_FOUND", /no run "42"/, /Latest runs: 5/));
     });
 
     it("tasks() of a step with no tasks is NOT_FOUND listing the steps with tasks", async () => {
@@ -55,8 +55,8 @@ describe("client API on failures", () => {
     });
 
     it("Task.data of an unknown artifact is NOT_FOUND listing the existing names", async () => {
-      const task = await Task.get("ClientFlow/3/train/2");
-      await assert.rejects(task.data("nope"), weftError("NOT_FOUND", /ClientFlow\/3\/train\/2 has no artifact "nope"/, /It has: .*alpha/, /kind/, /score/));
+      const task = await Task.get("ClientFlow/3/train/0");
+      await assert.rejects(task.data("nope"), weftError("NOT_FOUND", /ClientFlow\/3\/train\/0 has no artifact "nope"/, /It has: .*alpha/, /kind/, /score/));
       await assert.rejects(task.artifact("nope"), weftError("NOT_FOUND", /has no artifact "nope"/));
     });
   });
@@ -72,7 +72,7 @@ describe("client API on failures", () => {
     });
 
     it("the task that was running when its runner died reads as not finished", async () => {
-      const task = await Task.get("SlowFlow/1/start/1");
+      const task = await Task.get("SlowFlow/1/start/0");
       assert.equal(task.finished, false);
       assert.equal(task.successful, false);
       assert.equal(task.finishedAt, undefined);
@@ -113,13 +113,13 @@ describe("client API on failures", () => {
 
   describe("corrupt data", () => {
     it("a blob with a flipped byte fails Task.data, Artifact.value and Run.data with ARTIFACT_CORRUPT", async () => {
-      const { sha } = await (await Task.get("OtherFlow/1/start/1")).artifact("message");
+      const { sha } = await (await Task.get("OtherFlow/1/start/0")).artifact("message");
       const blob = join(datastore(), "OtherFlow", "data", sha.slice(0, 2), sha);
       const bytes = readFileSync(blob);
       bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
       writeFileSync(blob, bytes);
-      const task = await Task.get("OtherFlow/1/start/1");
-      await assert.rejects(task.data("message"), weftError("ARTIFACT_CORRUPT", /Artifact "message" of OtherFlow\/1\/start\/1/));
+      const task = await Task.get("OtherFlow/1/start/0");
+      await assert.rejects(task.data("message"), weftError("ARTIFACT_CORRUPT", /Artifact "message" of OtherFlow\/1\/start\/0/));
       await assert.rejects((await task.artifact("message")).value(), weftError("ARTIFACT_CORRUPT", /"message"/));
       await assert.rejects((await Run.get("OtherFlow/1")).data("message"), weftError("ARTIFACT_CORRUPT", /OtherFlow\/1\/end/));
     });

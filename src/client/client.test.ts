@@ -136,7 +136,7 @@ describe("client API", () => {
   describe("Step and Task", () => {
     it("tasks() of a foreach step gives one task per item, in task-id order", async () => {
       const tasks = await (await Run.get("ClientFlow/3")).step("train").tasks().toArray();
-      assert.deepEqual(tasks.map((t) => t.pathspec), ["ClientFlow/3/train/2", "ClientFlow/3/train/3", "ClientFlow/3/train/4"]);
+      assert.deepEqual(tasks.map((t) => t.pathspec), ["ClientFlow/3/train/0", "ClientFlow/3/train/1", "ClientFlow/3/train/2"]);
       assert.deepEqual(await Promise.all(tasks.map((t) => t.data("kind"))), ["a", "b", "c"]);
       assert.deepEqual(await Promise.all(tasks.map((t) => t.data("score"))), [0.25, 0.5, 0.75]);
     });
@@ -145,22 +145,22 @@ describe("client API", () => {
       const tasks = await (await Run.get("ClientFlow/3")).step("train").tasks().toArray();
       assert.deepEqual(
         tasks.map((t) => t.foreachStack),
-        [0, 1, 2].map((index) => [{ step: "start", task: "1", index, numSplits: 3 }]),
+        [0, 1, 2].map((index) => [{ step: "start", task: "0", index, numSplits: 3 }]),
       );
     });
 
     it("a task after the join has an empty foreachStack", async () => {
       const pick = await (await Run.get("ClientFlow/3")).step("pick").task();
-      assert.equal(pick.pathspec, "ClientFlow/3/pick/5");
+      assert.equal(pick.pathspec, "ClientFlow/3/pick/0");
       assert.deepEqual(pick.foreachStack, []);
     });
 
     it("Task.get reads a task by pathspec, with its state", async () => {
-      const task = await Task.get("ClientFlow/3/train/2");
+      const task = await Task.get("ClientFlow/3/train/0");
       assert.equal(task.flowName, "ClientFlow");
       assert.equal(task.runId, "3");
       assert.equal(task.stepName, "train");
-      assert.equal(task.id, "2");
+      assert.equal(task.id, "0");
       assert.equal(task.successful, true);
       assert.equal(task.finished, true);
       assert.equal(task.retryCount, 0);
@@ -172,14 +172,14 @@ describe("client API", () => {
     });
 
     it("Task.data reads parameters and inherited artifacts too", async () => {
-      const task = await Task.get("ClientFlow/3/train/4");
+      const task = await Task.get("ClientFlow/3/train/2");
       assert.equal(await task.data("alpha"), 0.25);
       assert.deepEqual(await task.data("kinds"), ["a", "b", "c"]);
       assert.equal(await task.data("size"), 3);
     });
 
     it("artifacts() lists every artifact with its sha, size and type, and value() equals data()", async () => {
-      const task = await Task.get("ClientFlow/3/train/3");
+      const task = await Task.get("ClientFlow/3/train/1");
       const artifacts = await task.artifacts().toArray();
       assert.deepEqual(artifacts.map((a) => a.name).sort(), ["alpha", "kind", "kinds", "label", "score", "size"]);
       const byName = new Map(artifacts.map((a) => [a.name, a]));
@@ -196,7 +196,7 @@ describe("client API", () => {
     });
 
     it("an artifact's sha is the SHA-256 of its serialized bytes and size their length", async () => {
-      const artifact = await (await Task.get("ClientFlow/3/train/3")).artifact("kind");
+      const artifact = await (await Task.get("ClientFlow/3/train/1")).artifact("kind");
       const blob = readFileSync(join(datastore(), "ClientFlow", "data", artifact.sha.slice(0, 2), artifact.sha));
       assert.equal(blob[0], 0, "a short string is stored raw (codec byte 0)");
       const serialized = blob.subarray(1);
@@ -207,27 +207,27 @@ describe("client API", () => {
     });
 
     it("stdout() and stderr() return what the step printed", async () => {
-      const start = await Task.get("ClientFlow/3/start/1");
+      const start = await Task.get("ClientFlow/3/start/0");
       assert.equal(await start.stdout(), "start: 3 kinds\n");
       assert.equal(await start.stderr(), "start: a warning on stderr\n");
     });
 
     it("metadata() lists each attempt's host, pid and log locations", async () => {
-      const entries = await (await Task.get("ClientFlow/3/train/3")).metadata();
+      const entries = await (await Task.get("ClientFlow/3/train/1")).metadata();
       const of = (attempt: number, field: string) => entries.find((e) => e.attempt === attempt && e.field === field)?.value;
       assert.deepEqual([...new Set(entries.map((e) => e.attempt))], [0, 1]);
       assert.equal(of(1, "host"), hostname());
       assert.match(of(1, "pid") ?? "", /^\d+$/);
       assert.notEqual(of(0, "pid"), of(1, "pid"));
-      assert.equal(of(1, "log-location-stdout"), "ClientFlow/3/train/3/1.stdout");
+      assert.equal(of(1, "log-location-stdout"), "ClientFlow/3/train/1/1.stdout");
     });
 
     it("a task that printed nothing on stderr has an empty stderr", async () => {
-      assert.equal(await (await Task.get("ClientFlow/3/train/2")).stderr(), "");
+      assert.equal(await (await Task.get("ClientFlow/3/train/0")).stderr(), "");
     });
 
     it("a task retried once has retryCount 1, is successful and shows the last attempt's output", async () => {
-      const task = await Task.get("ClientFlow/3/train/3");
+      const task = await Task.get("ClientFlow/3/train/1");
       assert.equal(task.retryCount, 1);
       assert.equal(task.successful, true);
       assert.equal(task.finished, true);
@@ -237,7 +237,7 @@ describe("client API", () => {
     });
 
     it("the failed first attempt's logs stay readable by attempt number", async () => {
-      const task = await Task.get("ClientFlow/3/train/3");
+      const task = await Task.get("ClientFlow/3/train/1");
       assert.match(await task.stderr(0), /Error: first attempt of b fails/);
       assert.equal(await task.stdout(0), "");
     });
@@ -268,9 +268,9 @@ describe("client API", () => {
     it("cloned tasks have origin set to the origin run's task", async () => {
       const run = await Run.get("ClientFlow/2");
       const start = await run.step("start").task();
-      assert.equal(start.origin, "ClientFlow/1/start/1");
+      assert.equal(start.origin, "ClientFlow/1/start/0");
       const train = await run.step("train").tasks().toArray();
-      assert.deepEqual(train.map((t) => t.origin), ["ClientFlow/1/train/2", "ClientFlow/1/train/3"]);
+      assert.deepEqual(train.map((t) => t.origin), ["ClientFlow/1/train/0", "ClientFlow/1/train/1"]);
       assert.ok(train.every((t) => t.successful));
     });
 
@@ -299,7 +299,7 @@ describe("client API", () => {
     });
 
     it("Task.get of another user's task is NOT_FOUND too", async () => {
-      await assert.rejects(Task.get("ClientFlow/4/start/1"), weftError("NOT_FOUND", /not in namespace user:tester/));
+      await assert.rejects(Task.get("ClientFlow/4/start/0"), weftError("NOT_FOUND", /not in namespace user:tester/));
     });
 
     it("namespace(null) shows every user's runs", async () => {
@@ -357,7 +357,7 @@ describe("client API", () => {
       expectExact<Equal<Awaited<ReturnType<typeof artifact.value>>, string>>();
       assert.equal(await artifact.value(), "a");
 
-      const typedTask = await Task.get<ClientFlow>("ClientFlow/3/train/3");
+      const typedTask = await Task.get<ClientFlow>("ClientFlow/3/train/1");
       expectType<number>(await typedTask.data("score"));
       for await (const r of flow.runs()) expectExact<Equal<typeof r, Run<ClientFlow>>>();
     });

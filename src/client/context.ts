@@ -1,5 +1,5 @@
 import { resolveConfig, type WeftConfig } from "../config/resolve.ts";
-import { openStores, type Stores } from "./stores.ts";
+import { openStores, type Stores } from "../runtime/stores.ts";
 
 export interface ClientContext extends Stores {
   config: WeftConfig;

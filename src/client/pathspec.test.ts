@@ -27,6 +27,13 @@ describe("parsePathspec", () => {
     assert.deepEqual(parsePathspec("F/0/s/0", 4), { flow: "F", run: "0", step: "s", task: "0" });
   });
 
+  it("accepts orchestrator run ids and foreach task ids, as weft dump and weft list tasks take them", () => {
+    assert.deepEqual(parsePathspec("TrainFlow/argo-train-x7k2p/train/2-10", 2, 4), { flow: "TrainFlow", run: "argo-train-x7k2p", step: "train", task: "2-10" });
+    assert.deepEqual(parsePathspec("TrainFlow/argo-train-x7k2p/train", 2, 3), { flow: "TrainFlow", run: "argo-train-x7k2p", step: "train" });
+    assert.deepEqual(parsePathspec("TrainFlow/run.2024-01-31/s/0-7", 4), { flow: "TrainFlow", run: "run.2024-01-31", step: "s", task: "0-7" });
+    assert.deepEqual(parsePathspec(`F/${"r".repeat(128)}`, 2, 2), { flow: "F", run: "r".repeat(128) });
+  });
+
   it("rejects fewer parts than the minimum depth, showing the expected forms", () => {
     assert.throws(
       () => parsePathspec("TrainFlow/12", 3),
@@ -56,9 +63,17 @@ describe("parsePathspec", () => {
     assert.throws(() => parsePathspec("", 1), (err: unknown) => err instanceof WeftError && err.code === "USAGE" && /flow name/.test(err.message));
   });
 
-  it("rejects a run id with other characters", () => {
-    assert.throws(() => parsePathspec("F/1.5", 2, 2), usageError('Invalid pathspec "F/1.5": the run id must be letters, digits, - or _.', '"Flow/run"'));
+  const RULE = "1 to 128 letters, digits, _, - or ., starting with a letter, digit or _ (e.g. 12 or argo-train-x7k2p)";
+
+  it("rejects a run id with other characters, saying what a valid id looks like", () => {
+    assert.throws(() => parsePathspec("F/1 5", 2, 2), usageError(`Invalid pathspec "F/1 5": the run id must be ${RULE}.`, '"Flow/run"'));
     assert.throws(() => parsePathspec("F//s", 3, 3), (err: unknown) => err instanceof WeftError && /run id/.test(err.message));
+  });
+
+  it("rejects run ids that are . or .., start with - or exceed 128 characters", () => {
+    for (const run of [".", "..", ".x", "-1", "r".repeat(129)]) {
+      assert.throws(() => parsePathspec(`F/${run}/s`, 3, 3), (err: unknown) => err instanceof WeftError && err.code === "USAGE" && err.message.includes("the run id must be 1 to 128"), run);
+    }
   });
 
   it("rejects a step name that is not an identifier", () => {
@@ -66,7 +81,7 @@ describe("parsePathspec", () => {
   });
 
   it("rejects a task id with other characters", () => {
-    assert.throws(() => parsePathspec("F/1/s/a b", 4), usageError('Invalid pathspec "F/1/s/a b": the task id must be letters, digits, - or _.', '"Flow/run/step/task"'));
+    assert.throws(() => parsePathspec("F/1/s/a b", 4), usageError(`Invalid pathspec "F/1/s/a b": the task id must be ${RULE}.`, '"Flow/run/step/task"'));
   });
 
   it("the example in the hint is itself a pathspec of an accepted depth", () => {

@@ -1,4 +1,5 @@
 import { WeftError } from "../errors/weft-error.ts";
+import { ID_RULE, isValidId } from "../metadata/ids.ts";
 
 /** A parsed `Flow[/run[/step[/task]]]`. */
 export interface Pathspec {
@@ -9,7 +10,6 @@ export interface Pathspec {
 }
 
 const PART = /^[A-Za-z_][\w-]*$/;
-const ID = /^[\w-]+$/;
 
 /**
  * Parses a pathspec, requiring at least `depth` parts (1 flow … 4 task). Throws a
@@ -24,8 +24,8 @@ export function parsePathspec(text: string, minDepth: 1 | 2 | 3 | 4, maxDepth: 1
   if (parts.length < minDepth || parts.length > maxDepth) throw bad(`it has ${parts.length} part${parts.length === 1 ? "" : "s"}`);
   const [flow = "", run, step, task] = parts;
   if (!PART.test(flow)) throw bad("the flow name must be a class name");
-  if (run !== undefined && !ID.test(run)) throw bad("the run id must be letters, digits, - or _");
+  if (run !== undefined && !isValidId(run)) throw bad(`the run id must be ${ID_RULE}`);
   if (step !== undefined && !PART.test(step)) throw bad("the step name must be an identifier");
-  if (task !== undefined && !ID.test(task)) throw bad("the task id must be letters, digits, - or _");
+  if (task !== undefined && !isValidId(task)) throw bad(`the task id must be ${ID_RULE}`);
   return { flow, ...(run ? { run } : {}), ...(step ? { step } : {}), ...(task ? { task } : {}) };
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it, type TestContext } from "node:test";
+import { WeftError } from "../errors/weft-error.ts";
 import type { StorageBackend } from "./types.ts";
 
 /** A backend under test and how to remove what it wrote. */
@@ -283,6 +284,128 @@ export function storageBackendContract(name: string, open: () => Promise<OpenedB
         await backend.putBytes([{ key: "tree/z", data: bytes("z") }]);
         assert.ok(!before.includes("tree/z"));
         assert.ok((await backend.list("tree/")).includes("tree/z"));
+      });
+    });
+
+    describe("appendBytes", () => {
+      /** The backend's appendBytes, or undefined after marking the test skipped. */
+      const appender = (t: TestContext) => {
+        if (!backend.appendBytes) t.skip("this backend has no appendBytes (callers rewrite whole objects)");
+        return backend.appendBytes?.bind(backend);
+      };
+      const isConflict = (error: unknown) => error instanceof WeftError && error.code === "DATASTORE";
+
+      it("creates a missing object that getBytes and getBytesSync read whole", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([{ key: "log/new", data: bytes("first line\n"), offset: 0 }]);
+        assert.deepEqual(await backend.exists(["log/new"]), [true]);
+        assert.equal(text((await backend.getBytes(["log/new"]))[0]), "first line\n");
+        assert.equal(text(backend.getBytesSync("log/new")), "first line\n");
+      });
+
+      it("successive appends read back as one object, in order", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        let offset = 0;
+        for (const part of ["one\n", "two\n", "three\n"]) {
+          await append([{ key: "log/grow", data: bytes(part), offset }]);
+          offset += part.length;
+        }
+        assert.equal(text((await backend.getBytes(["log/grow"]))[0]), "one\ntwo\nthree\n");
+        assert.deepEqual(await backend.list("log/"), ["log/grow"]);
+      });
+
+      it("applies the items of one key in batch order, and every key of the batch", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([
+          { key: "log/a", data: bytes("a1 "), offset: 0 },
+          { key: "log/b", data: bytes("b1 "), offset: 0 },
+          { key: "log/a", data: bytes("a2 "), offset: 3 },
+          { key: "log/a", data: bytes("a3"), offset: 6 },
+          { key: "log/b", data: bytes("b2"), offset: 3 },
+        ]);
+        assert.deepEqual((await backend.getBytes(["log/a", "log/b"])).map(text), ["a1 a2 a3", "b1 b2"]);
+      });
+
+      it("an item with no bytes creates an empty object", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([{ key: "log/empty", data: new Uint8Array(0), offset: 0 }]);
+        assert.equal((await backend.getBytes(["log/empty"]))[0]?.byteLength, 0);
+      });
+
+      it("a retried append whose first try landed adds nothing", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([{ key: "log/retry", data: bytes("start "), offset: 0 }]);
+        await append([{ key: "log/retry", data: bytes("once"), offset: 6 }]);
+        await append([{ key: "log/retry", data: bytes("once"), offset: 6 }]);
+        assert.equal(text((await backend.getBytes(["log/retry"]))[0]), "start once");
+      });
+
+      it("a retried append whose first try landed part adds only the rest", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([{ key: "log/part", data: bytes("hello"), offset: 0 }]);
+        await append([{ key: "log/part", data: bytes("hello world"), offset: 0 }]);
+        assert.equal(text((await backend.getBytes(["log/part"]))[0]), "hello world");
+      });
+
+      it("an offset past the object's end fails with DATASTORE and appends nothing", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([{ key: "log/gap", data: bytes("abc"), offset: 0 }]);
+        await assert.rejects(append([{ key: "log/gap", data: bytes("xyz"), offset: 10 }]), isConflict);
+        assert.equal(text((await backend.getBytes(["log/gap"]))[0]), "abc");
+      });
+
+      it("an object longer than offset plus the bytes fails with DATASTORE and is left as it is", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await append([{ key: "log/other", data: bytes("abcdef"), offset: 0 }]);
+        await assert.rejects(append([{ key: "log/other", data: bytes("xy"), offset: 1 }]), isConflict);
+        assert.equal(text((await backend.getBytes(["log/other"]))[0]), "abcdef");
+      });
+
+      it("an offset above zero on a missing object fails with DATASTORE", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        await assert.rejects(append([{ key: "log/missing", data: bytes("late"), offset: 4 }]), isConflict);
+      });
+
+      it("a 9 MiB append round-trips, and later appends follow it", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        const big = new Uint8Array(randomBytes(9 * 1024 * 1024 + 17));
+        const tail = bytes("tail");
+        await append([{ key: "log/big", data: big, offset: 0 }]);
+        await append([{ key: "log/big", data: tail, offset: big.byteLength }]);
+        const expected = Buffer.concat([big, tail]);
+        assertSameBytes((await backend.getBytes(["log/big"]))[0], expected, "getBytes");
+        assertSameBytes(backend.getBytesSync("log/big"), expected, "getBytesSync");
+      });
+
+      it("a concurrent reader sees a prefix of what was appended", async (t) => {
+        const append = appender(t);
+        if (!append) return;
+        const parts = Array.from({ length: 12 }, (_, i) => new Uint8Array(randomBytes(1024 + i)));
+        const whole = Buffer.concat(parts);
+        const seen: (Uint8Array | null)[] = [];
+        let done = false;
+        const reading = (async () => {
+          while (!done) seen.push((await backend.getBytes(["log/live"]))[0] ?? null);
+        })();
+        let offset = 0;
+        for (const data of parts) {
+          await append([{ key: "log/live", data, offset }]);
+          offset += data.byteLength;
+        }
+        done = true;
+        await reading;
+        for (const got of seen) if (got) assert.ok(asBuffer(got).equals(whole.subarray(0, got.byteLength)), `a read of ${got.byteLength} bytes is not a prefix`);
+        assertSameBytes((await backend.getBytes(["log/live"]))[0], whole, "final");
       });
     });
 

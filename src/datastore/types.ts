@@ -12,6 +12,18 @@ export interface PutItem {
   durable?: boolean;
 }
 
+/** Bytes to add at the end of an object that is grown by appends (see StorageBackend.appendBytes). */
+export interface AppendItem {
+  key: string;
+  data: Uint8Array;
+  /**
+   * The object's length before this append, as its one writer counts: 0 for the first
+   * append, then the sum of the bytes appended so far. It makes a retry safe: when an
+   * earlier try landed some or all of `data`, only the rest is added.
+   */
+  offset: number;
+}
+
 /**
  * Where the datastore keeps bytes: a flat namespace of `/`-separated keys under one
  * root. Batch-first, as Metaflow's DataStoreStorage, so a cloud backend can run a
@@ -49,6 +61,25 @@ export interface StorageBackend {
    * large object without hashing it again afterwards.
    */
   getBytesHashed?(key: string, skip: number): Promise<{ bytes: Uint8Array; sha256: string } | null>;
+  /**
+   * Optional: adds bytes at the end of objects grown by appends (task logs), so that a
+   * writer sends each byte once instead of rewriting the whole object. Without it,
+   * callers rewrite the whole object with putBytes.
+   *
+   * - A missing object is created; an item with no bytes only does that.
+   * - getBytes reads everything appended so far as one object. Unlike putBytes, an
+   *   append is not atomic for readers: a concurrent reader sees a prefix of it.
+   * - Appends to one key are issued by one writer, in order: items of one key in a batch
+   *   apply in batch order, and the writer's next call starts after this one resolved.
+   *   Items of different keys may run in parallel. A key is written either by putBytes or
+   *   by appendBytes, never both.
+   * - Idempotent by `offset`: if the object already holds bytes beyond `offset` (a
+   *   retried call whose first try landed), only the bytes past its end are added. An
+   *   object shorter than `offset`, or longer than `offset + data.length`, was changed
+   *   by someone else: the call fails with DATASTORE and appends nothing.
+   * - Appended bytes need not survive a machine crash (no flush), as logs.
+   */
+  appendBytes?(items: AppendItem[]): Promise<void>;
   /** The keys directly below `prefix` (ending in `/`); sub-prefixes end with `/`. */
   list(prefix: string): Promise<string[]>;
   /** A path on this machine holding the object's bytes, when the backend has one. */

@@ -26,6 +26,11 @@ export interface WeftErrorOptions {
   /** What the user should do about it. */
   hint?: string;
   cause?: unknown;
+  /**
+   * The failure may pass if the same thing is tried again (a lost connection, a 503,
+   * throttling), as opposed to one that will fail the same way every time.
+   */
+  transient?: boolean;
 }
 
 /**
@@ -35,12 +40,14 @@ export interface WeftErrorOptions {
 export class WeftError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly transient: boolean;
 
   constructor(code: ErrorCode, message: string, options: WeftErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "WeftError";
     this.code = code;
     this.hint = options.hint;
+    this.transient = options.transient ?? false;
   }
 
   get exitCode(): 1 | 2 {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TaskRef } from "../datastore/layout.ts";
-import type { ArtifactMetadata, AttemptRecord, MetadataProvider, RunRecord, TaskRecord } from "./types.ts";
+import { chosenRunIdCases } from "./provider-contract-chosen-ids.ts";
+import type { ArtifactMetadata, AttemptRecord, MetadataProvider, RunInit, TaskRecord } from "./types.ts";
 
 /** A provider under test, on empty storage, and how to empty it again. */
 export interface OpenedMetadata {
@@ -13,7 +14,7 @@ export interface OpenedMetadata {
 /** The heartbeat timeout providers under contract are opened with: short, so the suite stays fast. */
 export const CONTRACT_HEARTBEAT_TIMEOUT_MS = 1000;
 
-const runInit = (flow: string): Omit<RunRecord, "run" | "createdAt"> => ({ flow, user: "ada", tags: ["exp"], systemTags: ["user:ada", "runtime:test"] });
+const runInit = (flow: string): RunInit => ({ flow, user: "ada", tags: ["exp"], systemTags: ["user:ada", "runtime:test"] });
 const taskRecord = (ref: TaskRef): TaskRecord => ({ ...ref, createdAt: "2024-01-01T00:00:00.000Z", foreachStack: [] });
 const sha = (c: string) => c.repeat(64);
 
@@ -154,6 +155,11 @@ export function metadataProviderContract(name: string, open: () => Promise<Opene
         assert.deepEqual((await meta.listTasks("TrainFlow", "1", "train")).map((t) => t.task), ["1", "2", "9", "10", "33"]);
       });
 
+      it("listTasks orders foreach task ids part by part: 2-9 before 2-10", async () => {
+        for (const task of ["2-10", "10-0", "2-9", "0", "2-9-1"]) await meta.registerTask(taskRecord({ ...step, task }));
+        assert.deepEqual((await meta.listTasks("TrainFlow", "1", "train")).map((t) => t.task), ["0", "2-9", "2-9-1", "2-10", "10-0"]);
+      });
+
       it("listTasks of an unknown step is empty", async () => {
         assert.deepEqual(await meta.listTasks("TrainFlow", "1", "nope"), []);
       });
@@ -239,6 +245,8 @@ export function metadataProviderContract(name: string, open: () => Promise<Opene
         assert.deepEqual(await meta.listAttempts(ref), [attempt(0)]);
       });
     });
+
+    chosenRunIdCases(() => meta);
 
     describe("heartbeats", () => {
       const wait = () => sleep(CONTRACT_HEARTBEAT_TIMEOUT_MS + 400);

@@ -1,6 +1,13 @@
 import type { TaskRef } from "../datastore/layout.ts";
 import type { ForeachFrame } from "../flow/current.ts";
 
+/**
+ * What createRun records. `run` is an id the caller chose (an orchestrator's, e.g.
+ * `argo-train-x7k2p`; see src/metadata/ids.ts); without it the provider allocates the
+ * flow's next number.
+ */
+export type RunInit = Omit<RunRecord, "run" | "createdAt"> & { run?: string };
+
 /** A run, by flow and id. */
 export interface RunRef {
   flow: string;
@@ -103,8 +110,15 @@ export interface MetadataProvider {
   readonly kind: string;
   /** Where the records live, for messages: a datastore root or the service's URL. */
   readonly location: string;
-  /** Allocates the next run id of `flow` and records the run. */
-  createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord>;
+  /**
+   * Records a new run. Without `init.run`, allocates the flow's next number (1, 2, 3…,
+   * one past the highest allocated). With it, records the run under that id, or throws
+   * a USAGE WeftError if the flow already has a run with that id (ids are unique per
+   * flow; an existing run is never overwritten), or if a caller may not choose it
+   * (checkChosenRunId: invalid, all digits, or a reserved name). Not idempotent:
+   * calling again makes another run, or fails for a chosen id.
+   */
+  createRun(init: RunInit): Promise<RunRecord>;
   setRunState(flow: string, run: string, state: RunState): Promise<void>;
   registerTask(task: TaskRecord): Promise<void>;
   /** Records an attempt's start and, with it (atomically where the store allows), facts about it; a repeated field replaces its value. */
@@ -113,11 +127,12 @@ export interface MetadataProvider {
   finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts?: ArtifactInfo[]): Promise<void>;
 
   listFlows(): Promise<string[]>;
-  /** Newest first. */
+  /** Newest first: by creation time, runs of one instant by id (allocated numbers in numeric order). */
   listRuns(flow: string): Promise<RunRecord[]>;
   getRun(flow: string, run: string): Promise<RunRecord | undefined>;
   getRunState(flow: string, run: string): Promise<RunState | undefined>;
   listSteps(flow: string, run: string): Promise<string[]>;
+  /** In natural id order (compareIds): `2-9` before `2-10`. */
   listTasks(flow: string, run: string, step: string): Promise<TaskRecord[]>;
   getTask(ref: TaskRef): Promise<TaskRecord | undefined>;
   /** Every attempt of a task, in order. */

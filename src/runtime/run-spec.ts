@@ -29,8 +29,8 @@ export interface RunSpec {
   secretSettings?: ProviderSettings;
 }
 
-export async function writeRunSpec(backend: StorageBackend, spec: RunSpec): Promise<void> {
-  await backend.putBytes([{ key: layout.runSpec(spec.flow, spec.run), data: new TextEncoder().encode(JSON.stringify(spec)), overwrite: true, durable: true }]);
+export function runSpecBytes(spec: RunSpec): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(spec));
 }
 
 export async function readRunSpec(backend: StorageBackend, flow: string, run: string): Promise<RunSpec> {

@@ -43,7 +43,7 @@ describe("the metadata service's HTTP API", () => {
     it("/version names the service version and the schema migration", async () => {
       const { body } = await call("GET", "/version");
       assert.match(String(body?.service), /^\d+\.\d+\.\d+/);
-      assert.equal(body?.schema, "0001-initial");
+      assert.equal(body?.schema, "0002-text-ids");
     });
 
     it("/openapi.json is an OpenAPI 3 document listing every resource route", async () => {
@@ -130,6 +130,16 @@ describe("the metadata service's HTTP API", () => {
       ["GET", "/flows/TrainFlow/runs?limit=0", undefined, "querystring.limit", /at least 1/],
       ["GET", "/flows/TrainFlow/runs?status=lost", undefined, "querystring.status", /"running"/],
       ["GET", "/flows/TrainFlow/runs?cursor=Zm9v", undefined, "querystring.cursor", /previous page/],
+      ["GET", `/flows/TrainFlow/runs?cursor=${Buffer.from("1700000000000000/..").toString("base64url")}`, undefined, "querystring.cursor", /previous page/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, run: ".." }, "body.run", /must be an id: 1 to 128 letters, digits, _, - or \., starting with a letter, digit or _/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, run: "a/b" }, "body.run", /must be an id/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, run: "x".repeat(129) }, "body.run", /1 to 128/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, run: "12" }, "body.run", /must not be all digits: those ids are the service's to allocate/],
+      ["POST", "/flows/TrainFlow/runs", { ...runBody, run: "code" }, "body.run", /own folders/],
+      ["GET", `/flows/TrainFlow/runs/${encodeURIComponent(".x")}`, undefined, "params.run", /must be an id/],
+      ["GET", `/flows/TrainFlow/runs/${encodeURIComponent("a/b")}`, undefined, "params.run", /must be an id/],
+      ["GET", `/flows/TrainFlow/runs/1/steps/train/tasks/${encodeURIComponent("../x")}`, undefined, "params.task", /must be an id/],
+      ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("2/3"), "body.task", /must be an id/],
       ["GET", "/flows/TrainFlow/runs?since=tuesday", undefined, "querystring.since", /ISO 8601/],
     ];
     for (const [method, url, payload, field, message] of cases) {
@@ -221,6 +231,46 @@ describe("the metadata service's HTTP API", () => {
     });
   });
 
+  describe("chosen run ids", () => {
+    it("a run is created under its chosen id; the same id again is a 409 naming the run, leaving the first", async () => {
+      const first = await call("POST", "/flows/TrainFlow/runs", { ...runBody, run: "argo-train-x7k2p" });
+      assert.equal(first.status, 201);
+      assert.equal(first.body?.run, "argo-train-x7k2p");
+      const again = await call("POST", "/flows/TrainFlow/runs", { ...runBody, user: "mallory", run: "argo-train-x7k2p" });
+      assert.equal(again.status, 409);
+      assert.deepEqual(again.body, { error: "conflict", message: "Run TrainFlow/argo-train-x7k2p already exists; run ids must be unique per flow.", field: "body.run" });
+      assert.equal((await call("GET", "/flows/TrainFlow/runs/argo-train-x7k2p")).body?.user, "ada");
+    });
+
+    it("a chosen id of a new flow creates the flow; chosen ids take no number from the allocation", async () => {
+      assert.equal((await call("POST", "/flows/ArgoFlow/runs", { ...runBody, run: "argo-1" })).status, 201);
+      assert.equal((await call("GET", "/flows/ArgoFlow")).status, 200);
+      assert.equal((await call("POST", "/flows/ArgoFlow/runs", runBody)).body?.run, "1");
+      assert.equal((await call("POST", "/flows/TrainFlow/runs", runBody)).body?.run, "2");
+    });
+
+    it("tasks are listed in natural id order: 2-9 before 2-10", async () => {
+      for (const task of ["2-10", "10", "2-9", "0"]) assert.equal((await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody(task))).status, 201);
+      const { body } = await call("GET", "/flows/TrainFlow/runs/1/steps/train/tasks");
+      assert.deepEqual((body as unknown as { task: string }[]).map((t) => t.task), ["0", "2-9", "2-10", "10"]);
+    });
+
+    it("pages of runs created in one instant neither skip nor repeat a run", async () => {
+      for (const run of ["argo-a", "argo-b", "x", undefined, undefined]) await call("POST", "/flows/TrainFlow/runs", { ...runBody, ...(run ? { run } : {}) });
+      await db.query("UPDATE runs SET created_at = '2024-01-01T00:00:00.123456Z'");
+      const seen: string[] = [];
+      for (let url = "/flows/TrainFlow/runs?limit=2"; ; ) {
+        const { status, body } = await call("GET", url);
+        assert.equal(status, 200, JSON.stringify(body));
+        seen.push(...(body?.runs as { run: string }[]).map((r) => r.run));
+        if (body?.next === null) break;
+        url = `/flows/TrainFlow/runs?limit=2&cursor=${String(body?.next)}`;
+      }
+      // One instant: longer ids first, then by text, so allocated numbers stay in numeric order.
+      assert.deepEqual(seen, ["argo-b", "argo-a", "x", "3", "2", "1"]);
+    });
+  });
+
   describe("runs listing", () => {
     beforeEach(async () => {
       for (let i = 2; i <= 7; i++) await call("POST", "/flows/TrainFlow/runs", { ...runBody, user: i % 2 ? "bob" : "ada", tags: i % 3 ? [] : ["best"], systemTags: [`user:${i % 2 ? "bob" : "ada"}`] });
@@ -252,7 +302,7 @@ describe("the metadata service's HTTP API", () => {
 
     it("a run whose heartbeats stopped is listed with status failed", async () => {
       await call("PUT", "/flows/TrainFlow/runs/6/state", { status: "running" });
-      await db.query("UPDATE runs SET heartbeat_at = now() - interval '2 minutes' WHERE run = 6");
+      await db.query("UPDATE runs SET heartbeat_at = now() - interval '2 minutes' WHERE run = '6'");
       assert.deepEqual(await ids("?status=failed"), ["6", "4"]);
       const run = (await call("GET", "/flows/TrainFlow/runs/6")).body;
       assert.match(String((run?.state as { reason?: string }).reason), /stopped sending heartbeats/);

@@ -105,7 +105,7 @@ export default class LazyFlow extends FlowSpec {
   @step dropBig() {
     // Remove big's bytes from the datastore: any later read of it would fail.
     const root = join(process.env.WEFT_HOME!, "datastore", current.flowName);
-    const data = JSON.parse(readFileSync(join(root, current.runId, "start", "1", "0.done.json"), "utf8"));
+    const data = JSON.parse(readFileSync(join(root, current.runId, "start", "0", "0.done.json"), "utf8"));
     const sha = data.artifacts.big.sha;
     rmSync(join(root, "data", sha.slice(0, 2), sha));
     this.small = this.small + 1;
@@ -135,7 +135,7 @@ import { join } from "node:path";
 
 const rowsBlob = () => {
   const root = join(process.env.WEFT_HOME!, "datastore", current.flowName);
-  const sha = JSON.parse(readFileSync(join(root, current.runId, "start", "1", "0.done.json"), "utf8")).artifacts.rows.sha;
+  const sha = JSON.parse(readFileSync(join(root, current.runId, "start", "0", "0.done.json"), "utf8")).artifacts.rows.sha;
   const stat = statSync(join(root, "data", sha.slice(0, 2), sha));
   return stat.ino + ":" + stat.mtimeMs;
 };

@@ -25,12 +25,12 @@ test("@retry runs a failed step again in a fresh process, each attempt with its 
   const pids = [...result.stdout.matchAll(/attempt (\d) pid (\d+)/g)].map((m) => m[2]);
   assert.equal(new Set(pids).size, 3, "three processes");
   assert.match(result.stderr, /retrying \(attempt 2 of 3\)/);
-  const logs = await runWeft(["logs", "FlakyFlow/1/start/1", "--all-attempts"], { cwd: dir });
+  const logs = await runWeft(["logs", "FlakyFlow/1/start/0", "--all-attempts"], { cwd: dir });
   assert.equal(logs.code, 0, logs.stderr);
   assert.match(logs.stdout, /attempt 0\) ──\nattempt 0 pid/);
   assert.match(logs.stdout, /attempt 2\) ──\nattempt 2 pid/);
   assert.match(logs.stderr, /flaky failure 0/);
-  const latest = await runWeft(["logs", "FlakyFlow/1/start/1", "--stream", "stdout"], { cwd: dir });
+  const latest = await runWeft(["logs", "FlakyFlow/1/start/0", "--stream", "stdout"], { cwd: dir });
   assert.match(latest.stdout, /^attempt 2 pid \d+\n$/);
 });
 
@@ -39,9 +39,9 @@ test("without enough retries the run fails and says how to resume", async () => 
   const file = writeFlow(dir, "flaky.ts", flaky("@retry({ times: 1 })"));
   const result = await runWeft(["run", file], { cwd: dir });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /Error: flaky failure 1\n\[FlakyFlow\/1\/start\/1\]\s+at FlakyFlow\.start \(.*flaky\.ts:7:\d+\)/, "the stack names the user's file and line");
+  assert.match(result.stderr, /Error: flaky failure 1\n\[FlakyFlow\/1\/start\/0\]\s+at FlakyFlow\.start \(.*flaky\.ts:7:\d+\)/, "the stack names the user's file and line");
   assert.doesNotMatch(result.stderr, /task-main\.js|dist\/chunks/, "no frames of Weft itself");
-  assert.match(result.stderr, /Run FlakyFlow\/1 failed: Task FlakyFlow\/1\/start\/1 failed \(exit code 1\)/);
+  assert.match(result.stderr, /Run FlakyFlow\/1 failed: Task FlakyFlow\/1\/start\/0 failed \(exit code 1: the step raised an exception\)/);
 });
 
 test("--with retry:times=2 adds the decorator to every step from the command line", async () => {
@@ -85,7 +85,7 @@ export default class CatchFlow extends FlowSpec {
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /caught TypeError model diverged kept undefined/);
   assert.match(result.stderr, /@catchError caught in step risky/);
-  assert.equal([...result.stderr.matchAll(/CatchFlow\/1\/risky\/2\] task started/g)].length + [...result.stderr.matchAll(/retrying/g)].length >= 2, true);
+  assert.equal([...result.stderr.matchAll(/CatchFlow\/1\/risky\/0\] task started/g)].length + [...result.stderr.matchAll(/retrying/g)].length >= 2, true);
 });
 
 test("@timeout kills an attempt that runs too long and counts it as a failure", async () => {
@@ -105,7 +105,7 @@ export default class SlowFlow extends FlowSpec {
   const result = await runWeft(["run", file], { cwd: dir });
   assert.equal(result.code, 1);
   assert.ok(Date.now() - started < 20_000, "killed well before the step would end");
-  assert.match(result.stderr, /SlowFlow\/1\/start\/1\] task failed: timed out/);
+  assert.match(result.stderr, /SlowFlow\/1\/start\/0\] task failed: timed out/);
 });
 
 test("@environment sets variables in the step's process only", async () => {
@@ -144,7 +144,7 @@ export default class ResFlow extends FlowSpec {
   assert.equal(ok.code, 0, ok.stderr);
   const { readFileSync } = await import("node:fs");
   const { join } = await import("node:path");
-  const attempt = JSON.parse(readFileSync(join(dir, ".weft", "datastore", "ResFlow", "1", "start", "1", "_meta", "0.start.json"), "utf8"));
+  const attempt = JSON.parse(readFileSync(join(dir, ".weft", "datastore", "ResFlow", "1", "start", "0", "_meta", "0.start.json"), "utf8"));
   assert.deepEqual(attempt.info.decorators.resources, { cpu: 2, memory: 4096 });
   const bad = writeFlow(dir, "bad.ts", `import { FlowSpec, step, resources } from "weft";
 export default class BadRes extends FlowSpec {

@@ -27,7 +27,7 @@ export default class AnywhereFlow extends FlowSpec {
   );
   const result = await runWeft(["run", file], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /\[AnywhereFlow\/1\/end\/2\] value is 10/);
+  assert.match(result.stdout, /\[AnywhereFlow\/1\/end\/0\] value is 10/);
 });
 
 test("a flow file with a syntax error fails to load with its line, exit 1", async () => {

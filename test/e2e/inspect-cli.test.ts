@@ -112,7 +112,7 @@ test("dump --json without --artifact prints the listing as JSON, with full hashe
 });
 
 test("dump --artifact prints the value with util.inspect, Maps, BigInts and cycles included", async () => {
-  const result = await weft(["dump", "InspectFlow/1/start/1", "--artifact", "info"]);
+  const result = await weft(["dump", "InspectFlow/1/start/0", "--artifact", "info"]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /lookup: Map\(1\) \{ 'a' => 1 \}/);
   assert.match(result.stdout, /huge: 1180591620717411303424n/);
@@ -120,7 +120,7 @@ test("dump --artifact prints the value with util.inspect, Maps, BigInts and cycl
 });
 
 test("dump --artifact --json converts Map, Set, BigInt, Date, typed arrays, NaN and cycles to JSON", async () => {
-  const value = json(await weft(["dump", "InspectFlow/1/start/1", "--artifact", "info", "--json"]));
+  const value = json(await weft(["dump", "InspectFlow/1/start/0", "--artifact", "info", "--json"]));
   assert.deepEqual(value, {
     name: "squares",
     lookup: { a: 1 },
@@ -160,7 +160,7 @@ test("dump of an unknown flow, run, step or task exits 1 naming what exists", as
 });
 
 test("dump of an unknown artifact exits 1 listing the task's artifacts", async () => {
-  assertUserError(await weft(["dump", "InspectFlow/1/start/1", "--artifact", "nope"]), 1, /Task InspectFlow\/1\/start\/1 has no artifact "nope"/, /It has: items, info, big/);
+  assertUserError(await weft(["dump", "InspectFlow/1/start/0", "--artifact", "nope"]), 1, /Task InspectFlow\/1\/start\/0 has no artifact "nope"/, /It has: items, info, big/);
 });
 
 test("dump of a run that never reached its end step exits 1 naming the steps that ran", async () => {
@@ -178,7 +178,7 @@ test("dump of a failed task says it has no artifacts, and --artifact on it exits
 test("dump --artifact of a corrupt blob exits 1 with a message about the hash, and the listing flags it", async () => {
   const { cwd, blob } = await blobProject();
   flipLastByte(blob("small"));
-  assertUserError(await weft(["dump", "BlobFlow/1/start/1", "--artifact", "small"], {}, cwd), 1, /Artifact "small" of BlobFlow\/1\/start\/1: stored data does not match its hash/);
+  assertUserError(await weft(["dump", "BlobFlow/1/start/0", "--artifact", "small"], {}, cwd), 1, /Artifact "small" of BlobFlow\/1\/start\/0: stored data does not match its hash/);
   const listing = await weft(["dump", "BlobFlow/1/start"], {}, cwd);
   assertUserError(listing, 1, /does not match its hash/);
   assert.match(listing.stdout, /  small .*\(unreadable: ARTIFACT_CORRUPT\)/);
@@ -190,7 +190,7 @@ test("the listing never loads an artifact over 1 MB: a corrupt big blob goes unn
   const listing = await weft(["dump", "BlobFlow/1/start"], {}, cwd);
   assert.equal(listing.code, 0, listing.stderr);
   assert.match(listing.stdout, /  big .*not loaded/);
-  assertUserError(await weft(["dump", "BlobFlow/1/start/1", "--artifact", "big"], {}, cwd), 1, /Artifact "big" .* does not match its hash/);
+  assertUserError(await weft(["dump", "BlobFlow/1/start/0", "--artifact", "big"], {}, cwd), 1, /Artifact "big" .* does not match its hash/);
 });
 
 test("list flows names each flow with its latest run", async () => {

@@ -53,13 +53,13 @@ test("resume clones what finished before the failed step, by reference, and runs
   const resumed = await runWeft(["resume", file], { cwd: dir });
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /Run ResumeFlow\/2 started, resuming run 1/);
-  assert.match(resumed.stderr, /\[ResumeFlow\/2\/start\/1\] cloned from ResumeFlow\/1\/start\/1/);
+  assert.match(resumed.stderr, /\[ResumeFlow\/2\/start\/0\] cloned from ResumeFlow\/1\/start\/0/);
   assert.doesNotMatch(resumed.stdout, /start ran in/, "start is not run again");
   assert.equal([...resumed.stdout.matchAll(/body ran \d origin ResumeFlow\/1/g)].length, 3, "the failed step runs again, every item");
   assert.match(resumed.stdout, /total 6 n 3/, "parameters come from the origin");
 
   const start = task(dir, "2", "start");
-  assert.equal(start.meta.origin, "ResumeFlow/1/start/1");
+  assert.equal(start.meta.origin, "ResumeFlow/1/start/0");
   assert.deepEqual(start.data.artifacts, task(dir, "1", "start").data.artifacts, "same artifact records");
   assert.ok(blobCount(dir) - blobsBefore <= 8, "no artifact bytes were copied for the clone");
 });

@@ -70,8 +70,8 @@ export default class LongFlow extends FlowSpec {
   assert.throws(() => process.kill(taskPid, 0), /ESRCH/, "the task process is gone");
   const runDir = join(dir, ".weft", "datastore", "LongFlow", "1");
   assert.equal(JSON.parse(readFileSync(join(runDir, "_meta", "state.json"), "utf8")).status, "killed");
-  assert.ok(existsSync(join(runDir, "start", "1", "0.done.json")), "the finished start task is kept");
-  assert.deepEqual(readdirSync(join(runDir, "wait", "2")).filter((f) => f.endsWith(".done.json")), []);
+  assert.ok(existsSync(join(runDir, "start", "0", "0.done.json")), "the finished start task is kept");
+  assert.deepEqual(readdirSync(join(runDir, "wait", "0")).filter((f) => f.endsWith(".done.json")), []);
 });
 
 test("weft check reports each problem with file, line and step, and exits 1", async () => {

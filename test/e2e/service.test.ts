@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
@@ -12,7 +11,8 @@ import { startOidcIssuer } from "../helpers/oidc-issuer.ts";
 import { freshDatabase, postgresUnavailable } from "../helpers/postgres.ts";
 import { isAlive } from "../../src/runtime/runner-liveness.ts";
 import { closedPort, descendants, killHard } from "../helpers/processes.ts";
-import { runWeft, tempProject, weftBin, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
+import { runWeft, tempProject, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
+import { startWeftService, type ServiceProcess } from "../helpers/weft-service.ts";
 
 // start → a foreach of 3 → join → end, with artifacts of several types.
 const FLOW = `import { FlowSpec, step, type Inputs } from "weft";
@@ -49,73 +49,17 @@ const home = tempDir("weft-home-");
 const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HOME: home, ...extra });
 const serviceEnv = (url: string, extra: NodeJS.ProcessEnv = {}) => cliEnv({ WEFT_DEFAULT_METADATA: "service", WEFT_SERVICE_URL: url, ...extra });
 
-interface ServiceProcess {
-  url: string;
-  /** The WEFT_HOME it runs with. */
-  weftHome: string;
-  child: ChildProcess;
-  stderr(): string;
-  /** SIGTERM, then the exit code (SIGKILL after 10 s). Idempotent. */
-  stop(): Promise<number | null>;
-}
-
 const services: ServiceProcess[] = [];
 after(async () => {
   await Promise.all(services.map((s) => s.stop()));
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * Starts `weft service --port 0 …args` with its own WEFT_HOME (under `dir`) and
- * resolves once it prints the URL it listens on; rejects with its stderr if it exits first.
- */
-function startWeftService(args: string[], dir = tempDir("weft-service-")): Promise<ServiceProcess> {
-  const weftHome = join(dir, ".weft");
-  const child = spawn(process.execPath, [weftBin, "service", "--port", "0", ...args], {
-    cwd: dir,
-    env: { ...process.env, WEFT_PROFILE: undefined, ...cliEnv({ WEFT_HOME: weftHome, USER: "tester" }) },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  let exit: Promise<number | null> | undefined;
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const service: Omit<ServiceProcess, "url"> = {
-    weftHome,
-    child,
-    stderr: () => stderr,
-    stop: () =>
-      (exit ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-        const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        try {
-          return await closed;
-        } finally {
-          clearTimeout(killer);
-        }
-      })()),
-  };
-  return new Promise((resolve, reject) => {
-    let listening = false;
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`weft service did not print its URL in 30 s; stderr:\n${stderr}`));
-    }, 30_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(stderr)?.[1];
-      if (url && !listening) {
-        listening = true;
-        clearTimeout(timer);
-        const started = { ...service, url };
-        services.push(started);
-        resolve(started);
-      }
-    });
-    void closed.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`weft service exited with ${code} before listening; stderr:\n${stderr}`));
-    });
-  });
+/** Starts `weft service --port 0 …args` in its own folder; stopped after the file's tests. */
+async function startService(args: string[], dir = tempDir("weft-service-")): Promise<ServiceProcess> {
+  const service = await startWeftService(args, dir, cliEnv());
+  services.push(service);
+  return service;
 }
 
 /** GET `path` from the service as JSON, asserting 200. */
@@ -172,7 +116,7 @@ describe("a run that reports to the metadata service", () => {
   const weft = (args: string[]) => runWeft(args, { cwd: dir, env: serviceEnv(service.url) });
 
   before(async () => {
-    service = await startWeftService([]);
+    service = await startService([]);
     dir = tempDir();
     ran = weft(["run", writeFlow(dir, "service-flow.ts", FLOW)]);
   });
@@ -266,7 +210,7 @@ describe("a run that reports to the metadata service", () => {
 });
 
 test("a run whose runner is SIGKILLed while a step sleeps is shown as failed for lack of heartbeats", { timeout: 60_000 }, async () => {
-  const service = await startWeftService(["--heartbeat-timeout", "2"]);
+  const service = await startService(["--heartbeat-timeout", "2"]);
   const dir = tempDir();
   const file = writeFlow(dir, "sleepy.ts", tiny("SleepyFlow", "await new Promise((r) => setTimeout(r, 30_000));"));
   let runner = 0;
@@ -303,7 +247,7 @@ test("a run whose runner is SIGKILLed while a step sleeps is shown as failed for
     assert.deepEqual((await getJson<{ runs: ApiRun[] }>(service, "/flows/SleepyFlow/runs?status=failed")).runs.map((r) => r.run), ["1"]);
     // The orphaned task lives on (it is what must be cleaned up) and recorded its pid.
     const taskPid = await waitFor("the start task recorded its pid", 5_000, async () => {
-      const res = await fetch(`${service.url}${base}/steps/start/tasks/1/metadata`);
+      const res = await fetch(`${service.url}${base}/steps/start/tasks/0/metadata`);
       if (res.status !== 200) return undefined;
       const pid = Number(((await res.json()) as { field: string; value: string }[]).find((m) => m.field === "pid")?.value);
       return pid > 0 ? pid : undefined;
@@ -322,8 +266,8 @@ test("against PostgreSQL the service records runs, and a restart on the same dat
   if (why) return t.skip(why);
   const database = await freshDatabase();
   try {
-    const first = await startWeftService(["--database-url", database.url]);
-    assert.match(first.stderr(), /PostgreSQL at postgres:\/\/.*; migrated: 0001-initial\)/);
+    const first = await startService(["--database-url", database.url]);
+    assert.match(first.stderr(), /PostgreSQL at postgres:\/\/.*; migrated: 0001-initial, 0002-text-ids\)/);
     assert.deepEqual(await getJson(first, "/healthz"), { status: "ok", database: "postgres" });
     const dir = tempDir();
     const result = await runWeft(["run", writeFlow(dir, "pg.ts", tiny("PgFlow"))], { cwd: dir, env: serviceEnv(first.url) });
@@ -339,7 +283,7 @@ test("against PostgreSQL the service records runs, and a restart on the same dat
     }
     assert.equal(await first.stop(), 0, first.stderr());
 
-    const second = await startWeftService(["--database-url", database.url]);
+    const second = await startService(["--database-url", database.url]);
     assert.doesNotMatch(second.stderr(), /migrated:/);
     assert.equal((await getJson<ApiRun>(second, "/flows/PgFlow/runs/1")).state?.status, "succeeded");
     const again = await runWeft(["run", join(dir, "pg.ts")], { cwd: dir, env: serviceEnv(second.url) });
@@ -373,7 +317,7 @@ describe("`weft service` with bad configuration exits 2 with a message", () => {
 test("with bearer authentication a run with WEFT_SERVICE_AUTH_TOKEN succeeds, and one without is refused with 401", { timeout: 60_000 }, async () => {
   const idp = await startOidcIssuer({ audience: "weft" });
   try {
-    const service = await startWeftService(["--oidc-issuer", idp.issuer, "--oidc-audience", "weft"]);
+    const service = await startService(["--oidc-issuer", idp.issuer, "--oidc-audience", "weft"]);
     assert.match(service.stderr(), new RegExp(`bearer JWTs from ${idp.issuer.replace(/[.]/g, "\\.")} required`));
     const dir = tempDir();
     const file = writeFlow(dir, "auth.ts", tiny("AuthFlow"));

@@ -3,6 +3,7 @@ import { formatIssues } from "../../flow/graph/lint.ts";
 import { resolveConfig } from "../../config/resolve.ts";
 import { loadFlowForRun } from "../../runtime/runner/start-run.ts";
 import { planSecrets } from "../../secrets/plan.ts";
+import { importOptional } from "../optional-import.ts";
 
 export function checkCommand(): Command {
   return new Command("check")
@@ -10,7 +11,7 @@ export function checkCommand(): Command {
     .argument("<flow>", "flow file (.ts)")
     .action(async (file: string) => {
       // The parser loads only for this command, not for every start of the CLI.
-      const { analyzeFlow } = await import("../../flow/load/analyze.ts");
+      const { analyzeFlow } = await importOptional(() => import("../../flow/load/analyze.ts"));
       const analysis = await analyzeFlow(file);
       if (analysis.issues.length) {
         process.stderr.write(`${file}: ${analysis.issues.length} problem${analysis.issues.length > 1 ? "s" : ""} found\n${formatIssues(file, analysis.issues)}\n`);

@@ -5,7 +5,7 @@ import { layout, type TaskRef } from "../../datastore/layout.ts";
 import { TaskDatastore } from "../../datastore/task-datastore.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { parsePathspec } from "../../client/pathspec.ts";
-import { openStores, type Stores } from "../../client/stores.ts";
+import { openStores, type Stores } from "../../runtime/stores.ts";
 
 export function logsCommand(): Command {
   return new Command("logs")

@@ -7,9 +7,9 @@ import { parseParamValue } from "../../flow/params.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { validateTag } from "../../client/tags.ts";
 import { planResume } from "../../runtime/runner/resume-plan.ts";
-import { loadFlowForRun, startRun, type RunOptions } from "../../runtime/runner/start-run.ts";
+import { createRunOnly, loadFlowForRun, startRun, type RunOptions } from "../../runtime/runner/start-run.ts";
 
-const RUN_OPTIONS = ["max-workers", "max-num-splits", "with", "tag", "datastore", "datastore-root", "metadata", "help"];
+const RUN_OPTIONS = ["max-workers", "max-num-splits", "with", "tag", "datastore", "datastore-root", "metadata", "run-id", "create-only", "help"];
 
 /** The flow named on the command line, loaded before options are parsed so its parameters become flags. */
 export interface Preloaded {
@@ -36,7 +36,9 @@ function executionOptions(command: Command): Command {
 }
 
 export function runCommand(preloaded: Preloaded): Command {
-  const command = executionOptions(new Command("run").description("run a flow on this machine").argument("<flow>", "flow file (.ts)"));
+  const command = executionOptions(new Command("run").description("run a flow on this machine").argument("<flow>", "flow file (.ts)"))
+    .option("--run-id <id>", "use this run id instead of the next number (letters, digits, _, - and ., not all digits)")
+    .option("--create-only", "create the run (id, code package, run spec) and print its id, but run no task: its tasks are then run with `weft step` (docs/task-contract.md)");
   // A flow that failed to load has no parameter flags; let its error, not "unknown option", be reported.
   if (preloaded.error) command.allowUnknownOption().allowExcessArguments();
   const flow = preloaded.flow;
@@ -88,15 +90,22 @@ export function resumeCommand(): Command {
 async function execute(config: WeftConfig, loaded: LoadedFlow, opts: Record<string, unknown>, params: Record<string, unknown>, resume?: RunOptions["resume"]): Promise<void> {
   const extra = (opts.with as string[]).map(parseWithOption);
   for (const tag of opts.tag as string[]) validateTag(tag);
-  const { result } = await startRun({
+  const runId = opts.runId as string | undefined;
+  const options = {
     config,
     flow: { ...loaded, decorators: withDecorators(loaded, extra) },
     params,
-    maxWorkers: opts.maxWorkers as number,
     maxNumSplits: opts.maxNumSplits as number,
     tags: opts.tag as string[],
-    ...(resume ? { resume } : {}),
-  });
+    ...(runId ? { runId } : {}),
+  };
+  if (opts.createOnly) {
+    const { record } = await createRunOnly(options);
+    process.stderr.write(`Run ${record.flow}/${record.run} created; no task runs until \`weft step\` is called for it (docs/task-contract.md).\n`);
+    process.stdout.write(`${record.run}\n`);
+    return;
+  }
+  const { result } = await startRun({ ...options, maxWorkers: opts.maxWorkers as number, ...(resume ? { resume } : {}) });
   process.exitCode = result.status === "succeeded" ? 0 : result.status === "killed" ? 130 : 1;
 }
 

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { resolveConfig } from "../../config/resolve.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS } from "../../metadata/types.ts";
+import { importOptional } from "../optional-import.ts";
 
 interface ServiceOptions {
   host: string;
@@ -43,16 +44,17 @@ export function serviceCommand(): Command {
       if (opts.heartbeatTimeout * 1000 < 3 * HEARTBEAT_INTERVAL_MS) {
         process.stderr.write(`Warning: runs send heartbeats every ${HEARTBEAT_INTERVAL_MS / 1000} s; with --heartbeat-timeout ${opts.heartbeatTimeout} a live run can be shown as failed between two. Use ${(3 * HEARTBEAT_INTERVAL_MS) / 1000} or more.\n`);
       }
-      const { startService } = await import("../../service/server.ts");
-      const { redactUrl } = await import("../../service/db/open-database.ts");
+      // The server stack is optional (left out of a task-only install); PGlite loads while starting.
+      const { startService } = await importOptional(() => import("../../service/server.ts"));
+      const { redactUrl } = await importOptional(() => import("../../service/db/open-database.ts"));
       const dataDir = join(v.home, "service-db");
-      const service = await startService({
+      const service = await importOptional(() => startService({
         database: v.serviceDatabaseUrl ? { url: v.serviceDatabaseUrl } : { dataDir },
         host: opts.host,
         port: opts.port,
         heartbeatTimeoutMs: opts.heartbeatTimeout * 1000,
         ...(v.serviceOidcIssuer && v.serviceOidcAudience ? { oidc: { issuer: v.serviceOidcIssuer, audience: v.serviceOidcAudience, ...(v.serviceOidcRequiredRole ? { requiredRole: v.serviceOidcRequiredRole } : {}) } } : {}),
-      });
+      }));
       const database = v.serviceDatabaseUrl ? `PostgreSQL at ${redactUrl(v.serviceDatabaseUrl)}` : `embedded PostgreSQL (PGlite) in ${dataDir}`;
       process.stderr.write(
         `Weft metadata service listening on ${service.url} (${database}${service.migrated.length ? `; migrated: ${service.migrated.join(", ")}` : ""}${v.serviceOidcIssuer ? `; bearer JWTs from ${v.serviceOidcIssuer} required` : ""}).\n` +

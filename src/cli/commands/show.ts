@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { formatIssues } from "../../flow/graph/lint.ts";
 import type { FlowAnalysis } from "../../flow/load/analyze.ts";
+import { importOptional } from "../optional-import.ts";
 
 /** The graph as text: each step, what kind it is, and where it goes. */
 export function describeGraph(analysis: FlowAnalysis): string {
@@ -25,7 +26,7 @@ export function showCommand(): Command {
     .argument("<flow>", "flow file (.ts)")
     .action(async (file: string) => {
       // The parser loads only for this command, not for every start of the CLI.
-      const { analyzeFlow } = await import("../../flow/load/analyze.ts");
+      const { analyzeFlow } = await importOptional(() => import("../../flow/load/analyze.ts"));
       const analysis = await analyzeFlow(file);
       process.stdout.write(`${describeGraph(analysis)}\n`);
       if (analysis.issues.length) {

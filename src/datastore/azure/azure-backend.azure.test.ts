@@ -3,7 +3,7 @@
 // Runs in a loopback-only network namespace (scripts/test.mjs).
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { azuriteSkipReason, freePort, startAzurite, type AzuriteHandle } from "../../../test/azure/azurite.ts";
@@ -114,6 +114,40 @@ describe("AzureBackend against Azurite", { skip }, () => {
       assert.match(error.hint ?? "", /Storage Blob Data Contributor/);
       assert.match(error.hint ?? "", /"Contributor" or "Owner" alone/);
     } finally {
+      server.close();
+    }
+  });
+
+  it("retries an append whose answer was lost without adding its bytes twice", async () => {
+    // Forwards to Azurite; the first Append Block that lands there loses its answer.
+    const upstream = new URL(azurite.blobEndpoint);
+    const appends: string[] = [];
+    const server = createServer((req, res) => {
+      const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        const isAppend = req.url?.includes("comp=appendblock");
+        const drop = isAppend && answer.statusCode === 201 && !appends.includes("201 dropped");
+        if (isAppend) appends.push(`${answer.statusCode}${drop ? " dropped" : ""}`);
+        if (drop) {
+          answer.resume();
+          answer.on("end", () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const backend = await AzureBackend.open(settings(undefined, { endpoint: `http://127.0.0.1:${port}${upstream.pathname}` }));
+      await backend.appendBytes([{ key: "log", data: Buffer.from("once\n"), offset: 0 }]);
+      await backend.appendBytes([{ key: "log", data: Buffer.from("twice?\n"), offset: 5 }]);
+      // 404 (no blob yet), 201 (answer lost), 412 (the SDK's retry), 201 (the next append).
+      assert.deepEqual(appends, ["404", "201 dropped", "412", "201"]);
+      assert.equal(Buffer.from((await backend.getBytes(["log"]))[0]!).toString(), "once\ntwice?\n");
+    } finally {
+      server.closeAllConnections();
       server.close();
     }
   });

@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { WeftError } from "../../errors/weft-error.ts";
-import type { PutItem, StorageBackend } from "../types.ts";
+import { appendConflict } from "../append.ts";
+import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
 import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./credentials.ts";
 import { translateAzureError } from "./errors.ts";
 import { readBlobSync } from "./sync-read.ts";
@@ -12,6 +13,9 @@ import { WORKLOADS, type WorkloadSizing } from "./workload.ts";
 // Transient failures (503, resets, timeouts) are retried with exponential backoff; the long
 // try timeout leaves room for large blocks on slow links.
 const RETRY: StoragePipelineOptions["retryOptions"] = { maxTries: 5, retryDelayInMs: 100, maxRetryDelayInMs: 4000, tryTimeoutInMs: 10 * 60 * 1000 };
+
+/** The most one Append Block request may carry (service versions before 2022-11-02, and Azurite). */
+const APPEND_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * A container client for the settings; the credential follows the chosen method.
@@ -101,6 +105,53 @@ export class AzureBackend implements StorageBackend {
       for await (const item of this.container.listBlobsByHierarchy("/", { prefix: full })) keys.push(item.name.slice(strip));
       return keys;
     });
+  }
+
+  /** Append Blobs: keys in parallel, the items of one key one after another. */
+  async appendBytes(items: AppendItem[]): Promise<void> {
+    const byKey = new Map<string, AppendItem[]>();
+    for (const item of items) byKey.set(item.key, [...(byKey.get(item.key) ?? []), item]);
+    await this.each([...byKey.values()], "appending to blobs", async (ofKey) => {
+      for (const item of ofKey) await this.appendOne(item);
+    });
+  }
+
+  /**
+   * Appends in blocks of at most 4 MiB, each on the condition that the blob's length is
+   * where the block starts. A block whose first try landed but whose answer was lost
+   * fails its retry (the SDK's or the writer's) with 412 instead of landing twice; the
+   * blob's length then says how much of the item is already there. Creating the blob
+   * costs a request only on the first append, when the blob is missing.
+   */
+  private async appendOne(item: AppendItem): Promise<void> {
+    const client = this.container.getAppendBlobClient(this.blobName(item.key));
+    const data = Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength);
+    const end = item.offset + data.byteLength;
+    if (data.byteLength === 0) {
+      await client.createIfNotExists();
+      return;
+    }
+    let created = false;
+    for (let at = item.offset; at < end; ) {
+      const block = data.subarray(at - item.offset, Math.min(at - item.offset + APPEND_BLOCK_BYTES, data.byteLength));
+      try {
+        await client.appendBlock(block, block.byteLength, { conditions: { appendPosition: at } });
+        at += block.byteLength;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === "BlobNotFound" && at === 0 && !created) {
+          await client.createIfNotExists();
+          created = true;
+          continue;
+        }
+        if (code === "BlobNotFound") throw appendConflict(item, null, this.root);
+        if (code !== "AppendPositionConditionNotMet") throw error;
+        const length = (await client.getProperties()).contentLength ?? 0;
+        // Bytes this call appended must still be there, and nothing beyond the item.
+        if (length < at || length > end) throw appendConflict(item, length, this.root);
+        at = length;
+      }
+    }
   }
 
   /** Uploads one object; `ifAbsent` makes it a conditional create. Resolves to whether it wrote. */
@@ -240,6 +291,10 @@ async function withRetries(work: () => Promise<void>, tries = 4): Promise<void> 
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     }
   }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { details?: { errorCode?: string } }).details?.errorCode;
 }
 
 function sizeOf(data: PutItem["data"]): number {

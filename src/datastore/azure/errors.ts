@@ -24,7 +24,7 @@ export function translateAzureError(error: unknown, settings: AzureSettings, ope
   const code = e.details?.errorCode ?? e.code ?? "";
   const where = `${operation} in container "${settings.container}" at ${settings.endpoint ?? "the account's endpoint"}`;
   const using = `Weft authenticated with ${describeAuth(settings.auth)}.`;
-  const fail = (message: string, hint: string) => new WeftError("DATASTORE", message, { hint, cause: error });
+  const fail = (message: string, hint: string, transient = false) => new WeftError("DATASTORE", message, { hint, cause: error, transient });
 
   if (e.name === "CredentialUnavailableError") {
     return fail(`No Azure credential is available for ${where}.`, "Sign in with `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal, use workload identity on AKS (AZURE_FEDERATED_TOKEN_FILE), or give an account key, SAS token or connection string.");
@@ -56,11 +56,11 @@ export function translateAzureError(error: unknown, settings: AzureSettings, ope
   }
   const network = [e.code, (e.cause as SdkError | undefined)?.code].find((c) => c && NETWORK_CODES.has(c));
   if (network) {
-    return fail(`Cannot reach the blob endpoint ${settings.endpoint ?? "of the storage account"} (${network}) for ${operation}.`, "Check the account name or WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, DNS, the firewall or private endpoint, and any proxy; a self-signed endpoint needs NODE_EXTRA_CA_CERTS.");
+    return fail(`Cannot reach the blob endpoint ${settings.endpoint ?? "of the storage account"} (${network}) for ${operation}.`, "Check the account name or WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, DNS, the firewall or private endpoint, and any proxy; a self-signed endpoint needs NODE_EXTRA_CA_CERTS.", true);
   }
   // The error's name and code are safe to show; its message is not (it can hold a SAS).
   const what = status ? `${status}${code ? ` ${code}` : ""}` : code || e.name || "unknown error";
-  return fail(`Azure Blob Storage failed during ${where} (${what}).`, "Retry; if it persists, check the storage account's health and Weft's Azure settings with `weft configure show`.");
+  return fail(`Azure Blob Storage failed during ${where} (${what}).`, "Retry; if it persists, check the storage account's health and Weft's Azure settings with `weft configure show`.", status === undefined || status >= 500 || status === 408 || status === 429);
 }
 
 /** The expiry (`se=`) of a SAS token when it is in the past, as an ISO date; else undefined. */

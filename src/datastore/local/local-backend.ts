@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { PutItem, StorageBackend } from "../types.ts";
+import { unappendedPart } from "../append.ts";
+import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
 
 /**
  * The local filesystem backend. Each write goes to a temporary file in the target
  * folder (flushed to disk when durable) and is renamed into place, so a crash at any
- * moment leaves either the old object or the new one, never a torn file.
+ * moment leaves either the old object or the new one, never a torn file. Appended
+ * objects (logs) are the exception: they grow in place.
  */
 export class LocalBackend implements StorageBackend {
   readonly kind = "local";
@@ -63,6 +65,36 @@ export class LocalBackend implements StorageBackend {
       await handle.close();
     }
     await rename(tmp, path);
+  }
+
+  async appendBytes(items: AppendItem[]): Promise<void> {
+    for (const item of items) this.appendSync(item);
+  }
+
+  /**
+   * Writes at the writer's offset rather than with O_APPEND: a retried append then
+   * rewrites the bytes it already wrote instead of adding them twice. Synchronous, as
+   * small unflushed writes (putSync); logs are not flushed.
+   */
+  private appendSync(item: AppendItem): void {
+    const path = this.localPath(item.key);
+    const flags = constants.O_WRONLY | constants.O_CREAT;
+    let fd: number;
+    try {
+      fd = openSync(path, flags);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      mkdirSync(dirname(path), { recursive: true });
+      fd = openSync(path, flags);
+    }
+    try {
+      if (item.data.byteLength === 0) return;
+      const length = fstatSync(fd).size;
+      const rest = unappendedPart(item, length, this.root);
+      for (let done = 0; done < rest.byteLength; ) done += writeSync(fd, rest, done, rest.byteLength - done, length + done);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async createExclusive(key: string, data: Uint8Array): Promise<boolean> {

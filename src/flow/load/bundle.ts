@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { importOptional } from "../../cli/optional-import.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { virtualModuleSource, WEFT_SPECIFIERS } from "./runtime-modules.ts";
 
@@ -19,7 +20,7 @@ const REQUIRE_SHIM = `import { createRequire as __weftCreateRequire } from "node
  * flow is TypeScript with stage-3 decorators, and `weft` resolves to this Weft.
  */
 export async function bundleFlow(file: string): Promise<FlowBundle> {
-  const { build } = await import("esbuild");
+  const { build } = await importOptional(() => import("esbuild"));
   const absolute = resolve(file);
   try {
     const result = await build({

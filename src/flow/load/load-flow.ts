@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { importOptional } from "../../cli/optional-import.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
 import { validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
@@ -88,7 +89,7 @@ async function fromCache(file: string, cacheDir: string): Promise<Prepared | und
 }
 
 async function analyzeAndBundle(file: string, cacheDir: string): Promise<Prepared> {
-  const { analyzeFlow } = await import("./analyze.ts");
+  const { analyzeFlow } = await importOptional(() => import("./analyze.ts"));
   const analysis = await analyzeFlow(file);
   assertNoIssues(analysis.parsed, analysis.issues);
   const bundle = await bundleFlow(file);

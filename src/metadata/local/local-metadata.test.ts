@@ -40,6 +40,25 @@ describe("LocalMetadata", () => {
     assert.equal((await meta.createRun(runInit("TrainFlow"))).run, "11");
   });
 
+  it("createRun allocates past numeric folders only: chosen ids and data/code folders take no number", async () => {
+    await meta.createRun({ ...runInit("TrainFlow"), run: "argo-99" });
+    await backend.putBytes([{ key: "TrainFlow/data/ab/abcdef", data: bytes("blob") }, { key: "TrainFlow/4/start/1/0.done.json", data: bytes("{}") }]);
+    assert.equal((await meta.createRun(runInit("TrainFlow"))).run, "5");
+  });
+
+  it("listRuns lists folders with a run record, whatever their id, newest first and by id within one millisecond", async () => {
+    const record = (run: string, createdAt: string) => ({ key: `TrainFlow/${run}/_meta/run.json`, data: bytes(JSON.stringify({ ...runInit("TrainFlow"), run, createdAt })) });
+    const t0 = "2024-01-01T00:00:00.000Z";
+    await backend.putBytes([record("9", t0), record("10", t0), record("argo-x", "2024-01-02T00:00:00.000Z"), record("run.5", t0)]);
+    await backend.putBytes([
+      { key: "TrainFlow/data/ab/abcdef", data: bytes("blob") },
+      { key: "TrainFlow/code/abc/flow.mjs", data: bytes("code") },
+      { key: "TrainFlow/argo-y/start/1/0.done.json", data: bytes("{}") },
+      { key: "TrainFlow/notes.txt", data: bytes("a file beside the runs") },
+    ]);
+    assert.deepEqual((await meta.listRuns("TrainFlow")).map((r) => r.run), ["argo-x", "run.5", "10", "9"]);
+  });
+
   it("listFlows ignores folders without run records and files at the datastore root", async () => {
     await meta.createRun(runInit("TrainFlow"));
     await backend.putBytes([

@@ -1,10 +1,11 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunRecord, type RunRef, type RunState, type TaskFact, type TaskRecord } from "../types.ts";
+import { checkChosenRunId, compareIds, isAllocatedId, isValidId, runExistsError } from "../ids.ts";
+import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TaskFact, type TaskRecord } from "../types.ts";
 
 const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(JSON.stringify(value));
-const isRunId = (name: string) => /^\d+$/.test(name);
+const newestFirst = (a: RunRecord, b: RunRecord) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : compareIds(b.run, a.run));
 
 interface Heartbeat {
   at: string;
@@ -29,11 +30,20 @@ export class LocalMetadata implements MetadataProvider {
     return this.store.root;
   }
 
-  async createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord> {
-    const ids = (await this.childNames(`${init.flow}/`)).filter(isRunId).map(Number);
+  /** The exclusive create of `_meta/run.json` is what makes an id the run's, chosen or allocated. */
+  async createRun({ run, ...init }: RunInit): Promise<RunRecord> {
+    const record = (id: string): RunRecord => ({ ...init, run: id, createdAt: new Date().toISOString() });
+    if (run !== undefined) {
+      checkChosenRunId(init.flow, run);
+      const chosen = record(run);
+      if (await this.store.createExclusive(`${init.flow}/${run}/_meta/run.json`, json(chosen))) return chosen;
+      throw runExistsError(init.flow, run);
+    }
+    // Chosen ids are never all digits, so the next number only has to clear the allocated ones.
+    const ids = (await this.childNames(`${init.flow}/`)).filter(isAllocatedId).map(Number);
     for (let id = ids.length ? Math.max(...ids) + 1 : 1; ; id++) {
-      const record: RunRecord = { ...init, run: String(id), createdAt: new Date().toISOString() };
-      if (await this.store.createExclusive(`${init.flow}/${id}/_meta/run.json`, json(record))) return record;
+      const allocated = record(String(id));
+      if (await this.store.createExclusive(`${init.flow}/${id}/_meta/run.json`, json(allocated))) return allocated;
     }
   }
 
@@ -66,17 +76,18 @@ export class LocalMetadata implements MetadataProvider {
     const names = await this.childNames("");
     const hasRuns = await Promise.all(
       names.map(async (n) => {
-        const records = (await this.childNames(`${n}/`)).filter(isRunId).map((id) => `${n}/${id}/_meta/run.json`);
+        const records = (await this.childNames(`${n}/`)).filter(isValidId).map((id) => `${n}/${id}/_meta/run.json`);
         return records.length > 0 && (await this.store.exists(records)).some(Boolean);
       }),
     );
     return names.filter((_, i) => hasRuns[i]).sort();
   }
 
+  /** Every folder of the flow with a run record (not `data/` or `code/`, which have none), newest first. */
   async listRuns(flow: string): Promise<RunRecord[]> {
-    const ids = (await this.childNames(`${flow}/`)).filter(isRunId).sort((a, b) => Number(b) - Number(a));
+    const ids = (await this.childNames(`${flow}/`)).filter(isValidId);
     const runs = await Promise.all(ids.map((id) => this.getRun(flow, id)));
-    return runs.filter((r): r is RunRecord => r !== undefined);
+    return runs.filter((r): r is RunRecord => r !== undefined).sort(newestFirst);
   }
 
   async getRun(flow: string, run: string): Promise<RunRecord | undefined> {
@@ -97,7 +108,7 @@ export class LocalMetadata implements MetadataProvider {
   async listTasks(flow: string, run: string, step: string): Promise<TaskRecord[]> {
     const ids = await this.childNames(layout.step(flow, run, step));
     const tasks = await this.getJson<TaskRecord[]>(ids.map((task) => `${layout.task({ flow, run, step, task })}/_meta/task.json`));
-    return tasks.filter((t): t is TaskRecord => t !== undefined).sort((a, b) => Number(a.task) - Number(b.task));
+    return tasks.filter((t): t is TaskRecord => t !== undefined).sort((a, b) => compareIds(a.task, b.task));
   }
 
   async getTask(ref: TaskRef): Promise<TaskRecord | undefined> {

@@ -63,6 +63,7 @@ export class ServiceClient {
     }
     return new WeftError("METADATA_SERVICE", `${where} answered ${method} ${path} with ${answer.status}: ${said}`, {
       hint: answer.status >= 500 ? "Look at the service's log; the request can be retried." : "This is a bug in Weft if the request came from the runtime; please report it.",
+      transient: answer.status >= 500 || answer.status === 429,
     });
   }
 
@@ -75,6 +76,7 @@ export class ServiceClient {
     return new WeftError("METADATA_SERVICE", `Cannot reach the metadata service at ${this.connection.url} [WEFT_SERVICE_URL]: ${code ?? (error as Error).message}.`, {
       hint: "Start it with `weft service`, or set WEFT_SERVICE_URL to where it runs (or WEFT_DEFAULT_METADATA=local to record runs locally).",
       cause: error,
+      transient: true,
     });
   }
 

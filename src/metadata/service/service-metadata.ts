@@ -1,5 +1,6 @@
 import type { TaskRef } from "../../datastore/layout.ts";
-import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
+import { checkChosenRunId, runExistsError } from "../ids.ts";
+import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
 import type { TaskView } from "../../service/repositories/tasks-repository.ts";
@@ -32,10 +33,16 @@ export class ServiceMetadata implements MetadataProvider {
     this.location = `the metadata service at ${connection.url}`;
   }
 
-  async createRun(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunRecord> {
+  async createRun(init: RunInit): Promise<RunRecord> {
     const { flow, ...body } = init;
+    // Refused here too, so the message is the same as the local provider's.
+    if (body.run !== undefined) checkChosenRunId(flow, body.run);
     // Not retried once sent: a lost answer must not allocate a second run.
-    return toRecord(await this.client.call<RunView>("POST", `/flows/${e(flow)}/runs`, body, false));
+    const path = `/flows/${e(flow)}/runs`;
+    const answer = await this.client.send("POST", path, body, false);
+    if (answer.status === 409 && body.run !== undefined) throw runExistsError(flow, body.run);
+    if (answer.status < 200 || answer.status >= 300) throw this.client.refused("POST", path, answer);
+    return toRecord(answer.body as RunView);
   }
 
   async setRunState(flow: string, run: string, state: RunState): Promise<void> {

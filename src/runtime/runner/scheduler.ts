@@ -5,18 +5,21 @@ import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts"
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
-import { artifactMetadata, attemptFacts } from "./attempt-records.ts";
+import { artifactMetadata, attemptFacts } from "../attempt-records.ts";
 import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
 import type { Reporter } from "./reporter.ts";
-import { TaskProcess, type AttemptOutcome } from "./task-process.ts";
+import { shouldRetry, taskPolicy } from "../../compute/policy.ts";
+import type { AttemptOutcome, ComputeBackend, LaunchedAttempt } from "../../compute/types.ts";
+import { isWeftError } from "../../errors/weft-error.ts";
+import { TASK_EXIT } from "../task/exit-codes.ts";
+import { taskIdOf } from "../task-identity.ts";
 
 interface QueuedTask {
   step: string;
+  /** Derived from the foreach path (task-identity.ts): the task finds its parents from it. */
   task: string;
-  inputs: string[];
-  splitIndex: number | undefined;
   /** Its foreach path, known before it runs; with the step, it identifies the task across runs. */
   stack: ForeachFrame[];
   attempt: number;
@@ -43,6 +46,8 @@ export interface SchedulerOptions {
   spec: RunSpec;
   backend: StorageBackend;
   metadata: MetadataProvider;
+  /** Where attempts run. */
+  compute: ComputeBackend;
   /** The datastore and metadata settings every task is started with. */
   taskSettings: Pick<TaskArgs, "datastore" | "datastoreRoot" | "metadata">;
   maxWorkers: number;
@@ -67,12 +72,11 @@ export interface RunResult {
  */
 export class Scheduler {
   private readonly queue: QueuedTask[] = [];
-  private readonly running = new Map<string, TaskProcess>();
+  private readonly running = new Map<string, LaunchedAttempt>();
   /** Tasks being run or cloned, by step/task. */
   private readonly pending = new Set<string>();
-  private readonly arrivals = new Map<string, Map<string | number, string>>();
+  private readonly arrivals = new Map<string, Set<string | number>>();
   private readonly content: ContentStore;
-  private nextTaskId = 1;
   private writes = 0;
   private readonly clones = { count: 0, first: 0, last: 0 };
   private stopped: RunResult | undefined;
@@ -85,7 +89,7 @@ export class Scheduler {
 
   run(): Promise<RunResult> {
     const result = new Promise<RunResult>((resolve) => (this.settle = resolve));
-    this.enqueue("start", [], undefined, []);
+    this.enqueue("start", []);
     this.pump();
     return result;
   }
@@ -99,8 +103,8 @@ export class Scheduler {
     this.finishIfIdle();
   }
 
-  private enqueue(step: string, inputs: string[], splitIndex: number | undefined, stack: ForeachFrame[]): void {
-    this.queue.push({ step, task: String(this.nextTaskId++), inputs, splitIndex, stack, attempt: 0, notBefore: 0 });
+  private enqueue(step: string, stack: ForeachFrame[]): void {
+    this.queue.push({ step, task: taskIdOf(stack.map((f) => f.index)), stack, attempt: 0, notBefore: 0 });
   }
 
   private pump(): void {
@@ -135,17 +139,14 @@ export class Scheduler {
     const ref: TaskRef = { flow: spec.flow, run: spec.run, step: task.step, task: task.task };
     const pathspec = pathspecOf(ref);
     const decorators = spec.decorators[task.step] ?? {};
-    const timeout = decorators.timeout;
     const startedAt = new Date().toISOString();
     reporter.started(task.step, pathspec, task.attempt);
-    const attempt = new TaskProcess(
-      { ...this.options.taskSettings, flow: spec.flow, run: spec.run, step: task.step, task: task.task, attempt: task.attempt, inputs: task.inputs, splitIndex: task.splitIndex },
-      {
-        env: this.taskEnv(task.step, decorators.environment?.vars),
-        timeoutSeconds: timeout ? timeout.seconds + timeout.minutes * 60 + timeout.hours * 3600 : undefined,
-        onLine: (stream, line) => reporter.output(pathspec, stream, line),
-      },
-    );
+    const attempt = this.options.compute.launch({
+      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: "runner" },
+      env: this.taskEnv(task.step, decorators.environment?.vars),
+      policy: taskPolicy(decorators),
+      onLine: (stream, line) => reporter.output(pathspec, stream, line),
+    });
     this.running.set(pathspec, attempt);
     this.recordStart(task, ref, startedAt, attempt.pid);
     this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt)));
@@ -249,61 +250,77 @@ export class Scheduler {
       this.queueSuccessors(task, data);
       return;
     }
-    const detail = outcome.timedOut
-      ? "timed out"
-      : outcome.signal
-        ? `killed by ${outcome.signal}`
-        : outcome.exitCode === 0
-          ? "exited without saving its result"
-          : `exit code ${outcome.exitCode ?? "unknown (could not start)"}`;
-    if (outcome.timedOut || outcome.signal || outcome.exitCode === 0) {
+    const detail = describeOutcome(outcome);
+    if (outcome.timedOut || outcome.signal || outcome.exitCode === 0 || outcome.launchError) {
       // The process could not record its own end (or ended without a result); record it here.
-      this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : "NoResult", `Task ${pathspec} ${detail}.`);
+      this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : outcome.launchError ? "LaunchFailed" : "NoResult", `Task ${pathspec} ${detail}.`);
     }
-    const retry = this.options.spec.decorators[task.step]?.retry;
-    if (task.attempt < (retry?.times ?? 0)) {
-      this.options.reporter.finished(task.step, pathspec, "retrying", `${detail}; retrying (attempt ${task.attempt + 2} of ${retry!.times + 1})`);
-      this.queue.push({ ...task, attempt: task.attempt + 1, notBefore: Date.now() + retry!.minutesBetweenRetries * 60_000 });
+    const policy = taskPolicy(this.options.spec.decorators[task.step] ?? {});
+    if (shouldRetry(policy, task.attempt, outcome)) {
+      this.options.reporter.finished(task.step, pathspec, "retrying", `${detail}; retrying (attempt ${task.attempt + 2} of ${policy.retries + 1})`);
+      this.queue.push({ ...task, attempt: task.attempt + 1, notBefore: Date.now() + policy.secondsBetweenRetries * 1000 });
       return;
     }
-    this.options.reporter.finished(task.step, pathspec, "failed", detail);
-    this.stop({ status: "failed", reason: `Task ${pathspec} failed (${detail}).` });
+    const final = task.attempt < policy.retries ? `${detail}; not retried, a retry would fail the same way` : detail;
+    this.options.reporter.finished(task.step, pathspec, "failed", final);
+    this.stop({ status: "failed", reason: `Task ${pathspec} failed (${final}).` });
   }
 
+  /** The attempt's result; undefined only when it has none. A result that cannot be read stops the run, saying why. */
   private async readResult(ref: TaskRef, attempt: number): Promise<TaskData | undefined> {
     const store = new TaskDatastore(this.options.backend, this.content, ref);
-    return store.readData(attempt).catch(() => undefined);
+    try {
+      return await store.readData(attempt);
+    } catch (error) {
+      if (isWeftError(error) && error.code === "NOT_FOUND") return undefined;
+      throw new Error(`could not read the result of ${pathspecOf(ref)} attempt ${attempt}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   private queueSuccessors(task: QueuedTask, data: TaskData): void {
     const { graph } = this.options.spec;
-    const self = `${task.step}/${task.task}`;
     const parent = { step: task.step, task: task.task, stack: data.foreachStack, numSplits: data.foreach?.numSplits };
     if (data.foreach) {
       const body = graph.nodes[task.step]!.next[0]!;
-      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, [self], i, foreachStackOf({ graph, step: body, parent, splitIndex: i }));
+      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, foreachStackOf({ graph, step: body, parent, splitIndex: i }));
       return;
     }
     for (const next of graph.nodes[task.step]!.next) {
-      if (graph.nodes[next]!.isJoin) this.arrive(next, task.step, self, data.foreachStack);
-      else this.enqueue(next, [self], undefined, foreachStackOf({ graph, step: next, parent, splitIndex: undefined }));
+      if (graph.nodes[next]!.isJoin) this.arrive(next, task.step, data.foreachStack);
+      else this.enqueue(next, foreachStackOf({ graph, step: next, parent, splitIndex: undefined }));
     }
   }
 
-  /** Records a task reaching a join; queues the join once all its inputs are in. */
-  private arrive(join: string, fromStep: string, from: string, stack: ForeachFrame[]): void {
+  /** Records a task reaching a join; queues the join once all its inputs are in. The join derives their ids itself. */
+  private arrive(join: string, fromStep: string, stack: ForeachFrame[]): void {
     const node = this.options.spec.graph.nodes[join]!;
     const isForeach = node.joins?.kind === "foreach";
     const context = isForeach ? stack.slice(0, -1) : stack;
     const key = `${join}|${context.map((f) => `${f.step}/${f.task}[${f.index}]`).join(">")}`;
-    const slots = this.arrivals.get(key) ?? new Map<string | number, string>();
+    const slots = this.arrivals.get(key) ?? new Set<string | number>();
     this.arrivals.set(key, slots);
     const frame = stack[stack.length - 1];
-    slots.set(isForeach ? frame!.index : fromStep, from);
-    const order: (string | number)[] = isForeach ? Array.from({ length: frame!.numSplits }, (_, i) => i) : node.prev;
-    if (order.every((slot) => slots.has(slot))) {
+    slots.add(isForeach ? frame!.index : fromStep);
+    if (slots.size === (isForeach ? frame!.numSplits : node.prev.length)) {
       this.arrivals.delete(key);
-      this.enqueue(join, order.map((slot) => slots.get(slot)!), undefined, context);
+      this.enqueue(join, context);
     }
   }
 }
+
+/** What happened to an attempt that left no result, for messages. */
+function describeOutcome(outcome: AttemptOutcome): string {
+  if (outcome.timedOut) return "timed out";
+  if (outcome.signal) return `killed by ${outcome.signal}`;
+  if (outcome.launchError) return `could not start: ${outcome.launchError}`;
+  if (outcome.exitCode === 0) return "exited without saving its result";
+  const meaning = EXIT_MEANINGS[outcome.exitCode ?? -1];
+  return `exit code ${outcome.exitCode}${meaning ? `: ${meaning}` : ""}`;
+}
+
+const EXIT_MEANINGS: Record<number, string> = {
+  [TASK_EXIT.stepFailed]: "the step raised an exception",
+  [TASK_EXIT.usage]: "weft step was called wrongly",
+  [TASK_EXIT.transient]: "storage or the metadata service failed",
+  [TASK_EXIT.invalid]: "the task cannot succeed as given",
+};

@@ -1,16 +1,14 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { datastoreRoot, openStores } from "../../client/stores.ts";
+import { openCompute } from "../../compute/registry.ts";
 import type { WeftConfig } from "../../config/resolve.ts";
-import { layout } from "../../datastore/layout.ts";
+import { taskEnvironment } from "../../config/task-environment.ts";
+import type { StorageBackend } from "../../datastore/types.ts";
 import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
 import { resolveParamValues } from "../../flow/params.ts";
-import type { StorageBackend } from "../../datastore/types.ts";
-import { taskEnvironment } from "../../config/task-environment.ts";
 import { HEARTBEAT_INTERVAL_MS, type MetadataProvider, type RunRecord } from "../../metadata/types.ts";
-import { planSecrets, providerSettings } from "../../secrets/plan.ts";
-import { weftPackage } from "../package-root.ts";
-import { writeRunSpec, type RunSpec } from "../run-spec.ts";
+import { createRun, type CreatedRun } from "../create-run.ts";
+import { datastoreRoot, openStores } from "../stores.ts";
 import type { ResumePlan } from "./resume-plan.ts";
 import { Reporter } from "./reporter.ts";
 import { Scheduler, type RunResult } from "./scheduler.ts";
@@ -23,6 +21,8 @@ export interface RunOptions {
   maxWorkers: number;
   maxNumSplits: number;
   tags: string[];
+  /** The run id to use instead of the next number, e.g. one an orchestrator chose. */
+  runId?: string;
   /** Set by `weft resume`: decides the origin, the parameters and what is cloned. */
   resume?: (stores: { backend: StorageBackend; metadata: MetadataProvider }) => Promise<ResumePlan>;
 }
@@ -32,6 +32,21 @@ export function loadFlowForRun(file: string, config: WeftConfig): Promise<Loaded
   return loadFlow(file, { cacheDir: join(config.values.home, "cache") });
 }
 
+/** Creates a run of a loaded flow and schedules nothing (`weft run --create-only`). */
+export async function createRunOnly(options: Omit<RunOptions, "maxWorkers" | "resume">): Promise<CreatedRun> {
+  const { backend, metadata } = await openStores(options.config);
+  return createRun({
+    backend,
+    metadata,
+    config: options.config,
+    flow: options.flow,
+    params: resolveParamValues(options.flow.params, options.params),
+    tags: options.tags,
+    maxNumSplits: options.maxNumSplits,
+    ...(options.runId ? { runId: options.runId } : {}),
+  });
+}
+
 /**
  * Starts a run of a loaded flow and runs it to the end on this machine. Ctrl-C stops
  * it: running tasks are killed, finished ones stay, and the run can be resumed.
@@ -39,38 +54,20 @@ export function loadFlowForRun(file: string, config: WeftConfig): Promise<Loaded
 export async function startRun(options: RunOptions): Promise<{ run: RunRecord; result: RunResult }> {
   const { config, flow } = options;
   const values = config.values;
-  // Secret ids are checked before anything is written.
-  const secrets = planSecrets(flow.decorators, config);
   const { backend, metadata } = await openStores(config);
   const plan = await options.resume?.({ backend, metadata });
-  const params = plan?.params ?? resolveParamValues(flow.params, options.params);
-  const run = await metadata.createRun({
-    flow: flow.name,
-    user: values.user,
+  const { record: run, spec } = await createRun({
+    backend,
+    metadata,
+    config,
+    flow,
+    params: plan?.params ?? resolveParamValues(flow.params, options.params),
     tags: options.tags,
-    systemTags: [`user:${values.user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`],
-    ...(plan ? { originRun: plan.origin.run } : {}),
-  });
-  const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
-  await backend.putBytes([
-    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
-    { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
-  ]);
-  const spec: RunSpec = {
-    flow: flow.name,
-    run: run.run,
-    user: values.user,
-    tags: [...run.systemTags, ...run.tags],
-    codePackage: { sha: flow.codePackage.sha, key: codeKey },
-    graph: flow.graph,
-    decorators: flow.decorators,
-    params,
     maxNumSplits: options.maxNumSplits,
+    runner: { host: hostname(), pid: process.pid },
     ...(plan ? { originRun: plan.origin.run } : {}),
-    ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
-  };
-  await writeRunSpec(backend, spec);
-  await metadata.setRunState(flow.name, run.run, { status: "running", runner: { host: hostname(), pid: process.pid } });
+    ...(options.runId ? { runId: options.runId } : {}),
+  });
 
   const reporter = new Reporter(flow.graph.steps);
   reporter.message(`Run ${flow.name}/${run.run} started${plan ? `, resuming run ${plan.origin.run}` : ""} (user ${values.user}, datastore ${backend.root}).`);
@@ -78,6 +75,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     spec,
     backend,
     metadata,
+    compute: await openCompute("local"),
     taskSettings: { datastore: values.datastore, datastoreRoot: datastoreRoot(config), metadata: values.metadata },
     maxWorkers: options.maxWorkers,
     reporter,
@@ -93,7 +91,19 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onInterrupt);
   // Tells readers on other machines (and the service) that this runner is alive.
-  const beating = setInterval(() => metadata.heartbeat({ flow: flow.name, run: run.run }).catch(() => {}), HEARTBEAT_INTERVAL_MS).unref();
+  let beatFailing = false;
+  const beat = () =>
+    metadata.heartbeat({ flow: flow.name, run: run.run }).then(
+      () => {
+        if (beatFailing) reporter.message(`Heartbeats to ${metadata.location} work again.`);
+        beatFailing = false;
+      },
+      (error: Error) => {
+        if (!beatFailing) reporter.message(`Warning: a heartbeat to ${metadata.location} failed (${error.message}); the run goes on, but readers show it as lost if none gets through for a minute.`);
+        beatFailing = true;
+      },
+    );
+  const beating = setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS).unref();
   const result = await scheduler.run().finally(() => {
     clearInterval(beating);
     process.off("SIGINT", onInterrupt);

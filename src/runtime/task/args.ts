@@ -1,30 +1,38 @@
 import { parseArgs } from "node:util";
 
+/** Who records the attempt in the metadata provider. */
+export type Recorder = "task" | "runner";
+
 /**
  * The arguments of `weft step`: everything one task attempt needs beyond the run
  * spec in the datastore. The local runner, a Kubernetes Job and an Argo template
- * all build this same command line.
+ * all build this same command line (docs/task-contract.md).
  */
 export interface TaskArgs {
   flow: string;
   run: string;
   step: string;
+  /** Derived from the task's foreach position (runtime/task-identity.ts); its parents follow from it. */
   task: string;
   attempt: number;
-  /** Parent tasks as `step/task`, in join order. Empty for start. */
-  inputs: string[];
-  /** Position in the parent's foreach; set for the first step of a foreach body. */
-  splitIndex: number | undefined;
   datastore: string;
   datastoreRoot: string;
   metadata: string;
+  /**
+   * `task` (the default): the attempt records itself (task, attempt start and end,
+   * heartbeats, and the run's end). `runner`: a supervising `weft run` records it, and
+   * the task records only its own failure, which only it can explain.
+   */
+  recorder: Recorder;
+  /** Where to write the foreach's item indices as a JSON array when the step splits (Argo's withParam). */
+  splitsFile?: string;
 }
 
 export function taskArgv(args: TaskArgs): string[] {
   const argv = ["step", "--flow", args.flow, "--run", args.run, "--step", args.step, "--task", args.task, "--attempt", String(args.attempt)];
-  if (args.inputs.length) argv.push("--inputs", args.inputs.join(","));
-  if (args.splitIndex !== undefined) argv.push("--split-index", String(args.splitIndex));
   argv.push("--datastore", args.datastore, "--datastore-root", args.datastoreRoot, "--metadata", args.metadata);
+  if (args.recorder !== "task") argv.push("--recorder", args.recorder);
+  if (args.splitsFile) argv.push("--splits-file", args.splitsFile);
   return argv;
 }
 
@@ -39,32 +47,31 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       step: { type: "string" },
       task: { type: "string" },
       attempt: { type: "string", default: "0" },
-      inputs: { type: "string", default: "" },
-      "split-index": { type: "string" },
       datastore: { type: "string", default: "local" },
       "datastore-root": { type: "string" },
       metadata: { type: "string", default: "local" },
+      recorder: { type: "string", default: "task" },
+      "splits-file": { type: "string" },
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
     const value = values[name];
-    if (!value) throw new Error(`weft step: --${name} is required (this command is run by Weft itself, not by hand)`);
+    if (!value) throw new Error(`weft step: --${name} is required (see docs/task-contract.md)`);
     return value;
   };
-  const integer = (name: string, text: string) => {
-    if (!/^\d+$/.test(text)) throw new Error(`weft step: --${name} must be a whole number, got "${text}"`);
-    return Number(text);
-  };
+  if (!/^\d{1,6}$/.test(values.attempt!)) throw new Error(`weft step: --attempt must be a whole number such as 0, got "${values.attempt}"`);
+  const recorder = values.recorder!;
+  if (recorder !== "task" && recorder !== "runner") throw new Error(`weft step: --recorder must be "task" or "runner", got "${recorder}"`);
   return {
     flow: need("flow"),
     run: need("run"),
     step: need("step"),
     task: need("task"),
-    attempt: integer("attempt", values.attempt!),
-    inputs: values.inputs ? values.inputs.split(",") : [],
-    splitIndex: values["split-index"] === undefined ? undefined : integer("split-index", values["split-index"]),
+    attempt: Number(values.attempt),
     datastore: values.datastore!,
     datastoreRoot: need("datastore-root"),
     metadata: values.metadata!,
+    recorder,
+    ...(values["splits-file"] ? { splitsFile: values["splits-file"] } : {}),
   };
 }

@@ -1,55 +1,65 @@
-import { layout } from "../../datastore/layout.ts";
 import type { TaskData } from "../../datastore/task-datastore.ts";
 import { isWeftError, WeftError } from "../../errors/weft-error.ts";
 import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
 import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
 import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
-import { openMetadata } from "../../metadata/registry.ts";
 import type { ErrorInfo } from "../../metadata/types.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
+import { writeFile } from "node:fs/promises";
 import type { TaskArgs } from "./args.ts";
+import { AttemptRecorder } from "./attempt-recorder.ts";
+import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
 import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
-import { LogCapture } from "./log-capture.ts";
-import { codePackagePath, openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
+import { openTaskLogs } from "./log-capture.ts";
+import { codePackagePath } from "./code-package.ts";
+import { openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 
 interface Transition {
   targets: string[];
   foreach: string | undefined;
 }
 
-/** Runs one task attempt; resolves to the process exit code. */
+/** Whether the step's own code is running: what a failure there means for the exit code. */
+interface Phase {
+  inStep: boolean;
+}
+
+/** Runs one task attempt; resolves to the process exit code (see exit-codes.ts). */
 export async function runTask(args: TaskArgs): Promise<number> {
   const ctx = await openTaskContext(args);
   const redactor = new Redactor();
-  const capture = new LogCapture((stream, bytes) => ctx.backend.putBytes([{ key: layout.attemptFile(ctx.ref, args.attempt, stream), data: bytes, overwrite: true }]), redactor);
-  capture.install();
+  const capture = openTaskLogs(ctx.backend, ctx.ref, args.attempt, redactor);
   const startedAt = new Date().toISOString();
-  await ctx.store.startAttempt({ attempt: args.attempt, startedAt, pid: process.pid });
+  const recorder = new AttemptRecorder(ctx, startedAt);
+  const phase: Phase = { inStep: false };
   try {
-    // The runner records the attempt's start and, once it finds the done marker, its end.
-    await ctx.store.finishAttempt(args.attempt, await execute(ctx, redactor));
-    return 0;
+    const data = await execute(ctx, redactor, recorder, phase, startedAt);
+    await ctx.store.finishAttempt(args.attempt, data);
+    // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
+    await recorder.succeeded(data);
+    if (args.splitsFile && data.foreach) await writeFile(args.splitsFile, JSON.stringify(Array.from({ length: data.foreach.numSplits }, (_, i) => i)));
+    return TASK_EXIT.ok;
   } catch (error) {
+    const code = exitCodeFor(error, phase.inStep);
     process.stderr.write(`${describeFailure(error)}\n`);
-    // Only the task knows why it failed; the metadata provider is opened for that alone.
     try {
-      const metadata = await openMetadata({ kind: args.metadata, backend: ctx.backend });
-      await metadata.finishAttempt(ctx.ref, { attempt: args.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: errorInfo(error, redactor) });
+      await recorder.failed(errorInfo(error, redactor), code);
     } catch (recording) {
       process.stderr.write(`weft step: could not record this failure: ${describeFailure(recording)}\n`);
     }
-    return 1;
+    return code;
   } finally {
+    recorder.stopBeating();
     await capture.close();
   }
 }
 
-async function execute(ctx: TaskContext, redactor: Redactor): Promise<TaskData> {
-  const parents = await readParents(ctx);
+async function execute(ctx: TaskContext, redactor: Redactor, recorder: AttemptRecorder, phase: Phase, startedAt: string): Promise<TaskData> {
+  const [parents] = await Promise.all([readParents(ctx), ctx.store.startAttempt({ attempt: ctx.args.attempt, startedAt, pid: process.pid })]);
   const foreachStack = taskForeachStack(ctx, parents);
-  const flowClass = await importFlowClass(await codePackagePath(ctx), ctx.spec.graph.file);
+  const [flowClass] = await Promise.all([codePackagePath(ctx.backend, ctx.spec.codePackage, ctx.args).then((path) => importFlowClass(path, ctx.spec.graph.file)), recorder.started(foreachStack)]);
   const lineage: Lineage = {
     parents,
     foreachStack,
@@ -83,12 +93,15 @@ async function execute(ctx: TaskContext, redactor: Redactor): Promise<TaskData> 
   await prefetch(ctx, lineage);
   let run = prepareInstance(ctx, flowClass, lineage);
   try {
+    phase.inStep = true;
     await (run.flow as unknown as Record<string, (...a: unknown[]) => unknown>)[step]!.call(run.flow, ...(ctx.node.isJoin ? [run.inputs] : []));
+    phase.inStep = false;
     checkTransition(ctx, run.transition);
   } catch (error) {
     const catcher = decorators.catchError;
     const lastAttempt = ctx.args.attempt >= (decorators.retry?.times ?? 0);
     if (!catcher || !lastAttempt) throw error;
+    phase.inStep = false;
     // As if the step had not run: inherited artifacts, plus the error, and the static transition.
     if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${describeFailure(error)}\n`);
     run = prepareInstance(ctx, flowClass, lineage);

@@ -1,29 +1,94 @@
+import { layout, type TaskRef } from "../../datastore/layout.ts";
+import type { StorageBackend } from "../../datastore/types.ts";
 import type { Redactor } from "../../secrets/redactor.ts";
+import { childOutputSettled, installChildOutput } from "./child-output.ts";
 
-type StreamName = "stdout" | "stderr";
-type Save = (stream: StreamName, bytes: Uint8Array) => Promise<void>;
+/** The two output streams of a task, saved as `<attempt>.stdout` and `<attempt>.stderr`. */
+export type StreamName = "stdout" | "stderr";
+const STREAMS = ["stdout", "stderr"] as const;
 
 const FLUSH_INTERVAL_MS = 2000;
+/** How long the end of a task waits for output still in its child processes' pipes. */
+const CHILD_OUTPUT_GRACE_MS = 1000;
+
+/** One stream's bytes, as a LogCapture hands them to its sink. */
+export interface LogSave {
+  stream: StreamName;
+  bytes: Uint8Array;
+  /** With an appending sink, the bytes of this stream saved before; else 0. */
+  offset: number;
+}
+
+/**
+ * Where a LogCapture saves the two streams, one batch per save. An appending sink gets
+ * only the bytes written since the last successful save, to append at `offset`; a
+ * failed save's bytes come again, at the same offset, in the next one. A rewriting sink
+ * gets the whole stream so far, to replace what it saved before.
+ */
+export interface LogSink {
+  readonly appends: boolean;
+  save(items: LogSave[]): Promise<void>;
+}
+
+/** Saves one stream by rewriting it whole: the form LogCapture took before LogSink. */
+type RewriteStream = (stream: StreamName, bytes: Uint8Array) => Promise<void>;
+
+/**
+ * The sink of one task attempt's logs (`layout.attemptFile(ref, attempt, "stdout" |
+ * "stderr")`): appends where the backend has appendBytes, so each byte is sent once;
+ * otherwise the whole log is rewritten on each save.
+ */
+export function taskLogSink(backend: StorageBackend, ref: TaskRef, attempt: number): LogSink {
+  const key = (stream: StreamName) => layout.attemptFile(ref, attempt, stream);
+  if (backend.appendBytes) {
+    return { appends: true, save: (items) => backend.appendBytes!(items.map(({ stream, bytes, offset }) => ({ key: key(stream), data: bytes, offset }))) };
+  }
+  return { appends: false, save: (items) => backend.putBytes(items.map(({ stream, bytes }) => ({ key: key(stream), data: bytes, overwrite: true }))) };
+}
+
+/**
+ * Starts capturing this process's output (and its child processes') as the logs of a
+ * task attempt: creates the LogCapture, installs it and returns it. Call `close()` when
+ * the attempt ends, to save the rest.
+ */
+export function openTaskLogs(backend: StorageBackend, ref: TaskRef, attempt: number, redactor: Redactor): LogCapture {
+  const capture = new LogCapture(taskLogSink(backend, ref, attempt), redactor);
+  capture.install();
+  return capture;
+}
 
 /**
  * Copies everything the task writes to stdout and stderr into the datastore while it
  * still reaches the runner live through the pipe. Saved every couple of seconds while
- * the task runs, so `weft logs` shows a running task, and once more at the end.
+ * the task runs, so `weft logs` shows a running task, and once more at the end. With an
+ * appending sink only the bytes not yet saved are held in memory and sent.
  */
 export class LogCapture {
-  private readonly chunks: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
-  private readonly saved: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private readonly sink: LogSink;
+  /** Written, not yet saved. */
+  private unsaved: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
+  /** Bytes saved per stream: the offset of the next append. */
+  private readonly savedBytes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  /** For a rewriting sink only: everything saved, since each save sends it all again. */
+  private readonly whole: Record<StreamName, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly save: Save,
+    /** A LogSink (see taskLogSink), or a function that rewrites one stream whole. */
+    sink: LogSink | RewriteStream,
     /** Masks secret values before anything is written, live or saved. */
     private readonly redactor?: Redactor,
-  ) {}
+  ) {
+    this.sink = typeof sink === "function" ? { appends: false, save: async (items) => { for (const item of items) await sink(item.stream, item.bytes); } } : sink;
+  }
 
+  /**
+   * Hooks process.stdout and process.stderr, routes child processes' inherited output
+   * through them (child-output.ts), and starts saving every couple of seconds.
+   */
   install(): void {
-    for (const name of ["stdout", "stderr"] as const) {
+    for (const name of STREAMS) {
       const stream = process[name];
       const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -33,29 +98,53 @@ export class LogCapture {
           encoding = "utf8";
           rest = rest.filter((r) => typeof r === "function");
         }
-        this.chunks[name].push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk));
+        this.record(name, chunk, encoding);
         return write(chunk, ...rest);
       }) as typeof stream.write;
     }
-    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    installChildOutput();
+    // A failed save keeps its bytes for the next one; close() reports a failure that lasts.
+    this.timer = setInterval(() => void this.flush().catch(() => {}), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
-  /** Saves whatever is new; saves never overlap. */
-  flush(): Promise<void> {
-    this.saving = this.saving.then(async () => {
-      for (const name of ["stdout", "stderr"] as const) {
-        const count = this.chunks[name].length;
-        if (count === this.saved[name]) continue;
-        await this.save(name, Buffer.concat(this.chunks[name].slice(0, count)));
-        this.saved[name] = count;
-      }
-    });
-    return this.saving;
+  /** Adds output to a stream's log, as the installed hooks do; it is saved by the next flush. */
+  record(stream: StreamName, chunk: string | Uint8Array, encoding?: BufferEncoding): void {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk);
+    if (bytes.byteLength) this.unsaved[stream].push(bytes);
   }
 
+  /** Saves what is new; saves never overlap, and one failing does not stop later ones. */
+  flush(): Promise<void> {
+    const next = this.saving.catch(() => {}).then(() => this.saveUnsaved());
+    this.saving = next;
+    return next;
+  }
+
+  /** Waits (briefly) for child processes' output still in flight, then saves the rest. */
   async close(): Promise<void> {
+    await childOutputSettled(CHILD_OUTPUT_GRACE_MS);
     clearInterval(this.timer);
     await this.flush();
+  }
+
+  private async saveUnsaved(): Promise<void> {
+    const taken = STREAMS.filter((s) => this.unsaved[s].length > 0).map((stream) => ({ stream, bytes: Buffer.concat(this.unsaved[stream]) }));
+    if (taken.length === 0) return;
+    for (const { stream } of taken) this.unsaved[stream] = [];
+    const items: LogSave[] = taken.map(({ stream, bytes }) =>
+      this.sink.appends ? { stream, bytes, offset: this.savedBytes[stream] } : { stream, bytes: Buffer.concat([this.whole[stream], bytes]), offset: 0 },
+    );
+    try {
+      await this.sink.save(items);
+    } catch (error) {
+      // Saved again next time, at the same offset: what did land is not appended twice.
+      for (const { stream, bytes } of taken) this.unsaved[stream].unshift(bytes);
+      throw error;
+    }
+    items.forEach((item, i) => {
+      this.savedBytes[item.stream] += taken[i]!.bytes.byteLength;
+      if (!this.sink.appends) this.whole[item.stream] = item.bytes as Buffer;
+    });
   }
 }

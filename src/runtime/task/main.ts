@@ -1,5 +1,7 @@
+import { isWeftError } from "../../errors/weft-error.ts";
 import { parseTaskArgv, type TaskArgs } from "./args.ts";
 import { runTask } from "./execute.ts";
+import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
 
 // Stack traces from a step then point into the user's .ts file, not the bundle.
 process.setSourceMapsEnabled(true);
@@ -9,12 +11,12 @@ try {
   args = parseTaskArgv(process.argv.slice(3));
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(2);
+  process.exit(TASK_EXIT.usage);
 }
 const code = await runTask(args).catch((error: unknown) => {
-  // Failures before the attempt could be recorded: the datastore or run spec is unreachable.
-  process.stderr.write(`weft step: ${(error as Error).stack ?? String(error)}\n`);
-  return 1;
+  // Failures before the attempt could be recorded: the datastore or run spec is unreachable or missing.
+  process.stderr.write(`weft step: ${isWeftError(error) ? error.describe() : ((error as Error).stack ?? String(error))}\n`);
+  return exitCodeFor(error, false);
 });
 // User code may leave timers or sockets open; the attempt is over once its result is saved.
 process.exit(code);

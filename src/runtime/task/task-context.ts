@@ -1,9 +1,5 @@
-import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { ContentStore } from "../../datastore/content-store.ts";
-import { layout, type TaskRef } from "../../datastore/layout.ts";
+import { layout, pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import { openBackend } from "../../datastore/registry.ts";
 import { TaskDatastore, type ArtifactReader } from "../../datastore/task-datastore.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
@@ -11,6 +7,7 @@ import { WeftError } from "../../errors/weft-error.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { GraphNode } from "../../flow/graph/graph.ts";
 import { foreachStackOf } from "../foreach-stack.ts";
+import { enclosingForeaches, indicesOf, parentsOf } from "../task-identity.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "./args.ts";
 
@@ -29,6 +26,12 @@ export interface TaskContext {
   store: TaskDatastore;
   spec: RunSpec;
   node: GraphNode;
+  /** The foreach splits enclosing each step, outermost first. */
+  enclosing: Record<string, string[]>;
+  /** This task's position in its enclosing foreaches, from its id. */
+  indices: number[];
+  /** Finished tasks read so far, by step/task: the split of a foreach join is read once. */
+  readers: Map<string, Promise<ArtifactReader>>;
 }
 
 export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
@@ -38,22 +41,37 @@ export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
   const spec = await readRunSpec(backend, args.flow, args.run);
   const node = spec.graph.nodes[args.step];
   if (!node) throw new WeftError("NOT_FOUND", `Flow ${args.flow} has no step "${args.step}".`, { hint: `Steps: ${spec.graph.steps.join(", ")}.` });
-  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node };
+  const enclosing = enclosingForeaches(spec.graph);
+  let indices: number[];
+  try {
+    indices = indicesOf(args.task, args.step, enclosing[args.step]?.length ?? 0);
+  } catch (error) {
+    throw new WeftError("USAGE", `Task ${pathspecOf(ref)}: ${(error as Error).message}.`, { hint: "See docs/task-contract.md for how task ids are derived." });
+  }
+  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node, enclosing, indices, readers: new Map() };
 }
 
-/** The finished parent tasks named by --inputs, with their artifact indexes. */
+/**
+ * The finished parent tasks, in join order, derived from this task's id: the graph says
+ * which steps precede it, and a foreach join reads from its split how many items it had.
+ */
 export async function readParents(ctx: TaskContext): Promise<Parent[]> {
-  return Promise.all(
-    ctx.args.inputs.map(async (input) => {
-      const [step = "", task = ""] = input.split("/");
-      const reader = await readerOf(ctx, step, task);
-      return { step, task, reader };
-    }),
-  );
+  const refs = await parentsOf(ctx.spec.graph, ctx.enclosing, ctx.args.step, ctx.indices, async (split) => {
+    const foreach = (await readerOf(ctx, split.step, split.task)).data.foreach;
+    if (!foreach) throw new WeftError("NOT_FOUND", `Task ${ctx.args.flow}/${ctx.args.run}/${split.step}/${split.task} did not split into a foreach, so ${ctx.store.pathspec} has no inputs.`);
+    return foreach.numSplits;
+  });
+  return Promise.all(refs.map(async ({ step, task }) => ({ step, task, reader: await readerOf(ctx, step, task) })));
 }
 
 export function readerOf(ctx: TaskContext, step: string, task: string): Promise<ArtifactReader> {
-  return new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task }).readDone();
+  const key = `${step}/${task}`;
+  let reader = ctx.readers.get(key);
+  if (!reader) {
+    reader = new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task }).readDone();
+    ctx.readers.set(key, reader);
+  }
+  return reader;
 }
 
 /** The foreach path of this task, from its first parent. */
@@ -64,24 +82,9 @@ export function taskForeachStack(ctx: TaskContext, parents: Parent[]): ForeachFr
       graph: ctx.spec.graph,
       step: ctx.args.step,
       parent: first && { step: first.step, task: first.task, stack: first.reader.data.foreachStack, numSplits: first.reader.data.foreach?.numSplits },
-      splitIndex: ctx.args.splitIndex,
+      splitIndex: ctx.indices.at(-1),
     });
   } catch (error) {
     throw new WeftError("USAGE", `Task ${ctx.store.pathspec}: ${(error as Error).message}.`);
   }
-}
-
-/** A local path of the run's code package: the datastore's own file, or a downloaded copy. */
-export async function codePackagePath(ctx: TaskContext): Promise<string> {
-  const { key, sha } = ctx.spec.codePackage;
-  const local = ctx.backend.localPath(key);
-  if (local && existsSync(local)) return local;
-  const path = join(tmpdir(), "weft-code", sha, "flow.mjs");
-  if (existsSync(path)) return path;
-  const [code, map] = await ctx.backend.getBytes([key, `${key}.map`]);
-  if (!code) throw new WeftError("NOT_FOUND", `The code package of run ${ctx.args.flow}/${ctx.args.run} is missing from ${ctx.backend.root} (${key}).`);
-  await mkdir(dirname(path), { recursive: true });
-  if (map) await writeFile(`${path}.map`, map);
-  await writeFile(path, code);
-  return path;
 }

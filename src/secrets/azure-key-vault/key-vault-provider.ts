@@ -45,7 +45,7 @@ export const keyVaultProvider: SecretsProvider = {
 function translate(error: unknown, source: ResolvedSecretSource): WeftError {
   const e = (error ?? {}) as { name?: string; statusCode?: number; code?: string; cause?: { code?: string } };
   const what = `secret "${source.name}"${source.version ? ` version ${source.version}` : " (latest version)"} in vault ${source.vaultUrl}`;
-  const fail = (cause: string, hint: string) => new WeftError("TASK_FAILED", `Cannot read ${what}: ${cause}.`, { hint, cause: error });
+  const fail = (cause: string, hint: string, transient = false) => new WeftError("TASK_FAILED", `Cannot read ${what}: ${cause}.`, { hint, cause: error, transient });
   if (e.name === "CredentialUnavailableError" || e.name === "AuthenticationError" || e.name === "AggregateAuthenticationError" || e.statusCode === 401) {
     return fail("no usable Azure credential (401)", "Sign in with `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use workload identity on AKS.");
   }
@@ -57,7 +57,7 @@ function translate(error: unknown, source: ResolvedSecretSource): WeftError {
   }
   const network = e.code ?? e.cause?.code;
   if (network && /^(E[A-Z]+|REQUEST_SEND_ERROR)$/.test(network)) {
-    return fail(`the vault is unreachable (${network})`, "Check the vault URL, DNS, the vault's firewall or private endpoint, and any proxy.");
+    return fail(`the vault is unreachable (${network})`, "Check the vault URL, DNS, the vault's firewall or private endpoint, and any proxy.", true);
   }
-  return fail(`Key Vault answered ${e.statusCode ?? "an error"}${e.code ? ` (${e.code})` : ""}`, "Retry; if it persists, check the vault in the Azure portal.");
+  return fail(`Key Vault answered ${e.statusCode ?? "an error"}${e.code ? ` (${e.code})` : ""}`, "Retry; if it persists, check the vault in the Azure portal.", e.statusCode === undefined || e.statusCode >= 500 || e.statusCode === 429);
 }

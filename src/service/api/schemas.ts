@@ -1,8 +1,13 @@
 import { z } from "zod";
+import { ID_PATTERN, ID_RULE, isAllocatedId, RESERVED_RUN_IDS } from "../../metadata/ids.ts";
 
 /** Names and ids as the runtime makes them; anything else (`..`, `/`, quotes) is refused before SQL sees it. */
 const name = z.string().regex(/^[A-Za-z_][\w-]{0,254}$/, "must be a name like TrainFlow: a letter or _, then letters, digits, - or _ (at most 255)");
-const id = z.string().regex(/^[1-9]\d{0,17}$|^0$/, "must be a whole number such as 12");
+const id = z.string().regex(ID_PATTERN, `must be an id: ${ID_RULE}`);
+/** A run id a caller chose (checkChosenRunId): never all digits, so never one the service allocates. */
+const chosenRun = id
+  .refine((r) => !isAllocatedId(r), "must not be all digits: those ids are the service's to allocate. Choose one with a letter, e.g. argo-train-x7k2p, or leave it out to get the next number")
+  .refine((r) => !RESERVED_RUN_IDS.has(r), `must not be ${[...RESERVED_RUN_IDS].join(" or ")}: those name a flow's own folders in the datastore`);
 const timestamp = z.iso
   .datetime({ offset: true, message: "must be an ISO 8601 time such as 2026-01-31T12:00:00.000Z" })
   // A malformed time has its message above already; a well-formed one must fit PostgreSQL and toISOString.
@@ -34,6 +39,8 @@ export const RunState = z.strictObject({
 });
 
 export const CreateRunBody = z.strictObject({
+  /** The id the caller chose; without it the service allocates the flow's next number. */
+  run: chosenRun.optional(),
   user: text(255).min(1, "must not be empty"),
   tags: z.array(tag).max(100),
   systemTags: z.array(tag).max(100),
@@ -90,7 +97,7 @@ export const RunsQuery = z.strictObject({
   since: timestamp.optional(),
   until: timestamp.optional(),
   limit: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().min(1, "must be at least 1").max(1000, "must be at most 1000")).optional(),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be the `next` value of a previous page").optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be the `next` value of a previous page").optional(),
 });
 
 // Responses: documented in /openapi.json and checked on the way out.

@@ -1,4 +1,4 @@
-import type { RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
+import type { RunInit, RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
 import { lostRunState } from "../../metadata/types.ts";
 import type { Queryable } from "../db/database.ts";
 import { compact, iso, isoOrUndefined } from "./rows.ts";
@@ -18,9 +18,20 @@ export interface RunFilter {
   since?: string;
   /** Created before. */
   until?: string;
-  /** Only runs numbered below this one: the page after a cursor. */
-  before?: number;
+  /** Only runs listed after this one: the page after a cursor. */
+  after?: RunPosition;
   limit: number;
+}
+
+/**
+ * Where a run sits in the listing order: its creation time in microseconds since the
+ * epoch (the database's precision, which the ISO `createdAt` rounds to milliseconds)
+ * and its id. Two runs can share a time, so the id breaks ties and pages never skip
+ * or repeat a run.
+ */
+export interface RunPosition {
+  createdAtMicros: string;
+  run: string;
 }
 
 interface RunRow {
@@ -38,6 +49,7 @@ interface RunRow {
   heartbeat_at: Date | null;
   /** Set when the run is lost: its last sign of life. */
   lost_at: Date | null;
+  created_at_micros: string;
 }
 
 // $1 is always the heartbeat timeout in seconds, so every query agrees on what "lost" means.
@@ -47,8 +59,13 @@ const CUTOFF = "now() - make_interval(secs => $1)";
 const STALE = `(r.status = 'running' AND r.heartbeat_at < ${CUTOFF}
   AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.flow = r.flow AND t.run = r.run AND t.heartbeat_at >= ${CUTOFF}))`;
 const LAST_BEAT = "GREATEST(r.heartbeat_at, (SELECT max(t.heartbeat_at) FROM tasks t WHERE t.flow = r.flow AND t.run = r.run))";
-const COLUMNS = `r.flow, r.run::text AS run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.heartbeat_at,
-  CASE WHEN ${STALE} THEN ${LAST_BEAT} END AS lost_at`;
+// Exact (numeric epoch), so a cursor built from it matches the row it came from.
+const MICROS = (alias: string) => `round(extract(epoch FROM ${alias}.created_at) * 1000000)::bigint`;
+const COLUMNS = `r.flow, r.run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.heartbeat_at,
+  CASE WHEN ${STALE} THEN ${LAST_BEAT} END AS lost_at, ${MICROS("r")}::text AS created_at_micros`;
+// Newest first; among runs of one microsecond, longer ids first, then by text: allocated numbers in numeric order.
+const ORDER = "r.created_at DESC, length(r.run) DESC, r.run DESC";
+const AFTER = `(${MICROS("r")}, length(r.run), r.run) < ($8::bigint, length($9::text), $9::text)`;
 
 /** Flows and runs: allocation, state, tags and heartbeats. */
 export class RunsRepository {
@@ -71,8 +88,27 @@ export class RunsRepository {
     return row && { name: row.name, createdAt: iso(row.created_at) };
   }
 
-  /** Allocates the flow's next run id and records the run, in one statement. */
-  async create(init: Omit<RunRecord, "run" | "createdAt">): Promise<RunView> {
+  /**
+   * Records the run under the id chosen in `init.run`, or undefined if the flow has a run
+   * with that id (it is left as it was). Without one, allocates the flow's next number.
+   * Each is one statement.
+   */
+  async create({ run, ...init }: RunInit): Promise<RunView | undefined> {
+    const params = [this.timeout, init.flow, init.user, init.tags, init.systemTags, init.originRun ?? null];
+    if (run !== undefined) {
+      // flows.last_run is untouched: chosen ids are never numbers, so they never take one.
+      const [chosen] = await this.db.query<RunRow>(
+        `WITH f AS (INSERT INTO flows (name) VALUES ($2) ON CONFLICT (name) DO NOTHING)
+         , r AS (
+           INSERT INTO runs (flow, run, user_name, created_at, tags, system_tags, origin_run)
+           VALUES ($2, $7, $3, now(), $4, $5, $6)
+           ON CONFLICT (flow, run) DO NOTHING
+           RETURNING *)
+         SELECT ${COLUMNS} FROM r`,
+        [...params, run],
+      );
+      return chosen && toView(chosen, this.heartbeatTimeoutMs);
+    }
     const [row] = await this.db.query<RunRow>(
       `WITH f AS (
          INSERT INTO flows (name, last_run) VALUES ($2, 1)
@@ -80,10 +116,10 @@ export class RunsRepository {
          RETURNING last_run)
        , r AS (
          INSERT INTO runs (flow, run, user_name, created_at, tags, system_tags, origin_run)
-         SELECT $2, last_run, $3, now(), $4, $5, $6 FROM f
+         SELECT $2, last_run::text, $3, now(), $4, $5, $6 FROM f
          RETURNING *)
        SELECT ${COLUMNS} FROM r`,
-      [this.timeout, init.flow, init.user, init.tags, init.systemTags, init.originRun ?? null],
+      params,
     );
     return toView(row!, this.heartbeatTimeoutMs);
   }
@@ -93,8 +129,11 @@ export class RunsRepository {
     return row && toView(row, this.heartbeatTimeoutMs);
   }
 
-  /** Newest first; one more row than `limit` is fetched to tell whether another page exists. */
-  async list(flow: string, filter: RunFilter): Promise<{ runs: RunView[]; more: boolean }> {
+  /**
+   * Newest first (by creation time, then id); one more row than `limit` is fetched to
+   * tell whether another page exists. `last` is where the page ended, for a cursor.
+   */
+  async list(flow: string, filter: RunFilter): Promise<{ runs: RunView[]; more: boolean; last?: RunPosition }> {
     const rows = await this.db.query<RunRow>(
       `SELECT ${COLUMNS} FROM runs r
         WHERE r.flow = $2
@@ -103,12 +142,14 @@ export class RunsRepository {
           AND ($5::text IS NULL OR (CASE WHEN ${STALE} THEN 'failed' ELSE r.status END) = $5)
           AND ($6::timestamptz IS NULL OR r.created_at >= $6)
           AND ($7::timestamptz IS NULL OR r.created_at < $7)
-          AND ($8::bigint IS NULL OR r.run < $8)
-        ORDER BY r.run DESC
-        LIMIT $9`,
-      [this.timeout, flow, filter.user ?? null, filter.tags ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null, filter.before ?? null, filter.limit + 1],
+          AND ($8::bigint IS NULL OR ${AFTER})
+        ORDER BY ${ORDER}
+        LIMIT $10`,
+      [this.timeout, flow, filter.user ?? null, filter.tags ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null, filter.after?.createdAtMicros ?? null, filter.after?.run ?? null, filter.limit + 1],
     );
-    return { runs: rows.slice(0, filter.limit).map((r) => toView(r, this.heartbeatTimeoutMs)), more: rows.length > filter.limit };
+    const page = rows.slice(0, filter.limit);
+    const end = page.at(-1);
+    return { runs: page.map((r) => toView(r, this.heartbeatTimeoutMs)), more: rows.length > filter.limit, ...(end ? { last: { createdAtMicros: end.created_at_micros, run: end.run } } : {}) };
   }
 
   /** False if the run does not exist. Entering "running" counts as a heartbeat. */

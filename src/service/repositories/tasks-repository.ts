@@ -1,5 +1,6 @@
 import { pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
+import { compareIds } from "../../metadata/ids.ts";
 import type { TaskRecord } from "../../metadata/types.ts";
 import type { Queryable } from "../db/database.ts";
 import { Batcher } from "./batcher.ts";
@@ -21,7 +22,7 @@ interface TaskRow {
   heartbeat_at: Date | null;
 }
 
-const COLUMNS = "t.flow, t.run::text AS run, t.step, t.task::text AS task, t.created_at, t.foreach_stack, t.origin, t.heartbeat_at";
+const COLUMNS = "t.flow, t.run, t.step, t.task, t.created_at, t.foreach_stack, t.origin, t.heartbeat_at";
 
 /** Steps and tasks. Methods return undefined or false when the parent is missing. */
 export class TasksRepository {
@@ -48,14 +49,16 @@ export class TasksRepository {
     return this.registrations.add(task);
   }
 
-  /** By task number; undefined if the step does not exist. */
+  /** In natural id order (compareIds: `2-9` before `2-10`); undefined if the step does not exist. */
   async list(flow: string, run: string, step: string): Promise<TaskView[] | undefined> {
+    // Sorted here rather than in SQL: text order puts 10 before 9, and natural order has no portable collation.
     const rows = await this.db.query<TaskRow | { [K in keyof TaskRow]: null }>(
       `SELECT ${COLUMNS} FROM steps s LEFT JOIN tasks t ON t.flow = s.flow AND t.run = s.run AND t.step = s.step
-        WHERE s.flow = $1 AND s.run = $2 AND s.step = $3 ORDER BY t.task`,
+        WHERE s.flow = $1 AND s.run = $2 AND s.step = $3`,
       [flow, run, step],
     );
-    return rows.length ? rows.flatMap((r) => (r.task === null ? [] : [toView(r as TaskRow)])) : undefined;
+    if (!rows.length) return undefined;
+    return rows.flatMap((r) => (r.task === null ? [] : [toView(r as TaskRow)])).sort((a, b) => compareIds(a.task, b.task));
   }
 
   async get(ref: TaskRef): Promise<TaskView | undefined> {
@@ -80,9 +83,9 @@ export class TasksRepository {
   private readonly beats = new Batcher<TaskRef, boolean>(async (refs) => {
     const rows = await this.db.query<TaskRef>(
       `UPDATE tasks t SET heartbeat_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS h(flow text, run bigint, step text, task bigint)
+         FROM jsonb_to_recordset($1::jsonb) AS h(flow text, run text, step text, task text)
         WHERE t.flow = h.flow AND t.run = h.run AND t.step = h.step AND t.task = h.task
-        RETURNING t.flow, t.run::text AS run, t.step, t.task::text AS task`,
+        RETURNING t.flow, t.run, t.step, t.task`,
       [JSON.stringify(refs)],
     );
     const found = new Set(rows.map(pathspecOf));
@@ -105,7 +108,7 @@ export class TasksRepository {
 const REGISTER = `
   WITH t AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
-      AS t(flow text, run bigint, step text, task bigint, created_at timestamptz, foreach_stack jsonb, origin text)),
+      AS t(flow text, run text, step text, task text, created_at timestamptz, foreach_stack jsonb, origin text)),
   -- In key order, so two batches inserting the same new steps cannot deadlock.
   s AS (INSERT INTO steps (flow, run, step) SELECT DISTINCT flow, run, step FROM t ORDER BY flow, run, step ON CONFLICT DO NOTHING)
   INSERT INTO tasks (flow, run, step, task, created_at, foreach_stack, origin)

@@ -1,15 +1,21 @@
 import { z } from "zod";
+import { isValidId } from "../../../metadata/ids.ts";
+import type { RunPosition } from "../../repositories/runs-repository.ts";
 import { ApiError, notFound, runPath } from "../api-error.ts";
 import { CreateRunBody, ErrorBody, Flow, FlowParams, Run, RunPage, RunParams, RunsQuery, RunState, TagsBody } from "../schemas.ts";
 import type { App, Repositories } from "./context.ts";
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
-const cursorOf = (run: string) => Buffer.from(run).toString("base64url");
 
-function beforeOf(cursor: string): number {
-  const text = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^\d{1,18}$/.test(text)) throw new ApiError(400, "bad_request", "querystring.cursor: must be the `next` value of a previous page.", "querystring.cursor");
-  return Number(text);
+// Opaque to clients: base64url of `<created-at microseconds>/<run id>`, the last run of the page.
+const cursorOf = (p: RunPosition) => Buffer.from(`${p.createdAtMicros}/${p.run}`).toString("base64url");
+
+function positionOf(cursor: string): RunPosition {
+  const [, createdAtMicros, run] = /^(\d{1,18})\/(.*)$/s.exec(Buffer.from(cursor, "base64url").toString("utf8")) ?? [];
+  if (createdAtMicros === undefined || run === undefined || !isValidId(run)) {
+    throw new ApiError(400, "bad_request", "querystring.cursor: must be the `next` value of a previous page.", "querystring.cursor");
+  }
+  return { createdAtMicros, run };
 }
 
 /** Flows, runs, run state, tags and run heartbeats. */
@@ -26,15 +32,28 @@ export function runRoutes(app: App, { runs }: Repositories): void {
     async ({ params, query }) => {
       if (!(await runs.getFlow(params.flow))) throw notFound(`Flow ${params.flow}`);
       const { tag, cursor, limit, ...filter } = query;
-      const page = await runs.list(params.flow, { ...filter, tags: tag, before: cursor === undefined ? undefined : beforeOf(cursor), limit: limit ?? 100 });
-      return { runs: page.runs, next: page.more ? cursorOf(page.runs.at(-1)!.run) : null };
+      const page = await runs.list(params.flow, { ...filter, tags: tag, ...(cursor === undefined ? {} : { after: positionOf(cursor) }), limit: limit ?? 100 });
+      return { runs: page.runs, next: page.more && page.last ? cursorOf(page.last) : null };
     },
   );
 
   app.post(
     "/flows/:flow/runs",
-    { schema: { tags: ["runs"], summary: "Allocates the flow's next run id and records the run", params: FlowParams, body: CreateRunBody, response: { 201: Run, ...errors } } },
-    async ({ params, body }, reply) => reply.code(201).send(await runs.create({ flow: params.flow, ...body })),
+    {
+      schema: {
+        tags: ["runs"],
+        summary: "Records a run under the id in `run`, or allocates the flow's next number; 409 if the chosen id exists",
+        params: FlowParams,
+        body: CreateRunBody,
+        response: { 201: Run, 409: ErrorBody, ...errors },
+      },
+    },
+    async ({ params, body }, reply) => {
+      const run = await runs.create({ flow: params.flow, ...body });
+      if (run) return reply.code(201).send(run);
+      // Only a chosen id can be taken already: allocated numbers never are.
+      throw new ApiError(409, "conflict", `${runPath({ flow: params.flow, run: String(body.run) })} already exists; run ids must be unique per flow.`, "body.run");
+    },
   );
 
   app.get("/flows/:flow/runs/:run", { schema: { tags: ["runs"], params: RunParams, response: { 200: Run, ...errors } } }, async ({ params }) => {

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import type { ContentStore } from "../../datastore/content-store.ts";
-import { layout, type TaskRef } from "../../datastore/layout.ts";
-import type { TaskData } from "../../datastore/task-datastore.ts";
-import type { ArtifactInfo, TaskFact } from "../../metadata/types.ts";
-import type { RunSpec } from "../run-spec.ts";
+import type { ContentStore } from "../datastore/content-store.ts";
+import { layout, type TaskRef } from "../datastore/layout.ts";
+import type { TaskData } from "../datastore/task-datastore.ts";
+import type { ArtifactInfo, TaskFact } from "../metadata/types.ts";
+import type { RunSpec } from "./run-spec.ts";
 
 /** Where an attempt runs and where its logs go: recorded with its start. */
 export function attemptFacts(spec: RunSpec, ref: TaskRef, attempt: number, pid: number | undefined): TaskFact[] {

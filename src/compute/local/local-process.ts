@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { weftPackage } from "../../runtime/package-root.ts";
+import { taskArgv } from "../../runtime/task/args.ts";
+import type { AttemptOutcome, AttemptRequest, ComputeBackend, LaunchedAttempt } from "../types.ts";
+
+/**
+ * Each attempt in its own OS process and process group (`node bin/weft.mjs step …`),
+ * so that a timeout or Ctrl-C can kill it with everything it started.
+ */
+export class LocalProcessCompute implements ComputeBackend {
+  readonly kind = "local";
+
+  launch(request: AttemptRequest): LaunchedAttempt {
+    return new LocalProcess(request);
+  }
+}
+
+class LocalProcess implements LaunchedAttempt {
+  readonly done: Promise<AttemptOutcome>;
+  readonly pid: number | undefined;
+  private timedOut = false;
+
+  constructor({ args, env, policy, onLine }: AttemptRequest) {
+    const child = spawn(process.execPath, [weftPackage().bin, ...taskArgv(args)], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    this.pid = child.pid;
+    const streams = (["stdout", "stderr"] as const).map(
+      (name) =>
+        new Promise<void>((resolve) => {
+          const lines = createInterface({ input: child[name], crlfDelay: Infinity });
+          lines.on("line", (line) => onLine(name, line));
+          lines.on("close", resolve);
+        }),
+    );
+    const timer = policy.timeoutSeconds
+      ? setTimeout(() => {
+          this.timedOut = true;
+          this.kill();
+        }, policy.timeoutSeconds * 1000)
+      : undefined;
+    this.done = new Promise<AttemptOutcome>((resolve) => {
+      child.on("error", (error) => resolve({ exitCode: null, signal: null, timedOut: false, launchError: error.message }));
+      child.on("close", (exitCode, signal) => {
+        clearTimeout(timer);
+        void Promise.all(streams).then(() => resolve({ exitCode, signal, timedOut: this.timedOut }));
+      });
+    });
+  }
+
+  get handle(): string | undefined {
+    return this.pid === undefined ? undefined : `pid ${this.pid}`;
+  }
+
+  kill(): void {
+    if (this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { StepDecorators } from "../flow/decorators/specs.ts";
+import { RETRYABLE_EXIT_CODES } from "../runtime/task/exit-codes.ts";
+import type { AttemptOutcome, TaskPolicy } from "./types.ts";
+
+/** The retry and timeout policy of a step, from its validated decorators. */
+export function taskPolicy(decorators: StepDecorators): TaskPolicy {
+  const { retry, timeout } = decorators;
+  const timeoutSeconds = timeout ? timeout.seconds + timeout.minutes * 60 + timeout.hours * 3600 : undefined;
+  return {
+    retries: retry?.times ?? 0,
+    secondsBetweenRetries: (retry?.minutesBetweenRetries ?? 0) * 60,
+    timeoutSeconds: timeoutSeconds || undefined,
+    retryableExitCodes: RETRYABLE_EXIT_CODES,
+  };
+}
+
+/**
+ * Whether a failed attempt is followed by another: attempts remain, and the failure is
+ * one a retry may fix. A timeout or a kill counts as retryable, as Metaflow does.
+ */
+export function shouldRetry(policy: TaskPolicy, attempt: number, outcome: AttemptOutcome): boolean {
+  if (attempt >= policy.retries) return false;
+  if (outcome.timedOut || outcome.signal || outcome.exitCode === null) return true;
+  return policy.retryableExitCodes.includes(outcome.exitCode);
+}
+
+/** Whether `weft step` itself may end the run as failed: its failure is final by the policy. */
+export function isLastAttempt(policy: TaskPolicy, attempt: number, exitCode: number): boolean {
+  return attempt >= policy.retries || !policy.retryableExitCodes.includes(exitCode);
+}

@@ -1,0 +1,59 @@
+import type { TaskArgs } from "../runtime/task/args.ts";
+
+/** How an attempt ended, as the compute backend saw it. */
+export interface AttemptOutcome {
+  /** `weft step`'s exit code (see runtime/task/exit-codes.ts); null when killed or never started. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Killed because it ran past its policy's timeout. */
+  timedOut: boolean;
+  /** Set when the attempt could not be started at all, saying why. */
+  launchError?: string;
+}
+
+/** One attempt to launch: the `weft step` arguments, its environment and its policy. */
+export interface AttemptRequest {
+  args: TaskArgs;
+  /** The task's whole environment: nothing else is inherited. */
+  env: NodeJS.ProcessEnv;
+  policy: TaskPolicy;
+  /** Each line the attempt prints, as it prints it (for the terminal). */
+  onLine: (stream: "stdout" | "stderr", line: string) => void;
+}
+
+/** A launched attempt. */
+export interface LaunchedAttempt {
+  /** What the backend calls it, for records: a pid, a Job name. */
+  readonly handle: string | undefined;
+  /** The pid, when it runs on this machine. */
+  readonly pid: number | undefined;
+  readonly done: Promise<AttemptOutcome>;
+  /** Stops the attempt and everything it started; `done` then settles. */
+  kill(): void;
+}
+
+/**
+ * Where task attempts run: a process on this machine, a Kubernetes Job. A backend
+ * launches exactly the `weft step` command of the task contract (docs/task-contract.md)
+ * and enforces the policy's timeout; retries are the caller's, by the policy.
+ */
+export interface ComputeBackend {
+  /** The registry key: "local", "kubernetes". */
+  readonly kind: string;
+  launch(request: AttemptRequest): LaunchedAttempt;
+}
+
+/**
+ * What @retry and @timeout mean, as data a backend can compile: a local scheduler loop,
+ * a Job's `backoffLimit` and `activeDeadlineSeconds`, an Argo `retryStrategy`.
+ */
+export interface TaskPolicy {
+  /** Attempts after the first: attempt numbers run from 0 to `retries`. */
+  retries: number;
+  /** Wait before each retry. */
+  secondsBetweenRetries: number;
+  /** Kill an attempt that runs longer; undefined for no limit. */
+  timeoutSeconds: number | undefined;
+  /** `weft step` exit codes after which a retry may succeed; any other failure is final. */
+  retryableExitCodes: readonly number[];
+}

@@ -1,0 +1,80 @@
+import { hostname } from "node:os";
+import type { WeftConfig } from "../config/resolve.ts";
+import { layout } from "../datastore/layout.ts";
+import type { StorageBackend } from "../datastore/types.ts";
+import { WeftError } from "../errors/weft-error.ts";
+import type { LoadedFlow } from "../flow/load/load-flow.ts";
+import type { MetadataProvider, RunRecord, RunState } from "../metadata/types.ts";
+import { planSecrets, providerSettings } from "../secrets/plan.ts";
+import { weftPackage } from "./package-root.ts";
+import { runSpecBytes, type RunSpec } from "./run-spec.ts";
+
+export interface CreateRunRequest {
+  backend: StorageBackend;
+  metadata: MetadataProvider;
+  config: WeftConfig;
+  /** The loaded flow, with any --with decorators applied. */
+  flow: LoadedFlow;
+  /** Parameter values by field, resolved and validated. */
+  params: Record<string, unknown>;
+  tags: string[];
+  maxNumSplits: number;
+  /** The id an orchestrator chose (e.g. `argo-train-x7k2p`); default: the provider allocates a number. */
+  runId?: string;
+  /** For a resumed run. */
+  originRun?: string;
+  /** The process that will schedule the run on this machine, when there is one. */
+  runner?: RunState["runner"];
+}
+
+export interface CreatedRun {
+  record: RunRecord;
+  spec: RunSpec;
+}
+
+/**
+ * Creates a run without scheduling any of it: records it, stores the code package
+ * under its hash, writes the run spec every task reads, and marks it running. What
+ * runs the tasks (this machine's scheduler, a shell script, Kubernetes, Argo) is
+ * another matter: each task needs only this and the task contract.
+ */
+export async function createRun(request: CreateRunRequest): Promise<CreatedRun> {
+  const { backend, metadata, config, flow } = request;
+  const user = config.values.user;
+  // Secret ids are checked before anything is written.
+  const secrets = planSecrets(flow.decorators, config);
+  const record = await metadata.createRun({
+    flow: flow.name,
+    user,
+    tags: request.tags,
+    systemTags: [`user:${user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`],
+    ...(request.originRun ? { originRun: request.originRun } : {}),
+    ...(request.runId ? { run: request.runId } : {}),
+  });
+  const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
+  await backend.putBytes([
+    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
+    { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
+  ]);
+  const spec: RunSpec = {
+    flow: flow.name,
+    run: record.run,
+    user,
+    tags: [...record.systemTags, ...record.tags],
+    codePackage: { sha: flow.codePackage.sha, key: codeKey },
+    graph: flow.graph,
+    decorators: flow.decorators,
+    params: request.params,
+    maxNumSplits: request.maxNumSplits,
+    ...(request.originRun ? { originRun: request.originRun } : {}),
+    ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
+  };
+  // Never over another run's files: two providers or orchestrators sharing a datastore must not share a run id.
+  if (!(await backend.createExclusive(layout.runSpec(flow.name, record.run), runSpecBytes(spec)))) {
+    throw new WeftError("USAGE", `Run ${flow.name}/${record.run} already has a run spec in the datastore at ${backend.root}, written by another metadata provider or orchestrator.`, {
+      hint: "Use one metadata provider per datastore root, or give this run another id.",
+    });
+  }
+  await metadata.setRunState(flow.name, record.run, { status: "running", ...(request.runner ? { runner: request.runner } : {}) });
+  return { record, spec };
+}
