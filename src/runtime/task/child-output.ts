@@ -24,10 +24,16 @@ export interface ChildOutputWriters {
 const PATCHED = ["spawn", "spawnSync", "execSync", "execFileSync", "fork"] as const;
 const READ_CHUNK = 1024 * 1024;
 
-// The CommonJS exports object: the one that `import { spawn } from "node:child_process"`
-// reflects after syncBuiltinESMExports().
-const childProcess = createRequire(import.meta.url)("node:child_process") as Module;
-let installed: { originals: Pick<Module, (typeof PATCHED)[number]>; open: Set<Readable> } | undefined;
+let installed: { childProcess: Module; originals: Pick<Module, (typeof PATCHED)[number]>; open: Set<Readable> } | undefined;
+
+/**
+ * Whether a code package can start processes: node:child_process is external to every
+ * bundle, so code that uses it names it. Loading the module costs a task ~4 ms, so
+ * code that cannot use it goes without the patch.
+ */
+export function mentionsChildProcess(code: string): boolean {
+  return code.includes("child_process");
+}
 
 /**
  * Makes child processes' output that would inherit this process's fd 1 or 2 go through
@@ -43,9 +49,12 @@ let installed: { originals: Pick<Module, (typeof PATCHED)[number]>; open: Set<Re
  */
 export function installChildOutput(writers: ChildOutputWriters = processWriters()): () => void {
   if (installed) return uninstallChildOutput;
+  // The CommonJS exports object: the one that `import { spawn } from "node:child_process"`
+  // reflects after syncBuiltinESMExports().
+  const childProcess = createRequire(import.meta.url)("node:child_process") as Module;
   const originals = { spawn: childProcess.spawn, spawnSync: childProcess.spawnSync, execSync: childProcess.execSync, execFileSync: childProcess.execFileSync, fork: childProcess.fork };
   const open = new Set<Readable>();
-  installed = { originals, open };
+  installed = { childProcess, originals, open };
   const patch = childProcess as unknown as Record<string, unknown>;
   patch.spawn = asyncVariant(originals.spawn as AnyFunction, "pipe", writers, open);
   patch.fork = asyncVariant(originals.fork as AnyFunction, "fork", writers, open);
@@ -58,7 +67,7 @@ export function installChildOutput(writers: ChildOutputWriters = processWriters(
 
 function uninstallChildOutput(): void {
   if (!installed) return;
-  Object.assign(childProcess, installed.originals);
+  Object.assign(installed.childProcess, installed.originals);
   installed = undefined;
   syncBuiltinESMExports();
 }

@@ -6,7 +6,7 @@ import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts"
 import type { ErrorInfo } from "../../metadata/types.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import type { TaskArgs } from "./args.ts";
 import { AttemptRecorder } from "./attempt-recorder.ts";
 import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
@@ -14,6 +14,7 @@ import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
 import { openTaskLogs } from "./log-capture.ts";
 import { codePackagePath } from "./code-package.ts";
+import { installChildOutput, mentionsChildProcess } from "./child-output.ts";
 import { openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 
 interface Transition {
@@ -59,7 +60,7 @@ export async function runTask(args: TaskArgs): Promise<number> {
 async function execute(ctx: TaskContext, redactor: Redactor, recorder: AttemptRecorder, phase: Phase, startedAt: string): Promise<TaskData> {
   const [parents] = await Promise.all([readParents(ctx), ctx.store.startAttempt({ attempt: ctx.args.attempt, startedAt, pid: process.pid })]);
   const foreachStack = taskForeachStack(ctx, parents);
-  const [flowClass] = await Promise.all([codePackagePath(ctx.backend, ctx.spec.codePackage, ctx.args).then((path) => importFlowClass(path, ctx.spec.graph.file)), recorder.started(foreachStack)]);
+  const [flowClass] = await Promise.all([importCode(ctx), recorder.started(foreachStack)]);
   const lineage: Lineage = {
     parents,
     foreachStack,
@@ -109,6 +110,13 @@ async function execute(ctx: TaskContext, redactor: Redactor, recorder: AttemptRe
     run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
   }
   return save(ctx, run, foreachStack, redactor);
+}
+
+/** Imports the run's flow class; output of processes it may start goes through the log capture. */
+async function importCode(ctx: TaskContext): Promise<FlowClass> {
+  const path = await codePackagePath(ctx.backend, ctx.spec.codePackage, ctx.args);
+  if (mentionsChildProcess(await readFile(path, "utf8"))) installChildOutput();
+  return importFlowClass(path, ctx.spec.graph.file);
 }
 
 interface PreparedRun {

@@ -1,7 +1,7 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { Redactor } from "../../secrets/redactor.ts";
-import { childOutputSettled, installChildOutput } from "./child-output.ts";
+import { childOutputSettled } from "./child-output.ts";
 
 /** The two output streams of a task, saved as `<attempt>.stdout` and `<attempt>.stderr`. */
 export type StreamName = "stdout" | "stderr";
@@ -102,7 +102,6 @@ export class LogCapture {
         return write(chunk, ...rest);
       }) as typeof stream.write;
     }
-    installChildOutput();
     // A failed save keeps its bytes for the next one; close() reports a failure that lasts.
     this.timer = setInterval(() => void this.flush().catch(() => {}), FLUSH_INTERVAL_MS);
     this.timer.unref();
