@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { createDeflateRaw, inflateRawSync } from "node:zlib";
+import { createRequire } from "node:module";
 import { WeftError } from "../errors/weft-error.ts";
 import type { StorageBackend } from "./types.ts";
 
@@ -120,7 +120,7 @@ function looksCompressible(chunks: readonly Uint8Array[]): boolean {
 /** Deflates chunk by chunk, so compressing a large value never needs it in one piece. */
 async function deflateChunks(chunks: readonly Uint8Array[]): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  const deflate = createDeflateRaw({ level: 3 });
+  const deflate = zlib().createDeflateRaw({ level: 3 });
   deflate.on("data", (d: Buffer) => out.push(d));
   const ended = once(deflate, "end");
   for (const chunk of chunks) if (!deflate.write(chunk)) await once(deflate, "drain");
@@ -132,6 +132,13 @@ async function deflateChunks(chunks: readonly Uint8Array[]): Promise<Buffer[]> {
 function decode(stored: Uint8Array): Uint8Array {
   const payload = stored.subarray(1);
   if (stored[0] === RAW) return payload;
-  if (stored[0] === DEFLATE) return inflateRawSync(payload);
+  if (stored[0] === DEFLATE) return zlib().inflateRawSync(payload);
   throw new Error(`unknown codec ${stored[0]}`);
+}
+
+let zlibModule: typeof import("node:zlib") | undefined;
+/** node:zlib, loaded on first use: most task attempts neither compress nor inflate, and loading it costs each ~1 ms. */
+function zlib(): typeof import("node:zlib") {
+  zlibModule ??= createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
+  return zlibModule;
 }

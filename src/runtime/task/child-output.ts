@@ -9,6 +9,7 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import type { LogCapture } from "./log-capture.ts";
 
 type Module = typeof ChildProcessModule;
 type Target = 1 | 2;
@@ -24,15 +25,18 @@ export interface ChildOutputWriters {
 const PATCHED = ["spawn", "spawnSync", "execSync", "execFileSync", "fork"] as const;
 const READ_CHUNK = 1024 * 1024;
 
+/** How long the end of a task waits for output still in its child processes' pipes. */
+const CHILD_OUTPUT_GRACE_MS = 1000;
+
 let installed: { childProcess: Module; originals: Pick<Module, (typeof PATCHED)[number]>; open: Set<Readable> } | undefined;
 
 /**
- * Whether a code package can start processes: node:child_process is external to every
- * bundle, so code that uses it names it. Loading the module costs a task ~4 ms, so
- * code that cannot use it goes without the patch.
+ * Routes the output of child processes into `capture` (installChildOutput), and makes
+ * its close() wait, briefly, for output still in their pipes.
  */
-export function mentionsChildProcess(code: string): boolean {
-  return code.includes("child_process");
+export function routeChildOutput(capture: LogCapture): void {
+  installChildOutput();
+  capture.waitBeforeClose(() => childOutputSettled(CHILD_OUTPUT_GRACE_MS));
 }
 
 /**

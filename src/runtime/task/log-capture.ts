@@ -1,15 +1,12 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { Redactor } from "../../secrets/redactor.ts";
-import { childOutputSettled } from "./child-output.ts";
 
 /** The two output streams of a task, saved as `<attempt>.stdout` and `<attempt>.stderr`. */
 export type StreamName = "stdout" | "stderr";
 const STREAMS = ["stdout", "stderr"] as const;
 
 const FLUSH_INTERVAL_MS = 2000;
-/** How long the end of a task waits for output still in its child processes' pipes. */
-const CHILD_OUTPUT_GRACE_MS = 1000;
 
 /** One stream's bytes, as a LogCapture hands them to its sink. */
 export interface LogSave {
@@ -73,6 +70,7 @@ export class LogCapture {
   private readonly whole: Record<StreamName, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private readonly waits: (() => Promise<void>)[] = [];
 
   constructor(
     /** A LogSink (see taskLogSink), or a function that rewrites one stream whole. */
@@ -120,9 +118,14 @@ export class LogCapture {
     return next;
   }
 
-  /** Waits (briefly) for child processes' output still in flight, then saves the rest. */
+  /** Makes close() first wait for `wait`, e.g. for child processes' output still in flight. */
+  waitBeforeClose(wait: () => Promise<void>): void {
+    this.waits.push(wait);
+  }
+
+  /** Waits for what must come first (waitBeforeClose), then saves the rest. */
   async close(): Promise<void> {
-    await childOutputSettled(CHILD_OUTPUT_GRACE_MS);
+    await Promise.all(this.waits.map((wait) => wait()));
     clearInterval(this.timer);
     await this.flush();
   }
