@@ -43,38 +43,43 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
   const user = config.values.user;
   // Secret ids are checked before anything is written.
   const secrets = planSecrets(flow.decorators, config);
-  const record = await metadata.createRun({
+  const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
+  await backend.putBytes([
+    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
+    { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
+  ]);
+  const init = {
     flow: flow.name,
     user,
     tags: request.tags,
     systemTags: [`user:${user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`],
     ...(request.originRun ? { originRun: request.originRun } : {}),
     ...(request.runId ? { run: request.runId } : {}),
-  });
-  const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
-  await backend.putBytes([
-    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
-    { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
-  ]);
-  const spec: RunSpec = {
-    flow: flow.name,
-    run: record.run,
-    user,
-    tags: [...record.systemTags, ...record.tags],
-    codePackage: { sha: flow.codePackage.sha, key: codeKey },
-    graph: flow.graph,
-    decorators: flow.decorators,
-    params: request.params,
-    maxNumSplits: request.maxNumSplits,
-    ...(request.originRun ? { originRun: request.originRun } : {}),
-    ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
   };
-  // Never over another run's files: two providers or orchestrators sharing a datastore must not share a run id.
-  if (!(await backend.createExclusive(layout.runSpec(flow.name, record.run), runSpecBytes(spec)))) {
-    throw new WeftError("USAGE", `Run ${flow.name}/${record.run} already has a run spec in the datastore at ${backend.root}, written by another metadata provider or orchestrator.`, {
-      hint: "Use one metadata provider per datastore root, or give this run another id.",
-    });
+  // The run spec is created exclusively: two metadata providers (or orchestrators) sharing a
+  // datastore each number their runs, and a run must never take over another's files. An
+  // allocated id that is taken in the datastore is recorded as skipped, and the next one tried.
+  for (;;) {
+    const record = await metadata.createRun(init);
+    const spec: RunSpec = {
+      flow: flow.name,
+      run: record.run,
+      user,
+      tags: [...record.systemTags, ...record.tags],
+      codePackage: { sha: flow.codePackage.sha, key: codeKey },
+      graph: flow.graph,
+      decorators: flow.decorators,
+      params: request.params,
+      maxNumSplits: request.maxNumSplits,
+      ...(request.originRun ? { originRun: request.originRun } : {}),
+      ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
+    };
+    if (await backend.createExclusive(layout.runSpec(flow.name, record.run), runSpecBytes(spec))) {
+      await metadata.setRunState(flow.name, record.run, { status: "running", ...(request.runner ? { runner: request.runner } : {}) });
+      return { record, spec };
+    }
+    const taken = `Run ${flow.name}/${record.run} already has a run spec in the datastore at ${backend.root}, written by another metadata provider or orchestrator`;
+    if (request.runId) throw new WeftError("USAGE", `${taken}.`, { hint: "Give this run another id, or use one metadata provider per datastore root." });
+    await metadata.setRunState(flow.name, record.run, { status: "failed", finishedAt: new Date().toISOString(), reason: `${taken}; this id was skipped and the run took the next one.` });
   }
-  await metadata.setRunState(flow.name, record.run, { status: "running", ...(request.runner ? { runner: request.runner } : {}) });
-  return { record, spec };
 }

@@ -209,6 +209,23 @@ describe("a run that reports to the metadata service", () => {
   });
 });
 
+test("a service run never takes over the files of a local run in the same datastore: the taken id is skipped", { timeout: 60_000 }, async () => {
+  const service = await startService([]);
+  const dir = tempDir();
+  const file = writeFlow(dir, "shared.ts", tiny("SharedFlow", "console.log('ran');"));
+  assert.equal((await runWeft(["run", file], { cwd: dir, env: cliEnv() })).code, 0);
+  const specPath = join(dir, ".weft", "datastore", "SharedFlow", "1", "_run.json");
+  const localSpec = readFileSync(specPath, "utf8");
+
+  const viaService = await runWeft(["run", file], { cwd: dir, env: serviceEnv(service.url) });
+  assert.equal(viaService.code, 0, viaService.stderr);
+  assert.match(viaService.stderr, /Run SharedFlow\/2 started/);
+  assert.equal(readFileSync(specPath, "utf8"), localSpec, "the local run's spec is untouched");
+  const skipped = await getJson(service, "/flows/SharedFlow/runs/1");
+  assert.equal(skipped.state.status, "failed");
+  assert.match(skipped.state.reason, /already has a run spec in the datastore .* this id was skipped/);
+});
+
 test("a run whose runner is SIGKILLed while a step sleeps is shown as failed for lack of heartbeats", { timeout: 60_000 }, async () => {
   const service = await startService(["--heartbeat-timeout", "2"]);
   const dir = tempDir();
