@@ -66,7 +66,7 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
       run: record.run,
       user,
       tags: [...record.systemTags, ...record.tags],
-      codePackage: { sha: flow.codePackage.sha, key: codeKey },
+      codePackage: { sha: flow.codePackage.sha, key: codeKey, startsProcesses: flow.codePackage.code.includes("child_process") },
       graph: flow.graph,
       decorators: flow.decorators,
       params: request.params,

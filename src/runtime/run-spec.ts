@@ -16,7 +16,11 @@ export interface RunSpec {
   run: string;
   user: string;
   tags: string[];
-  codePackage: { sha: string; key: string };
+  /**
+   * The flow's bundle. `startsProcesses`: the code names node:child_process (external to
+   * every bundle), so its tasks route child processes' output through their log capture.
+   */
+  codePackage: { sha: string; key: string; startsProcesses?: boolean };
   graph: FlowGraph;
   decorators: Record<string, StepDecorators>;
   /** Parameter values by field; JSON-safe. */

@@ -8,6 +8,10 @@ export type FlowClass = new () => FlowSpec;
 /** Imports a bundled flow and returns its default export, checked to be a FlowSpec subclass. */
 export async function importFlowClass(path: string, file: string): Promise<FlowClass> {
   installRuntimeModules();
+  // Stack traces from a step then point into the user's .ts file, not the bundle. Enabled
+  // here rather than at start-up, so that a task does not read and parse the source maps
+  // of Weft's own modules it loads before the flow.
+  process.setSourceMapsEnabled(true);
   let module: { default?: unknown };
   try {
     module = await import(pathToFileURL(path).href);

@@ -6,7 +6,7 @@ import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts"
 import type { ErrorInfo } from "../../metadata/types.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { TaskArgs } from "./args.ts";
 import { AttemptRecorder } from "./attempt-recorder.ts";
 import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
@@ -122,13 +122,13 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
 }
 
 /**
- * Imports the run's flow class. Code that can start processes names node:child_process
- * (external to every bundle); for it, the output of those processes is routed through
- * the log capture. Other code skips loading the patch and the module (~4 ms a task).
+ * Imports the run's flow class. For code that can start processes (the run spec says),
+ * their output is routed through the log capture; other code skips loading the patch
+ * and node:child_process (~4 ms a task).
  */
 async function importCode(ctx: TaskContext, capture: LogCapture): Promise<FlowClass> {
   const path = await codePackagePath(ctx.backend, ctx.spec.codePackage, ctx.args);
-  if ((await readFile(path, "utf8")).includes("child_process")) (await import("./child-output.ts")).routeChildOutput(capture);
+  if (ctx.spec.codePackage.startsProcesses !== false) (await import("./child-output.ts")).routeChildOutput(capture);
   return importFlowClass(path, ctx.spec.graph.file);
 }
 

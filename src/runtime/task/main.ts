@@ -3,9 +3,6 @@ import { parseTaskArgv, type TaskArgs } from "./args.ts";
 import { runTask } from "./execute.ts";
 import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
 
-// Stack traces from a step then point into the user's .ts file, not the bundle.
-process.setSourceMapsEnabled(true);
-
 let args: TaskArgs;
 try {
   args = parseTaskArgv(process.argv.slice(3));
