@@ -48,6 +48,13 @@ export function storageBackendContract(name: string, open: () => Promise<OpenedB
       assert.ok(backend.root.length > 0);
     });
 
+    describe("sizes", () => {
+      it("returns each object's length in bytes, null for a missing key or a prefix, in the order of the keys", async () => {
+        await backend.putBytes([{ key: "z/a", data: bytes("four") }, { key: "z/b", data: [bytes("a"), bytes("bc")] }, { key: "z/e", data: new Uint8Array(0) }, { key: "z/d/x", data: bytes("x") }]);
+        assert.deepEqual(await backend.sizes(["z/b", "z/missing", "z/a", "z/e", "z/d"]), [3, null, 4, 0, null]);
+      });
+    });
+
     describe("exists", () => {
       it("returns false for a missing key", async () => {
         assert.deepEqual(await backend.exists(["nothing/here"]), [false]);

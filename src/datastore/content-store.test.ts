@@ -162,6 +162,19 @@ describe("ContentStore", () => {
     });
   });
 
+  describe("a blob truncated under its hash (a write cut short by a full disk)", () => {
+    for (const [kind, make] of [["raw", () => randomBytes(5000)], ["deflated", compressible]] as const) {
+      it(`is rewritten by the next save of the same ${kind} bytes, never deduplicated`, async () => {
+        const blob = make();
+        const [sha] = await store.save([blob]);
+        const path = backend.localPath(store.keyOf(sha!));
+        writeFileSync(path, readFileSync(path).subarray(0, 100));
+        await store.save([blob]);
+        assert.ok(same(store.loadSync(sha!, 'Artifact "rows"'), blob));
+      });
+    }
+  });
+
   describe("a missing blob", () => {
     it("fails loadSync with NOT_FOUND naming the artifact", async () => {
       const [sha] = await store.save([new TextEncoder().encode("deleted later")]);

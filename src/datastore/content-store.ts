@@ -37,12 +37,23 @@ export class ContentStore {
     return `${this.prefix}/${sha.slice(0, 2)}/${sha}`;
   }
 
-  /** Stores each blob unless present; returns their SHA-256s in order. */
+  /**
+   * Stores each blob unless present; returns their SHA-256s in order. A blob is present
+   * only when an object of its exact stored length is under its key: one cut short (a
+   * write on a full disk, from an older Weft) is rewritten, never deduplicated against.
+   * Backends whose writes are conditional creates publish whole objects only, so their
+   * blobs are never short and need no check.
+   */
   async save(blobs: Bytes[]): Promise<string[]> {
     const shas = blobs.map(sha256);
     const keys = shas.map((s) => this.keyOf(s));
-    const present = this.backend.createsOnlyIfAbsent ? keys.map(() => false) : await this.backend.exists(keys);
-    const items = await Promise.all(blobs.flatMap((b, i) => (present[i] ? [] : [encode(b).then((data) => ({ key: keys[i]!, data, durable: true }))])));
+    const encoded = await Promise.all(blobs.map(encode));
+    const sizes = this.backend.createsOnlyIfAbsent ? keys.map(() => null) : await this.backend.sizes(keys);
+    const items = encoded.flatMap((data, i) => {
+      const size = sizes[i] ?? null;
+      if (size === byteLength(data)) return [];
+      return [{ key: keys[i]!, data, durable: true, ...(size === null ? {} : { overwrite: true }) }];
+    });
     if (items.length) await this.backend.putBytes(items);
     return shas;
   }
@@ -94,7 +105,12 @@ function corrupt(what: string, sha: string, key: string, cause?: unknown): WeftE
 /** The stored form: a codec byte, then the bytes raw or deflated, as chunks (no concatenation). */
 async function encode(bytes: Bytes): Promise<Uint8Array[]> {
   const chunks = chunksOf(bytes);
-  if (byteLength(bytes) >= MIN_COMPRESS && looksCompressible(chunks)) return [Uint8Array.of(DEFLATE), ...(await deflateChunks(chunks))];
+  if (byteLength(bytes) >= MIN_COMPRESS && looksCompressible(chunks)) {
+    const deflated = await deflateChunks(chunks);
+    // Never larger than raw: a stored blob is then at most one byte over the value, which
+    // is what the size limit (MAX_STORED_BYTES) counts on.
+    if (byteLength(deflated) < byteLength(bytes)) return [Uint8Array.of(DEFLATE), ...deflated];
+  }
   return [Uint8Array.of(RAW), ...chunks];
 }
 

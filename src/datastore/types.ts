@@ -36,6 +36,12 @@ export interface StorageBackend {
   readonly root: string;
   /** For each key, whether an object exists. */
   exists(keys: string[]): Promise<boolean[]>;
+  /**
+   * For each key, the object's length in bytes, or null when there is no such object.
+   * Content-addressed writes compare it with the length they would write, so that a
+   * blob cut short under its hash (a full disk) is rewritten instead of trusted.
+   */
+  sizes(keys: string[]): Promise<(number | null)[]>;
   /** Writes every item; an item without `overwrite` whose key exists is left as it is. */
   putBytes(items: PutItem[]): Promise<void>;
   /**

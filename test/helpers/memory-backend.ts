@@ -34,6 +34,10 @@ export class MemoryBackend implements StorageBackend {
     return keys.map((k) => this.objects.has(k));
   }
 
+  async sizes(keys: string[]): Promise<(number | null)[]> {
+    return keys.map((k) => this.objects.get(k)?.byteLength ?? null);
+  }
+
   async putBytes(items: PutItem[]): Promise<void> {
     this.calls.putBytes++;
     for (const item of items) {

@@ -73,6 +73,17 @@ export class AzureBackend implements StorageBackend {
     return this.each(keys, "checking blobs", (key) => this.container.getBlobClient(this.blobName(key)).exists());
   }
 
+  sizes(keys: string[]): Promise<(number | null)[]> {
+    return this.each(keys, "checking blobs", async (key) => {
+      try {
+        return (await this.container.getBlobClient(this.blobName(key)).getProperties()).contentLength ?? 0;
+      } catch (error) {
+        if (isBlobMissing(error)) return null;
+        throw error;
+      }
+    });
+  }
+
   /** A write without overwrite is a conditional create, so callers need not check first. */
   readonly createsOnlyIfAbsent = true;
 
@@ -291,6 +302,11 @@ async function withRetries(work: () => Promise<void>, tries = 4): Promise<void> 
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     }
   }
+}
+
+/** A 404 for the blob itself; a missing container is an error worth reporting. */
+function isBlobMissing(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404 && errorCode(error) !== "ContainerNotFound";
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { open } from "node:fs/promises";
+import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import { storageBackendContract } from "../backend-contract.ts";
 import { LocalBackend } from "./local-backend.ts";
 
@@ -76,5 +77,48 @@ describe("LocalBackend", () => {
     const reader = new LocalBackend(dir);
     assert.equal(Buffer.from(reader.getBytesSync("shared/obj")!).toString(), "persisted");
     assert.ok(existsSync(reader.localPath("shared/obj")));
+  });
+});
+
+describe("LocalBackend on a full disk", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "weft-local-short-"));
+  });
+  afterEach(() => {
+    mock.restoreAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Makes every FileHandle.writev write at most `limit` bytes per call, as a filling disk does. */
+  async function shortWrites(limit: number): Promise<void> {
+    const probe = await open(join(dir, "probe"), "w");
+    const proto = Object.getPrototypeOf(probe) as { writev(buffers: Uint8Array[], position?: number): Promise<{ bytesWritten: number }> };
+    await probe.close();
+    const writev = proto.writev;
+    mock.method(proto, "writev", function (this: unknown, buffers: Uint8Array[], position?: number) {
+      const kept: Uint8Array[] = [];
+      let room = limit;
+      for (const b of buffers) {
+        if (room === 0) break;
+        kept.push(b.subarray(0, Math.min(room, b.byteLength)));
+        room -= kept.at(-1)!.byteLength;
+      }
+      return writev.call(this, kept, position);
+    });
+  }
+
+  it("a durable write that the disk takes in short writes still stores every byte", async () => {
+    await shortWrites(1000);
+    const data = [bytes("x".repeat(2500)), bytes("y".repeat(1700))];
+    await new LocalBackend(dir).putBytes([{ key: "data/ab/blob", data, durable: true }]);
+    assert.equal(readFileSync(join(dir, "data", "ab", "blob"), "utf8"), "x".repeat(2500) + "y".repeat(1700));
+  });
+
+  it("a durable write that makes no progress fails and publishes nothing", async () => {
+    await shortWrites(0);
+    await assert.rejects(new LocalBackend(dir).putBytes([{ key: "data/ab/blob", data: bytes("never stored"), durable: true }]), /wrote 0 of 12 bytes/);
+    assert.equal(existsSync(join(dir, "data", "ab", "blob")), false);
+    assert.deepEqual(filesBelow(dir), ["probe"]);
   });
 });

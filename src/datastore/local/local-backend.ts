@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
-import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { WeftError } from "../../errors/weft-error.ts";
 import { unappendedPart } from "../append.ts";
 import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
 
@@ -21,6 +22,13 @@ export class LocalBackend implements StorageBackend {
 
   async exists(keys: string[]): Promise<boolean[]> {
     return keys.map((k) => isFile(this.localPath(k)));
+  }
+
+  async sizes(keys: string[]): Promise<(number | null)[]> {
+    return keys.map((k) => {
+      const stat = statSync(this.localPath(k), { throwIfNoEntry: false });
+      return stat?.isFile() ? stat.size : null;
+    });
   }
 
   async putBytes(items: PutItem[]): Promise<void> {
@@ -43,11 +51,18 @@ export class LocalBackend implements StorageBackend {
     }
     try {
       for (const chunk of chunks(item.data)) {
-        for (let offset = 0; offset < chunk.byteLength; ) offset += writeSync(fd, chunk, offset);
+        for (let offset = 0; offset < chunk.byteLength; ) {
+          const wrote = writeSync(fd, chunk, offset);
+          if (wrote === 0) throw shortWrite(item, path, offset, chunk.byteLength);
+          offset += wrote;
+        }
       }
-    } finally {
+    } catch (err) {
       closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw err;
     }
+    closeSync(fd);
     renameSync(tmp, path);
   }
 
@@ -59,11 +74,14 @@ export class LocalBackend implements StorageBackend {
     await mkdir(dirname(path), { recursive: true });
     const handle = await open(tmp, "w");
     try {
-      await handle.writev(chunks(item.data) as Uint8Array[]);
+      await writeAll(handle, chunks(item.data), item, path);
       await handle.datasync();
-    } finally {
+    } catch (err) {
       await handle.close();
+      await rm(tmp, { force: true });
+      throw err;
     }
+    await handle.close();
     await rename(tmp, path);
   }
 
@@ -146,6 +164,43 @@ export class LocalBackend implements StorageBackend {
     const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
     return entries.filter((e) => !e.name.endsWith(".tmp")).map((e) => `${base}${e.name}${e.isDirectory() ? "/" : ""}`);
   }
+}
+
+/**
+ * Writes every byte: writev may write fewer bytes than asked (a filling disk, a signal),
+ * and a short file renamed into place would be a truncated blob under its hash. A
+ * call that writes nothing at all fails rather than spinning.
+ */
+async function writeAll(handle: FileHandle, data: readonly Uint8Array[], item: PutItem, path: string): Promise<void> {
+  const total = data.reduce((n, c) => n + c.byteLength, 0);
+  let pending = data.filter((c) => c.byteLength > 0);
+  for (let done = 0; done < total; ) {
+    const { bytesWritten } = await handle.writev(pending as Uint8Array[]);
+    if (bytesWritten === 0) throw shortWrite(item, path, done, total);
+    done += bytesWritten;
+    pending = dropBytes(pending, bytesWritten);
+  }
+}
+
+/** The chunks without their first `count` bytes (views, no copies). */
+function dropBytes(data: readonly Uint8Array[], count: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  for (const chunk of data) {
+    if (count >= chunk.byteLength) {
+      count -= chunk.byteLength;
+      continue;
+    }
+    rest.push(count ? chunk.subarray(count) : chunk);
+    count = 0;
+  }
+  return rest;
+}
+
+function shortWrite(item: PutItem, path: string, done: number, total: number): WeftError {
+  return new WeftError("DATASTORE", `Writing "${item.key}" to ${path} stopped: the disk wrote ${done} of ${total} bytes.`, {
+    hint: "The disk is probably full. Free space under the datastore root (or point WEFT_DATASTORE_SYSROOT_LOCAL elsewhere) and resume the run.",
+    transient: true,
+  });
 }
 
 function isFile(path: string): boolean {
