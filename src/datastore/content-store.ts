@@ -27,11 +27,35 @@ function chunksOf(bytes: Bytes): readonly Uint8Array[] {
   return bytes instanceof Uint8Array ? [bytes] : bytes;
 }
 
+/**
+ * The largest stored blob (codec byte included) that can be read back: Node's file reads
+ * (fs.readFile, readFileSync) refuse files over 2^31 - 1 bytes (ERR_FS_FILE_TOO_LARGE),
+ * and lazy artifacts are read whole. A limit for every backend, so a datastore stays
+ * readable by the local client and after a copy between backends.
+ */
+export const MAX_STORED_BYTES = 2 ** 31 - 1;
+
+export interface ContentStoreOptions {
+  /** The largest stored blob; MAX_STORED_BYTES unless a test needs a small one. */
+  maxStoredBytes?: number;
+}
+
 export class ContentStore {
+  /** The largest stored blob; a value may serialize to one byte less (the codec byte). */
+  readonly maxStoredBytes: number;
+
   constructor(
     private readonly backend: StorageBackend,
     private readonly prefix: string,
-  ) {}
+    options: ContentStoreOptions = {},
+  ) {
+    this.maxStoredBytes = options.maxStoredBytes ?? MAX_STORED_BYTES;
+  }
+
+  /** The largest serialized value that is stored and can be read back. */
+  get maxValueBytes(): number {
+    return this.maxStoredBytes - 1;
+  }
 
   keyOf(sha: string): string {
     return `${this.prefix}/${sha.slice(0, 2)}/${sha}`;
@@ -48,6 +72,8 @@ export class ContentStore {
     const shas = blobs.map(sha256);
     const keys = shas.map((s) => this.keyOf(s));
     const encoded = await Promise.all(blobs.map(encode));
+    const over = encoded.findIndex((data) => byteLength(data) > this.maxStoredBytes);
+    if (over >= 0) throw tooLarge(`A value of ${byteLength(blobs[over]!)} bytes`, this.maxValueBytes);
     const sizes = this.backend.createsOnlyIfAbsent ? keys.map(() => null) : await this.backend.sizes(keys);
     const items = encoded.flatMap((data, i) => {
       const size = sizes[i] ?? null;
@@ -93,6 +119,13 @@ export class ContentStore {
     if (actual !== sha) throw corrupt(what, sha, this.keyOf(sha));
     return bytes;
   }
+}
+
+/** A value too large to read back; refused before anything that refers to it is written. */
+export function tooLarge(what: string, maxValueBytes: number): WeftError {
+  return new WeftError("ARTIFACT_UNSERIALIZABLE", `${what} cannot be saved: the datastore stores at most ${maxValueBytes} bytes per artifact (2 GiB - 2), the most that can be read back.`, {
+    hint: "Split the value into several artifacts (e.g. shards of rows or one array per column), each under 2 GiB.",
+  });
 }
 
 function corrupt(what: string, sha: string, key: string, cause?: unknown): WeftError {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { WeftError } from "../errors/weft-error.ts";
-import { ContentStore } from "./content-store.ts";
+import { ContentStore, MAX_STORED_BYTES } from "./content-store.ts";
 import { layout, type TaskRef } from "./layout.ts";
 import { LocalBackend } from "./local/local-backend.ts";
 import { ArtifactReader, TaskDatastore, type TaskData } from "./task-datastore.ts";
@@ -168,4 +168,68 @@ describe("TaskDatastore", () => {
       assert.throws(() => reader.loadSync("m"), isWeftError("DATASTORE", /"arrow-not-here"/));
     });
   });
+});
+
+describe("TaskDatastore size limit", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "weft-task-limit-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const taskWithLimit = (maxStoredBytes?: number) => {
+    const backend = new LocalBackend(dir);
+    return { backend, task: new TaskDatastore(backend, new ContentStore(backend, layout.contentPrefix(REF.flow), { maxStoredBytes }), REF) };
+  };
+  // A Uint8Array is stored as a codec byte, a 7-byte header and its bytes.
+  const storedSize = (n: number) => 1 + 7 + n;
+
+  it("saves and reads back a value whose stored blob is exactly the limit", async () => {
+    const { task } = taskWithLimit(1000);
+    const weights = new Uint8Array(1000 - storedSize(0)).map((_, i) => i * 7);
+    const artifacts = await task.saveArtifacts(new Map([["weights", weights]]));
+    await task.finishAttempt(0, { artifacts, next: ["end"], foreachStack: [] });
+    assert.deepEqual((await task.readDone()).loadSync("weights"), weights);
+  });
+
+  it("refuses a value one byte over the limit with ARTIFACT_UNSERIALIZABLE naming it, its size and the limit, storing nothing", async () => {
+    const { task, backend } = taskWithLimit(1000);
+    const weights = new Uint8Array(1000 - storedSize(0) + 1);
+    await assert.rejects(
+      task.saveArtifacts(new Map<string, unknown>([["ok", 1], ["weights", weights]])),
+      isWeftError("ARTIFACT_UNSERIALIZABLE", /Artifact "weights" \(Uint8Array, 1000 bytes serialized\).*at most 999 bytes/),
+    );
+    assert.deepEqual(await backend.list(`${layout.contentPrefix(REF.flow)}/`), []);
+  });
+
+  it("the real limit is 2^31 - 1 stored bytes, and a stored blob one byte larger cannot be read back", async () => {
+    assert.equal(MAX_STORED_BYTES, 2 ** 31 - 1);
+    const { backend } = taskWithLimit();
+    mkdirSync(join(dir, "big"));
+    // A sparse file: no disk is used, and the read is refused on its size before any allocation.
+    writeFileSync(join(dir, "big", "over"), "");
+    truncateSync(join(dir, "big", "over"), MAX_STORED_BYTES + 1);
+    assert.throws(() => backend.getBytesSync("big/over"), { code: "ERR_FS_FILE_TOO_LARGE" });
+    await assert.rejects(backend.getBytes(["big/over"]), { code: "ERR_FS_FILE_TOO_LARGE" });
+  });
+
+  it("reads back a stored blob of exactly 2^31 - 1 bytes", { skip: process.env.WEFT_TEST_LARGE ? false : "reads 2 GiB (several seconds); set WEFT_TEST_LARGE=1" }, () => {
+    const { backend } = taskWithLimit();
+    mkdirSync(join(dir, "big"));
+    writeFileSync(join(dir, "big", "max"), "");
+    truncateSync(join(dir, "big", "max"), MAX_STORED_BYTES);
+    assert.equal(backend.getBytesSync("big/max")!.byteLength, MAX_STORED_BYTES);
+  });
+
+  for (const size of [2 ** 31, 2 ** 31 - 4]) {
+    it(`refuses a Buffer of ${size} bytes before anything is stored, naming it`, async () => {
+      const { task, backend } = taskWithLimit();
+      // Buffer.alloc maps zeroed pages lazily: the check reads only the length, so this costs no memory.
+      const blob = Buffer.alloc(size);
+      await assert.rejects(task.saveArtifacts(new Map([["blob", blob]])), isWeftError("ARTIFACT_UNSERIALIZABLE", new RegExp(`Artifact "blob" \\(Buffer, ${size + 7} bytes serialized\\).*at most ${MAX_STORED_BYTES - 1} bytes`)));
+      assert.deepEqual(await backend.list(`${layout.contentPrefix(REF.flow)}/`), []);
+    });
+  }
 });

@@ -1,7 +1,7 @@
 import type { ForeachFrame } from "../flow/current.ts";
 import { serializerFor, serializerNamed, type ArtifactSerializer } from "./serializers/registry.ts";
 import { WeftError } from "../errors/weft-error.ts";
-import { byteLength, type ContentStore } from "./content-store.ts";
+import { byteLength, tooLarge, type ContentStore } from "./content-store.ts";
 import { layout, pathspecOf, type TaskRef } from "./layout.ts";
 import type { StorageBackend } from "./types.ts";
 
@@ -70,6 +70,10 @@ export class TaskDatastore {
       const value = values.get(name);
       const serializer = serializerFor(value);
       const bytes = serializer.serialize(value, name);
+      // Refused here, before any blob or the done marker is written: a value over the
+      // limit would be saved and the task done, but it could never be read.
+      const size = byteLength(bytes);
+      if (size > this.content.maxValueBytes) throw tooLarge(`Artifact "${name}" (${serializer.describe(value)}, ${size} bytes serialized)`, this.content.maxValueBytes);
       inspect?.(name, bytes instanceof Uint8Array ? [bytes] : bytes);
       return { serializer: serializer.name, type: serializer.describe(value), bytes };
     });
