@@ -1,18 +1,24 @@
 // The only module that imports the Azure SDKs (storage and identity). Imported lazily,
 // when the Azure datastore is chosen, so local runs never load them.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { WeftError } from "../../errors/weft-error.ts";
 import { appendConflict } from "../append.ts";
 import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
 import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./credentials.ts";
 import { translateAzureError } from "./errors.ts";
+import { retryTransient } from "./retry.ts";
 import { readBlobSync } from "./sync-read.ts";
 import { WORKLOADS, type WorkloadSizing } from "./workload.ts";
 
-// Transient failures (503, resets, timeouts) are retried with exponential backoff; the long
-// try timeout leaves room for large blocks on slow links.
-const RETRY: StoragePipelineOptions["retryOptions"] = { maxTries: 5, retryDelayInMs: 100, maxRetryDelayInMs: 4000, tryTimeoutInMs: 10 * 60 * 1000 };
+// The SDK tries each request once: every request goes through Weft's one retry policy
+// (retry.ts), which also retries 408, 429 and 502/504, cut response bodies, and writes of
+// metadata records, where the SDK's policy did not. The long try timeout leaves room for
+// large blocks on slow links.
+const RETRY: StoragePipelineOptions["retryOptions"] = { maxTries: 1, tryTimeoutInMs: 10 * 60 * 1000 };
+
+/** A cut body fails its try, and the one policy fetches the range again; no second retry layer. */
+const NO_STREAM_RETRIES = { maxRetryRequests: 0 };
 
 /** The most one Append Block request may carry (service versions before 2022-11-02, and Azurite). */
 const APPEND_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -70,13 +76,13 @@ export class AzureBackend implements StorageBackend {
   }
 
   exists(keys: string[]): Promise<boolean[]> {
-    return this.each(keys, "checking blobs", (key) => this.container.getBlobClient(this.blobName(key)).exists());
+    return this.each(keys, "checking blobs", (key) => retryTransient(() => this.container.getBlobClient(this.blobName(key)).exists()));
   }
 
   sizes(keys: string[]): Promise<(number | null)[]> {
     return this.each(keys, "checking blobs", async (key) => {
       try {
-        return (await this.container.getBlobClient(this.blobName(key)).getProperties()).contentLength ?? 0;
+        return (await retryTransient(() => this.container.getBlobClient(this.blobName(key)).getProperties())).contentLength ?? 0;
       } catch (error) {
         if (isBlobMissing(error)) return null;
         throw error;
@@ -90,13 +96,23 @@ export class AzureBackend implements StorageBackend {
   async putBytes(items: PutItem[]): Promise<void> {
     await this.each(items, "writing blobs", async (item) => {
       // A large object that exists is not sent again: one HEAD costs less than its bytes.
-      if (!item.overwrite && sizeOf(item.data) > this.sizing.singleShotBytes && (await this.container.getBlobClient(this.blobName(item.key)).exists())) return false;
+      if (!item.overwrite && sizeOf(item.data) > this.sizing.singleShotBytes && (await retryTransient(() => this.container.getBlobClient(this.blobName(item.key)).exists()))) return false;
       return this.upload(item.key, item.data, !item.overwrite);
     });
   }
 
+  /**
+   * A conditional create tagged with a random token in the blob's metadata. When a try
+   * landed but its answer was lost, the retry finds the blob: its token says whether
+   * this call created it (true) or another writer did (false), even with equal bytes.
+   */
   async createExclusive(key: string, data: Uint8Array): Promise<boolean> {
-    return this.guard("creating a blob", () => this.upload(key, data, true));
+    const token = randomUUID();
+    return this.guard("creating a blob", async () => {
+      if (await this.upload(key, data, true, { weftcreate: token })) return true;
+      const properties = await retryTransient(() => this.container.getBlobClient(this.blobName(key)).getProperties());
+      return properties.metadata?.weftcreate === token;
+    });
   }
 
   getBytes(keys: string[]): Promise<(Uint8Array | null)[]> {
@@ -113,8 +129,12 @@ export class AzureBackend implements StorageBackend {
     const strip = full.length - base.length;
     return this.guard("listing blobs", async () => {
       const keys: string[] = [];
-      for await (const item of this.container.listBlobsByHierarchy("/", { prefix: full })) keys.push(item.name.slice(strip));
-      return keys;
+      // A listing is read again whole when a page fails: it has no side effects.
+      return retryTransient(async () => {
+        const keys: string[] = [];
+        for await (const item of this.container.listBlobsByHierarchy("/", { prefix: full })) keys.push(item.name.slice(strip));
+        return keys;
+      });
     });
   }
 
@@ -139,25 +159,26 @@ export class AzureBackend implements StorageBackend {
     const data = Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength);
     const end = item.offset + data.byteLength;
     if (data.byteLength === 0) {
-      await client.createIfNotExists();
+      await retryTransient(() => client.createIfNotExists());
       return;
     }
     let created = false;
     for (let at = item.offset; at < end; ) {
       const block = data.subarray(at - item.offset, Math.min(at - item.offset + APPEND_BLOCK_BYTES, data.byteLength));
       try {
-        await client.appendBlock(block, block.byteLength, { conditions: { appendPosition: at } });
+        // A retry after a lost answer gets 412, handled below like any other.
+        await retryTransient(() => client.appendBlock(block, block.byteLength, { conditions: { appendPosition: at } }));
         at += block.byteLength;
       } catch (error) {
         const code = errorCode(error);
         if (code === "BlobNotFound" && at === 0 && !created) {
-          await client.createIfNotExists();
+          await retryTransient(() => client.createIfNotExists());
           created = true;
           continue;
         }
         if (code === "BlobNotFound") throw appendConflict(item, null, this.root);
         if (code !== "AppendPositionConditionNotMet") throw error;
-        const length = (await client.getProperties()).contentLength ?? 0;
+        const length = (await retryTransient(() => client.getProperties())).contentLength ?? 0;
         // Bytes this call appended must still be there, and nothing beyond the item.
         if (length < at || length > end) throw appendConflict(item, length, this.root);
         at = length;
@@ -165,16 +186,21 @@ export class AzureBackend implements StorageBackend {
     }
   }
 
-  /** Uploads one object; `ifAbsent` makes it a conditional create. Resolves to whether it wrote. */
-  private async upload(key: string, data: PutItem["data"], ifAbsent: boolean): Promise<boolean> {
+  /**
+   * Uploads one object; `ifAbsent` makes it a conditional create. Resolves to whether it
+   * wrote: false when the object exists, which after a lost answer may be this call's own
+   * first try (harmless for content-addressed keys; createExclusive tells them apart).
+   */
+  private async upload(key: string, data: PutItem["data"], ifAbsent: boolean, metadata?: Record<string, string>): Promise<boolean> {
     const client = this.container.getBlockBlobClient(this.blobName(key));
     // Buffer views, not copies: the SDK's block scheduler calls Buffer methods on them.
     const chunks = (data instanceof Uint8Array ? [data] : data).map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
     const size = chunks.reduce((n, c) => n + c.byteLength, 0);
-    const conditions = ifAbsent ? { conditions: { ifNoneMatch: "*" } } : {};
+    const conditions = { ...(ifAbsent ? { conditions: { ifNoneMatch: "*" } } : {}), ...(metadata ? { metadata } : {}) };
     try {
       if (size <= this.sizing.singleShotBytes) {
-        await client.upload(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), size, conditions);
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        await retryTransient(() => client.upload(body, size, conditions));
       } else {
         await this.uploadBlocks(client, chunks, conditions);
       }
@@ -191,18 +217,19 @@ export class AzureBackend implements StorageBackend {
    * the list: memory beyond the value is one block at a chunk boundary, and the
    * condition applies at the commit.
    */
-  private async uploadBlocks(client: BlockBlobClient, chunks: Buffer[], conditions: { conditions?: { ifNoneMatch: string } }): Promise<void> {
+  private async uploadBlocks(client: BlockBlobClient, chunks: Buffer[], conditions: { conditions?: { ifNoneMatch: string }; metadata?: Record<string, string> }): Promise<void> {
     const blocks = cutBlocks(chunks, this.sizing.blockBytes);
     const ids = blocks.map((_, i) => Buffer.from(`weft-block-${String(i).padStart(8, "0")}`).toString("base64"));
     let next = 0;
     const stage = async () => {
       while (next < blocks.length) {
         const at = next++;
-        await client.stageBlock(ids[at]!, blocks[at]!, blocks[at]!.byteLength);
+        // Staging a block again replaces it: a retry is always safe.
+        await retryTransient(() => client.stageBlock(ids[at]!, blocks[at]!, blocks[at]!.byteLength));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.sizing.blockConcurrency, blocks.length) }, stage));
-    await client.commitBlockList(ids, conditions);
+    await retryTransient(() => client.commitBlockList(ids, conditions));
   }
 
   async getBytesHashed(key: string, skip: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
@@ -223,8 +250,9 @@ export class AzureBackend implements StorageBackend {
     try {
       let total = 0;
       let head: Buffer = Buffer.alloc(0);
-      await withRetries(async () => {
-        const first = await client.download(0, this.sizing.singleShotBytes);
+      // A range cut mid-stream (a reset, a proxy timeout) is fetched again whole.
+      await retryTransient(async () => {
+        const first = await client.download(0, this.sizing.singleShotBytes, NO_STREAM_RETRIES);
         total = Number(/\/(\d+)$/.exec(first.contentRange ?? "")?.[1] ?? first.contentLength ?? 0);
         head = await collect(first.readableStreamBody);
       });
@@ -241,8 +269,8 @@ export class AzureBackend implements StorageBackend {
         while (next < ranges.length) {
           const at = next++;
           const [offset, count] = ranges[at]!;
-          await withRetries(async () => {
-            const part = await client.download(offset, count, { maxRetryRequests: 5 });
+          await retryTransient(async () => {
+            const part = await client.download(offset, count, NO_STREAM_RETRIES);
             let into = offset;
             // Straight into place: no per-range buffer, so memory stays at the blob's size.
             for await (const piece of part.readableStreamBody!) {
@@ -284,22 +312,6 @@ export class AzureBackend implements StorageBackend {
       return await work();
     } catch (error) {
       throw translateAzureError(error, this.settings, operation);
-    }
-  }
-}
-
-/**
- * A range cut mid-stream (a reset connection, a proxy timeout) is fetched again whole;
- * the SDK's own retries cover failures before the response starts.
- */
-async function withRetries(work: () => Promise<void>, tries = 4): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (attempt >= tries || (status !== undefined && status < 500)) throw error;
-      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     }
   }
 }
