@@ -8,6 +8,7 @@ import { resolveConfig } from "../../src/config/resolve.ts";
 import { Flow, namespace, useConfig } from "../../src/client/index.ts";
 import { azuriteSkipReason, startAzurite, type AzuriteHandle } from "../azure/azurite.ts";
 import { startFaultProxy, type FaultProxy } from "../azure/fault-proxy.ts";
+import { startRequestFaultProxy } from "../azure/request-fault-proxy.ts";
 import { runWeft, tempProject, writeFlow } from "../helpers/weft-cli.ts";
 
 const FLOW = `import { FlowSpec, step, type Inputs } from "weft";
@@ -80,5 +81,38 @@ describe("the Azure datastore over an unreliable network", { skip }, () => {
       }
     }
     assert.ok(checked >= 20, `checked ${checked} artifacts`);
+  });
+
+  it("a flow succeeds when every metadata write loses its first answer and is then throttled (429)", { timeout: 240_000 }, async () => {
+    // Writes of run, task and attempt records and of the run spec: the first try lands but
+    // its answer is lost, the second is answered 429. The SDK's policy retried neither a
+    // lost answer of a conditional create nor a 429, so the run failed recording a task.
+    const isMetadataWrite = (path: string) => /\/_meta\/[^/]+$|\/_run\.json$/.test(path);
+    const metadata = await startRequestFaultProxy(azurite, (r) => (r.method === "PUT" && isMetadataWrite(r.path) ? (["lose-answer", 429][r.try - 1] ?? "pass") as "lose-answer" | 429 | "pass" : "pass"));
+    try {
+      const dir = tempProject();
+      const env: NodeJS.ProcessEnv = {
+        WEFT_DEFAULT_DATASTORE: "azure",
+        WEFT_DATASTORE_SYSROOT_AZURE: "faults/metadata",
+        WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT: metadata.blobEndpoint,
+        AZURE_STORAGE_ACCOUNT_NAME: azurite.accountName,
+        AZURE_STORAGE_ACCOUNT_KEY: azurite.accountKey,
+      };
+      const result = await runWeft(["run", writeFlow(dir, "flaky.ts", FLOW)], { cwd: dir, env, timeoutMs: 240_000 });
+      assert.equal(result.code, 0, result.stderr.slice(-3000));
+      assert.match(result.stdout, /verified 6/);
+      const lost = metadata.log.filter((r) => r.fault === "lose-answer").map((r) => r.path);
+      assert.ok(lost.some((p) => p.endsWith("/1/_meta/run.json")), "the run id's exclusive create lost its answer");
+      assert.ok(lost.some((p) => p.endsWith("/_run.json")), "the run spec's exclusive create lost its answer");
+      assert.ok(lost.filter((p) => p.endsWith("/_meta/task.json")).length >= 9, `every task record lost its first answer: ${lost.length} lost`);
+
+      // The run kept id 1 (its lost create was recognised as its own) and is the only run.
+      useConfig(resolveConfig({ env: { ...process.env, ...env, WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT: azurite.blobEndpoint, WEFT_HOME: join(dir, ".weft") }, cwd: dir }));
+      namespace(null);
+      const runs = await (await Flow.get("FlakyNetFlow")).runs().toArray();
+      assert.deepEqual(runs.map((r) => [r.id, r.successful]), [["1", true]]);
+    } finally {
+      await metadata.stop();
+    }
   });
 });
