@@ -140,7 +140,9 @@ export class Task<F = unknown> {
 /** @internal Builds a Task from metadata, or undefined when there is no such task. */
 export async function loadTask<F>(ctx: ClientContext, ref: TaskRef, known?: TaskRecord): Promise<Task<F> | undefined> {
   const [record, attempts] = await Promise.all([known ?? ctx.metadata.getTask(ref), ctx.metadata.listAttempts(ref)]);
-  return record && new Task<F>(ctx, record, attempts);
+  // A task whose attempt started but whose registration was lost (its runner killed in between): shown unfinished.
+  const found = record ?? (attempts.length ? { ...ref, createdAt: attempts[0]!.startedAt || new Date(0).toISOString(), foreachStack: [] } : undefined);
+  return found && new Task<F>(ctx, found, attempts);
 }
 
 function refOf(pathspec: string): TaskRef {

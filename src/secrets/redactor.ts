@@ -28,6 +28,37 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * Where text written so far can be cut for output now: the text after the cut may be
+   * the start of a secret whose rest has not been written yet, and is held back. A cut
+   * never falls inside a whole secret, so masking what precedes it masks every secret
+   * there.
+   */
+  safeCut(text: string): number {
+    let cut = text.length;
+    for (const { value } of this.secrets) {
+      for (let k = Math.min(value.length - 1, text.length); k > 0; k--) {
+        if (text.endsWith(value.slice(0, k))) {
+          cut = Math.min(cut, text.length - k);
+          break;
+        }
+      }
+    }
+    // Secrets overlap one another: move the cut past any whole secret it would split.
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const { value } of this.secrets) {
+        for (let at = text.indexOf(value, Math.max(0, cut - value.length + 1)); at >= 0 && at < cut; at = text.indexOf(value, at + 1)) {
+          if (at + value.length > cut) {
+            cut = at + value.length;
+            moved = true;
+          }
+        }
+      }
+    }
+    return cut;
+  }
+
   /** The label of the first secret whose value appears in the bytes, or undefined. */
   findIn(chunks: readonly Uint8Array[]): string | undefined {
     for (const s of this.secrets) {

@@ -24,13 +24,16 @@ export function logsCommand(): Command {
         const steps = await stores.metadata.listSteps(path.flow, path.run!);
         throw new WeftError("NOT_FOUND", `Run ${path.flow}/${path.run} has no tasks of step "${path.step}".`, { hint: `Steps with tasks: ${steps.join(", ") || "(none)"}.` });
       }
-      for (const task of tasks) await printTask(stores, { flow: path.flow, run: path.run!, step: path.step!, task }, opts, tasks.length > 1);
+      for (const task of tasks) await printTask(stores, { flow: path.flow, run: path.run!, step: path.step!, task }, opts, { header: tasks.length > 1, listed: !path.task });
     });
 }
 
-async function printTask(stores: Stores, ref: TaskRef, opts: { stream: string; attempt?: string; allAttempts?: boolean }, header: boolean): Promise<void> {
+/** `listed`: the task is one of a step's, where a task that never started is noted, not an error. */
+async function printTask(stores: Stores, ref: TaskRef, opts: { stream: string; attempt?: string; allAttempts?: boolean }, { header, listed }: { header: boolean; listed: boolean }): Promise<void> {
   const store = new TaskDatastore(stores.backend, new ContentStore(stores.backend, layout.contentPrefix(ref.flow)), ref);
   const attempts = await store.attempts();
+  if (attempts.length === 0 && listed) return void process.stderr.write(`── ${store.pathspec}: no output, the task never started ──
+`);
   if (attempts.length === 0) throw new WeftError("NOT_FOUND", `Task ${ref.flow}/${ref.run}/${ref.step}/${ref.task} does not exist or never started.`);
   let chosen = opts.allAttempts ? attempts : [attempts[attempts.length - 1]!];
   if (opts.attempt !== undefined) {

@@ -85,3 +85,19 @@ describe("LocalMetadata", () => {
     assert.deepEqual((await meta.listTasks("TrainFlow", "1", "train")).map((t) => t.task), ["1"]);
   });
 });
+
+describe("LocalMetadata with partial records", () => {
+  it("lists a task folder with an attempt but no task.json as an unfinished task", async () => {
+    const metadata = new LocalMetadata(new LocalBackend(mkdtempSync(join(tmpdir(), "weft-partial-"))));
+    const at = "2026-01-01T00:00:00.000Z";
+    const lost = { flow: "F", run: "1", step: "a", task: "0" };
+    await metadata.startAttempt(lost, { attempt: 0, startedAt: at });
+    const registered = { ...lost, task: "1" };
+    await metadata.registerTask({ ...registered, createdAt: at, foreachStack: [] });
+    const tasks = await metadata.listTasks("F", "1", "a");
+    assert.deepEqual(tasks.map((t) => t.task), ["0", "1"]);
+    assert.equal(tasks[0]!.createdAt, at);
+    assert.equal(await metadata.getTask(lost), undefined, "getTask stays the registration, which a retry checks");
+    assert.deepEqual((await metadata.listAttempts(lost)).map((a) => a.ok), [undefined]);
+  });
+});

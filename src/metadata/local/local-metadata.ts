@@ -105,17 +105,34 @@ export class LocalMetadata implements MetadataProvider {
     return (await this.childNames(layout.run(flow, run))).filter((n) => !n.startsWith("_"));
   }
 
+  /**
+   * Every task folder of the step, in task-id order. A folder without `task.json` (its
+   * runner was killed between launching the task and registering it) is listed as a
+   * task as its attempts tell (unfinished, when the start is all there is): never
+   * dropped, never an error.
+   */
   async listTasks(flow: string, run: string, step: string): Promise<TaskRecord[]> {
-    const ids = await this.childNames(layout.step(flow, run, step));
-    const tasks = await this.getJson<TaskRecord[]>(ids.map((task) => `${layout.task({ flow, run, step, task })}/_meta/task.json`));
+    const ids = (await this.childNames(layout.step(flow, run, step))).filter((id) => !id.startsWith("_"));
+    const tasks = await Promise.all(ids.map(async (task) => (await this.getTask({ flow, run, step, task })) ?? (await this.unregisteredTask({ flow, run, step, task }))));
     return tasks.filter((t): t is TaskRecord => t !== undefined).sort((a, b) => compareIds(a.task, b.task));
   }
 
+  /** The task as registered; undefined when it never was (listTasks still lists it, unfinished). */
   async getTask(ref: TaskRef): Promise<TaskRecord | undefined> {
     const [task] = await this.getJson<[TaskRecord]>([`${layout.task(ref)}/_meta/task.json`]);
     return task;
   }
 
+  /** A task folder with attempts but no task record, as a record: created when its first attempt started. */
+  private async unregisteredTask(ref: TaskRef): Promise<TaskRecord | undefined> {
+    const attempts = await this.listAttempts(ref);
+    // A folder with logs alone (no attempt on record here) may be another provider's task: not listed.
+    if (attempts.length === 0) return undefined;
+    // Its foreach path was never recorded; the id alone does not say which foreaches it is in.
+    return { ...ref, createdAt: attempts[0]?.startedAt ?? new Date(0).toISOString(), foreachStack: [] };
+  }
+
+  /** Attempts with a start record, oldest first; one whose end is missing has not finished. */
   async listAttempts(ref: TaskRef): Promise<AttemptRecord[]> {
     const files = await this.childNames(`${layout.task(ref)}/_meta/`);
     const numbers = [...new Set(files.map((f) => /^(\d+)\.start\.json$/.exec(f)?.[1]).filter((n): n is string => n !== undefined))].map(Number).sort((a, b) => a - b);

@@ -254,6 +254,9 @@ export class Scheduler {
     if (outcome.timedOut || outcome.signal || outcome.exitCode === 0 || outcome.launchError) {
       // The process could not record its own end (or ended without a result); record it here.
       this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : outcome.launchError ? "LaunchFailed" : "NoResult", `Task ${pathspec} ${detail}.`);
+    } else if (EXIT_MEANINGS[outcome.exitCode ?? -1] === undefined) {
+      // Weft's task exits 1–4 only after recording its failure; any other code means Node or the step's code exited around it.
+      this.recordLoss(ref, task.attempt, startedAt, "ExitedUnrecorded", `Task ${pathspec} ended with ${detail}, without recording why; see its stderr.`);
     }
     const policy = taskPolicy(this.options.spec.decorators[task.step] ?? {});
     if (shouldRetry(policy, task.attempt, outcome)) {

@@ -8,6 +8,7 @@ import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
 import { writeFile } from "node:fs/promises";
 import type { TaskArgs } from "./args.ts";
+import { guardAttempt, textOf } from "./attempt-guard.ts";
 import { AttemptRecorder } from "./attempt-recorder.ts";
 import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
 import { ArtifactState } from "./artifact-state.ts";
@@ -34,15 +35,19 @@ export async function runTask(args: TaskArgs): Promise<number> {
   const startedAt = new Date().toISOString();
   const recorder = new AttemptRecorder(ctx, startedAt);
   const phase: Phase = { inStep: false };
+  const guard = guardAttempt(args.step);
   try {
-    const data = await execute({ ctx, redactor, recorder, phase, startedAt, capture });
+    const data = await Promise.race([execute({ ctx, redactor, recorder, phase, startedAt, capture }), guard.failure]);
+    await guard.settled();
+    guard.decide();
     await ctx.store.finishAttempt(args.attempt, data);
     // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
     await recorder.succeeded(data);
     if (args.splitsFile && data.foreach) await writeFile(args.splitsFile, JSON.stringify(Array.from({ length: data.foreach.numSplits }, (_, i) => i)));
     return TASK_EXIT.ok;
   } catch (error) {
-    const code = exitCodeFor(error, phase.inStep);
+    guard.decide();
+    const code = guard.caused(error) ? TASK_EXIT.stepFailed : exitCodeFor(error, phase.inStep);
     process.stderr.write(`${describeFailure(error)}\n`);
     try {
       await recorder.failed(errorInfo(error, redactor), code);
@@ -272,16 +277,16 @@ function errorInfo(error: unknown, redactor: Redactor): ErrorInfo {
   // NUL and half a surrogate pair cannot be stored by PostgreSQL (the metadata service): replaced.
   const clean = (text: string) => redactor.redact(text).replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
   if (error instanceof Error) {
-    const type = isWeftError(error) ? `WeftError(${error.code})` : error.constructor.name;
+    const type = isWeftError(error) ? `WeftError(${error.code})` : (error.constructor?.name ?? error.name);
     return { type, message: clean(error.message), ...(error.stack ? { stack: clean(error.stack) } : {}) };
   }
-  return { type: typeof error, message: clean(String(error)) };
+  return { type: error === null ? "null" : typeof error, message: clean(textOf(error)) };
 }
 
 function describeFailure(error: unknown): string {
   if (isWeftError(error)) return `error: ${error.describe()}`;
   if (error instanceof Error) return userStack(error);
-  return `a non-Error value was thrown: ${String(error)}`;
+  return `a non-Error value was thrown: ${textOf(error)}`;
 }
 
 /** The error's stack without the frames of Weft's own task runtime below the step. */

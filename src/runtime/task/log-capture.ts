@@ -1,6 +1,8 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { Redactor } from "../../secrets/redactor.ts";
+import { routeFdWrites } from "./fd-output.ts";
+import { StreamMasker } from "../../secrets/stream-masker.ts";
 
 /** The two output streams of a task, saved as `<attempt>.stdout` and `<attempt>.stderr`. */
 export type StreamName = "stdout" | "stderr";
@@ -51,6 +53,7 @@ export function taskLogSink(backend: StorageBackend, ref: TaskRef, attempt: numb
 export function openTaskLogs(backend: StorageBackend, ref: TaskRef, attempt: number, redactor: Redactor): LogCapture {
   const capture = new LogCapture(taskLogSink(backend, ref, attempt), redactor);
   capture.install();
+  routeFdWrites();
   return capture;
 }
 
@@ -71,6 +74,10 @@ export class LogCapture {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly waits: (() => Promise<void>)[] = [];
+  /** Per stream while secrets are masked: what may be the start of a secret is held here. */
+  private readonly maskers: Partial<Record<StreamName, StreamMasker>> = {};
+  /** The write methods the hooks replaced, for the held text at close. */
+  private readonly originals: Partial<Record<StreamName, (...args: unknown[]) => boolean>> = {};
 
   constructor(
     /** A LogSink (see taskLogSink), or a function that rewrites one stream whole. */
@@ -89,15 +96,19 @@ export class LogCapture {
     for (const name of STREAMS) {
       const stream = process[name];
       const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+      this.originals[name] = write;
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        let encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
-        if (this.redactor?.active) {
-          chunk = this.redactor.redact(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-          encoding = "utf8";
-          rest = rest.filter((r) => typeof r === "function");
+        const encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
+        if (!this.redactor?.active) {
+          this.record(name, chunk, encoding);
+          return write(chunk, ...rest);
         }
-        this.record(name, chunk, encoding);
-        return write(chunk, ...rest);
+        this.maskers[name] ??= new StreamMasker(this.redactor);
+        const masked = this.maskers[name].push(chunk, encoding);
+        this.record(name, masked);
+        // Even when all of it is held back, the write goes through (empty): its callback
+        // then fires in order with the writes before it, which draining relies on.
+        return write(masked, "utf8", ...rest.filter((r) => typeof r === "function"));
       }) as typeof stream.write;
     }
     // A failed save keeps its bytes for the next one; close() reports a failure that lasts.
@@ -127,7 +138,18 @@ export class LogCapture {
   async close(): Promise<void> {
     await Promise.all(this.waits.map((wait) => wait()));
     clearInterval(this.timer);
+    this.releaseHeld();
     await this.flush();
+  }
+
+  /** Writes out, masked, the text held back as a possible start of a secret: the stream ends here. */
+  releaseHeld(): void {
+    for (const name of STREAMS) {
+      const rest = this.maskers[name]?.end();
+      if (!rest) continue;
+      this.record(name, rest);
+      this.originals[name]?.(rest);
+    }
   }
 
   private async saveUnsaved(): Promise<void> {
