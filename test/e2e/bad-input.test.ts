@@ -1,0 +1,32 @@
+// Issue 11, "bad input": configuration and flows that are the user's to fix read as
+// WeftErrors with the right exit code, never as "internal error (please report)".
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runWeft, tempProject, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
+
+const LINEAR = `import { FlowSpec, step } from "weft";
+export default class LinearFlow extends FlowSpec {
+  @step start() { this.next(this.end); }
+  @step end() {}
+}
+`;
+
+function assertUserError(result: CliResult, code: 1 | 2, message: RegExp): void {
+  assert.equal(result.code, code, `exit ${result.code}\n${result.stderr}`);
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /internal error|    at /);
+}
+
+test("WEFT_PROFILE with ../ is refused with the profile-name rule, exit 2, and configure reset deletes nothing", async () => {
+  const userHome = tempProject("weft-home-");
+  mkdirSync(join(userHome, ".weft"));
+  const victim = join(userHome, "config_x.json");
+  writeFileSync(victim, "{}");
+  const env = { HOME: userHome, WEFT_PROFILE: "../config_x" };
+  assertUserError(await runWeft(["configure", "reset", "--yes"], { cwd: userHome, env }), 2, /Invalid profile name "\.\.\/config_x" \[WEFT_PROFILE\]: a profile name is 1 to 64 letters, digits, _, - or \., not starting with \./);
+  assert.equal(existsSync(victim), true, "configure reset deleted a file outside ~/.weft");
+  assertUserError(await runWeft(["configure", "show"], { cwd: userHome, env }), 2, /Invalid profile name/);
+  assertUserError(await runWeft(["configure", "show"], { cwd: userHome, env: { HOME: userHome, WEFT_PROFILE: ".hidden" } }), 2, /Invalid profile name "\.hidden"/);
+});
