@@ -30,3 +30,20 @@ test("WEFT_PROFILE with ../ is refused with the profile-name rule, exit 2, and c
   assertUserError(await runWeft(["configure", "show"], { cwd: userHome, env }), 2, /Invalid profile name/);
   assertUserError(await runWeft(["configure", "show"], { cwd: userHome, env: { HOME: userHome, WEFT_PROFILE: ".hidden" } }), 2, /Invalid profile name "\.hidden"/);
 });
+
+test("a parameter whose flag is a weft run option fails weft check and weft run with the line and a rename, exit 1", async () => {
+  const dir = tempProject();
+  const file = writeFlow(
+    dir,
+    "clash.ts",
+    `import { FlowSpec, step, param } from "weft";
+export default class ClashFlow extends FlowSpec {
+  @param() maxWorkers = 4;
+  @step start() { this.next(this.end); }
+  @step end() {}
+}
+`,
+  );
+  assertUserError(await runWeft(["check", file], { cwd: dir }), 1, /clash\.ts:3 Parameter "maxWorkers" becomes --max-workers, which is an option of weft run\.\n\s+→ Rename the parameter/);
+  assertUserError(await runWeft(["run", file], { cwd: dir }), 1, /Parameter "maxWorkers" becomes --max-workers/);
+});

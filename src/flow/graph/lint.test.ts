@@ -263,6 +263,17 @@ describe("lintFlow", () => {
   });
 });
 
+describe("parameters against weft run's options", () => {
+  test("lint reports a parameter whose flag is an option of weft run, with its line and a rename", () => {
+    for (const field of ["maxWorkers", "help", "runId", "createOnly", "tag"]) {
+      const i = issue(issuesOf("export default class F extends FlowSpec {", `  @param() ${field} = 1;`, ...START_END, "}"), "option of weft run");
+      assert.deepEqual([i.step, i.line], [undefined, 2]);
+      assert.match(i.message, new RegExp(`^Parameter "${field}" becomes --${cliName(field)}, which is an option of weft run\\.$`));
+      assert.match(i.hint, /^Rename the parameter, e\.g\. \w+; weft run's own options are --max-workers, /);
+    }
+  });
+});
+
 describe("cliName", () => {
   test("cliName turns camelCase and snake_case fields into kebab-case flags", () => {
     assert.deepEqual(["testSize", "foo_bar", "maxNumSplits", "x2Y", "plain"].map(cliName), ["test-size", "foo-bar", "max-num-splits", "x2-y", "plain"]);

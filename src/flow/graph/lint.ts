@@ -1,5 +1,6 @@
 import { WeftError } from "../../errors/weft-error.ts";
 import { RESERVED_NAMES } from "../flow-spec.ts";
+import { RUN_OPTIONS } from "../run-options.ts";
 import { buildGraph, findCycle, matchSplitsAndJoins, unreachableSteps, type FlowGraph } from "./graph.ts";
 import type { ParsedFlow, ParsedStep } from "./parse.ts";
 
@@ -80,6 +81,9 @@ function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void
     const flag = cliName(p.field);
     const other = seen.get(flag);
     if (other) add(undefined, p.line, `Parameters "${other}" and "${p.field}" both become --${flag}.`, "Rename one of them.");
+    if (RUN_OPTIONS.includes(flag)) {
+      add(undefined, p.line, `Parameter "${p.field}" becomes --${flag}, which is an option of weft run.`, `Rename the parameter, e.g. ${p.field === "help" ? "showHelp" : `${p.field}Param`}; weft run's own options are ${RUN_OPTIONS.map((o) => `--${o}`).join(", ")}.`);
+    }
     seen.set(flag, p.field);
     if (RESERVED_NAMES.has(p.field) || stepNames.has(p.field)) add(undefined, p.line, `Parameter "${p.field}" clashes with a ${stepNames.has(p.field) ? "step" : "reserved name"}.`, "Rename the parameter.");
   }
