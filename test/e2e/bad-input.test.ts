@@ -47,3 +47,12 @@ export default class ClashFlow extends FlowSpec {
   assertUserError(await runWeft(["check", file], { cwd: dir }), 1, /clash\.ts:3 Parameter "maxWorkers" becomes --max-workers, which is an option of weft run\.\n\s+→ Rename the parameter/);
   assertUserError(await runWeft(["run", file], { cwd: dir }), 1, /Parameter "maxWorkers" becomes --max-workers/);
 });
+
+test("a flow file that calls process.exit(0) at its top level fails weft run with FLOW_LOAD naming the file, exit 1", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "exits.ts", `process.exit(0);\n${LINEAR}`);
+  const result = await runWeft(["run", file], { cwd: dir });
+  assertUserError(result, 1, /exits\.ts called process\.exit\(0\) while loading, so the flow never ran\.\n\s+Remove process\.exit from the top level/);
+  const caught = writeFlow(dir, "caught.ts", `try { process.exit(3); } catch {}\n${LINEAR}`);
+  assertUserError(await runWeft(["run", caught], { cwd: dir }), 1, /caught\.ts called process\.exit\(3\) while loading/);
+});
