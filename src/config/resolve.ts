@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { checkFolder } from "../errors/fs-errors.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import { CONFIG_KEYS, type ConfigKeyName } from "./keys.ts";
 
@@ -81,6 +82,8 @@ function applyDefaults(values: Record<string, string | undefined>, sources: Reco
   }
   values.home = resolve(cwd, values.home!);
   values.datastoreSysrootLocal = resolve(cwd, values.datastoreSysrootLocal!);
+  // Every command writes under WEFT_HOME (cache, local metadata): a file there is refused now, not as ENOTDIR later.
+  checkFolder({ root: values.home, variable: "WEFT_HOME" });
 }
 
 /** The nearest `.weft` folder in `cwd` or its parents, else `cwd/.weft`. */

@@ -56,3 +56,22 @@ test("a flow file that calls process.exit(0) at its top level fails weft run wit
   const caught = writeFlow(dir, "caught.ts", `try { process.exit(3); } catch {}\n${LINEAR}`);
   assertUserError(await runWeft(["run", caught], { cwd: dir }), 1, /caught\.ts called process\.exit\(3\) while loading/);
 });
+
+test("WEFT_HOME that is a file, or a folder inside a file, is a configuration error naming it, exit 2", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "linear.ts", LINEAR);
+  const blocker = join(dir, "afile");
+  writeFileSync(blocker, "");
+  assertUserError(await runWeft(["run", file], { cwd: dir, env: { WEFT_HOME: blocker } }), 2, new RegExp(`${blocker} \\[WEFT_HOME\\] is a file, not a folder\\.\\n\\s+Set WEFT_HOME to a folder`));
+  // As root, chmod cannot make a folder read-only; a folder under a file cannot be written by anyone.
+  assertUserError(await runWeft(["run", file], { cwd: dir, env: { WEFT_HOME: join(blocker, "home") } }), 2, /\[WEFT_HOME\] is inside .*afile, which is a file, not a folder/);
+});
+
+test("a local datastore root that is a file, or inside one, is a configuration error naming it, exit 2", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "linear.ts", LINEAR);
+  const blocker = join(dir, "afile");
+  writeFileSync(blocker, "");
+  assertUserError(await runWeft(["run", file, "--datastore-root", blocker], { cwd: dir }), 2, /afile \[WEFT_DATASTORE_SYSROOT_LOCAL or --datastore-root\] is a file, not a folder/);
+  assertUserError(await runWeft(["run", file], { cwd: dir, env: { WEFT_DATASTORE_SYSROOT_LOCAL: join(blocker, "ds") } }), 2, /afile\/ds \[WEFT_DATASTORE_SYSROOT_LOCAL or --datastore-root\] is inside .*afile, which is a file/);
+});

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { storageBackendContract } from "../backend-contract.ts";
+import { WeftError } from "../../errors/weft-error.ts";
 import { LocalBackend } from "./local-backend.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -76,5 +77,22 @@ describe("LocalBackend", () => {
     const reader = new LocalBackend(dir);
     assert.equal(Buffer.from(reader.getBytesSync("shared/obj")!).toString(), "persisted");
     assert.ok(existsSync(reader.localPath("shared/obj")));
+  });
+});
+
+describe("LocalBackend on a bad root", () => {
+  it("a LocalBackend whose root is inside a file fails its writes with CONFIG, not ENOTDIR", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-fs-errors-"));
+    writeFileSync(join(dir, "afile"), "");
+    const backend = new LocalBackend(join(dir, "afile", "datastore"));
+    const data = new TextEncoder().encode("x");
+    for (const write of [
+      () => backend.putBytes([{ key: "F/1/a", data, overwrite: true }]),
+      () => backend.putBytes([{ key: "F/1/b", data, overwrite: true, durable: true }]),
+      () => backend.appendBytes([{ key: "F/1/log", data, offset: 0 }]),
+      () => backend.createExclusive("F/1/spec", data),
+    ]) {
+      await assert.rejects(write(), (e: unknown) => e instanceof WeftError && e.code === "CONFIG" && /is inside .*afile, which is a file, not a folder/.test(e.message));
+    }
   });
 });
