@@ -75,3 +75,37 @@ test("a local datastore root that is a file, or inside one, is a configuration e
   assertUserError(await runWeft(["run", file, "--datastore-root", blocker], { cwd: dir }), 2, /afile \[WEFT_DATASTORE_SYSROOT_LOCAL or --datastore-root\] is a file, not a folder/);
   assertUserError(await runWeft(["run", file], { cwd: dir, env: { WEFT_DATASTORE_SYSROOT_LOCAL: join(blocker, "ds") } }), 2, /afile\/ds \[WEFT_DATASTORE_SYSROOT_LOCAL or --datastore-root\] is inside .*afile, which is a file/);
 });
+
+test("WEFT_USER with a control character or over 251 characters is a configuration error stating the rule, exit 2", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "linear.ts", LINEAR);
+  assertUserError(await runWeft(["run", file], { cwd: dir, env: { WEFT_USER: "bob\u001b[31m" } }), 2, /Invalid value "bob\\u001b\[31m" for WEFT_USER \(in the environment\): it contains the control character U\+001B; a user name is 1 to 251 characters without control characters/);
+  assertUserError(await runWeft(["run", file], { cwd: dir, env: { WEFT_USER: "u".repeat(252) } }), 2, /for WEFT_USER \(in the environment\): it has 252 characters; a user name is 1 to 251 characters/);
+  const ok = await runWeft(["run", file], { cwd: dir, env: { WEFT_USER: "u".repeat(251) } });
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+test("a non-ASCII flow name fails weft check with the name rule, as the metadata service would refuse it, exit 1", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "flusse.ts", LINEAR.replace("LinearFlow", "Flüsse"));
+  assertUserError(await runWeft(["check", file], { cwd: dir }), 1, /flusse\.ts:2 Flow name "Flüsse" is not a valid flow name\.\n\s+→ A flow name is 1 to 255 ASCII letters, digits, _ or -/);
+  assertUserError(await runWeft(["run", file], { cwd: dir }), 1, /Flow name "Flüsse" is not a valid flow name/);
+});
+
+test("an artifact name over 255 characters fails the task when it saves, stating the rule, exit 1", async () => {
+  const dir = tempProject();
+  const long = `a${"x".repeat(255)}`;
+  const file = writeFlow(
+    dir,
+    "long.ts",
+    `import { FlowSpec, step } from "weft";
+export default class LongFlow extends FlowSpec {
+  @step start() { (this as unknown as Record<string, number>)["${long}"] = 1; this.next(this.end); }
+  @step end() {}
+}
+`,
+  );
+  const result = await runWeft(["run", file], { cwd: dir });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stdout + result.stderr, /Artifact name "ax{39}…" \(256 characters\) cannot be saved: an artifact name has at most 255 characters\./);
+});

@@ -1,6 +1,7 @@
 import { WeftError } from "../../errors/weft-error.ts";
 import { RESERVED_NAMES } from "../flow-spec.ts";
 import { RUN_OPTIONS } from "../run-options.ts";
+import { isValidName, NAME_RULE } from "../../metadata/names.ts";
 import { buildGraph, findCycle, matchSplitsAndJoins, unreachableSteps, type FlowGraph } from "./graph.ts";
 import type { ParsedFlow, ParsedStep } from "./parse.ts";
 
@@ -29,7 +30,12 @@ export function lintFlow(parsed: ParsedFlow): { graph: FlowGraph; issues: LintIs
 
   if (!stepNames.has("start")) add(undefined, parsed.line, `Flow ${parsed.className} has no start step.`, "Add `@step start() { … this.next(this.<step>); }`.");
   if (!stepNames.has("end")) add(undefined, parsed.line, `Flow ${parsed.className} has no end step.`, "Add `@step end() {}`; every path of the flow ends there.");
-  for (const s of parsed.steps) checkStep(s, parsed, stepNames, add);
+  // The same rule as the metadata service's: a name that runs locally must also run against it.
+  if (!isValidName(parsed.className)) add(undefined, parsed.line, `Flow name "${parsed.className}" is not a valid flow name.`, `A flow name is ${NAME_RULE}: rename the class.`);
+  for (const s of parsed.steps) {
+    if (!isValidName(s.name)) add(s.name, s.line, `Step name "${s.name}" is not a valid step name.`, `A step name is ${NAME_RULE}: rename the method.`);
+    checkStep(s, parsed, stepNames, add);
+  }
   checkParams(parsed, stepNames, add);
 
   const graph = buildGraph(parsed);
