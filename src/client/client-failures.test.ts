@@ -30,9 +30,9 @@ describe("client API on failures", () => {
       await assert.rejects(Task.get("ClientFlow/3/start"), weftError("USAGE", /Expected "Flow\/run\/step\/task"/));
       await assert.rejects(Task.get("ClientFlow/3/start/1/extra"), weftError("USAGE", /it has 5 parts/));
       await assert.rejects(Flow.get("ClientFlow/3"), weftError("USAGE", /Expected "Flow"/));
-      await assert.rejects(Flow.get("Client Flow"), weftError("USAGE", /the flow name must be a class name/));
+      await assert.rejects(Flow.get("Client Flow"), weftError("USAGE", /the flow name must be 1 to 255 ASCII letters, digits, _ or -/));
       await assert.rejects(Run.get("ClientFlow/.."), weftError("USAGE", /the run id must be 1 to 128 letters, digits, _, - or \./));
-      await assert.rejects(Task.get("ClientFlow/3/not a step/1"), weftError("USAGE", /the step name must be an identifier/));
+      await assert.rejects(Task.get("ClientFlow/3/not a step/1"), weftError("USAGE", /the step name must be 1 to 255 ASCII letters, digits, _ or -/));
       await assert.rejects(Run.get(""), weftError("USAGE"));
     });
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { WeftError } from "../errors/weft-error.ts";
 import { parsePathspec } from "./pathspec.ts";
+import { NAME_RULE } from "../metadata/names.ts";
 
 function usageError(message: string, expected: string): (err: unknown) => boolean {
   return (err) => {
@@ -59,7 +60,7 @@ describe("parsePathspec", () => {
   });
 
   it("rejects a flow name that is not a class name", () => {
-    assert.throws(() => parsePathspec("1Flow/2", 1), usageError('Invalid pathspec "1Flow/2": the flow name must be a class name.', '"Flow" or "Flow/run" or "Flow/run/step" or "Flow/run/step/task"'));
+    assert.throws(() => parsePathspec("1Flow/2", 1), usageError(`Invalid pathspec "1Flow/2": the flow name must be ${NAME_RULE}.`, '"Flow" or "Flow/run" or "Flow/run/step" or "Flow/run/step/task"'));
     assert.throws(() => parsePathspec("", 1), (err: unknown) => err instanceof WeftError && err.code === "USAGE" && /flow name/.test(err.message));
   });
 
@@ -77,7 +78,14 @@ describe("parsePathspec", () => {
   });
 
   it("rejects a step name that is not an identifier", () => {
-    assert.throws(() => parsePathspec("F/1/2nd", 3, 3), usageError('Invalid pathspec "F/1/2nd": the step name must be an identifier.', '"Flow/run/step"'));
+    assert.throws(() => parsePathspec("F/1/2nd", 3, 3), usageError(`Invalid pathspec "F/1/2nd": the step name must be ${NAME_RULE}.`, '"Flow/run/step"'));
+  });
+
+  it("rejects flow and step names the metadata service would refuse: non-ASCII, or over 255 characters", () => {
+    assert.throws(() => parsePathspec("Flüsse/1", 1), usageError(`Invalid pathspec "Flüsse/1": the flow name must be ${NAME_RULE}.`, '"Flow" or "Flow/run" or "Flow/run/step" or "Flow/run/step/task"'));
+    const long = `F${"x".repeat(255)}`;
+    assert.throws(() => parsePathspec(`${long}/1`, 1), (err: unknown) => err instanceof WeftError && err.code === "USAGE" && /the flow name must be 1 to 255 ASCII letters/.test(err.message));
+    assert.throws(() => parsePathspec(`F/1/${long}`, 3, 3), (err: unknown) => err instanceof WeftError && /the step name must be 1 to 255/.test(err.message));
   });
 
   it("rejects a task id with other characters", () => {

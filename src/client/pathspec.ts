@@ -1,5 +1,6 @@
 import { WeftError } from "../errors/weft-error.ts";
 import { ID_RULE, isValidId } from "../metadata/ids.ts";
+import { isValidName, NAME_RULE } from "../metadata/names.ts";
 
 /** A parsed `Flow[/run[/step[/task]]]`. */
 export interface Pathspec {
@@ -8,8 +9,6 @@ export interface Pathspec {
   step?: string;
   task?: string;
 }
-
-const PART = /^[A-Za-z_][\w-]*$/;
 
 /**
  * Parses a pathspec, requiring at least `depth` parts (1 flow … 4 task). Throws a
@@ -23,9 +22,9 @@ export function parsePathspec(text: string, minDepth: 1 | 2 | 3 | 4, maxDepth: 1
   const bad = (why: string) => new WeftError("USAGE", `Invalid pathspec "${text}": ${why}.`, { hint: `Expected ${expected}, e.g. "${example}".` });
   if (parts.length < minDepth || parts.length > maxDepth) throw bad(`it has ${parts.length} part${parts.length === 1 ? "" : "s"}`);
   const [flow = "", run, step, task] = parts;
-  if (!PART.test(flow)) throw bad("the flow name must be a class name");
+  if (!isValidName(flow)) throw bad(`the flow name must be ${NAME_RULE}`);
   if (run !== undefined && !isValidId(run)) throw bad(`the run id must be ${ID_RULE}`);
-  if (step !== undefined && !PART.test(step)) throw bad("the step name must be an identifier");
+  if (step !== undefined && !isValidName(step)) throw bad(`the step name must be ${NAME_RULE}`);
   if (task !== undefined && !isValidId(task)) throw bad(`the task id must be ${ID_RULE}`);
   return { flow, ...(run ? { run } : {}), ...(step ? { step } : {}), ...(task ? { task } : {}) };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { USER_RULE, userNameProblem } from "../metadata/names.ts";
 
 /** One configuration key: its environment variable (also its name in a profile file). */
 export interface ConfigKey {
@@ -19,7 +20,14 @@ const workloadAliases: Record<string, string> = { general: "default", high_throu
  */
 export const CONFIG_KEYS = {
   home: { env: "WEFT_HOME", schema: nonEmpty, describe: "local state root" },
-  user: { env: "WEFT_USER", schema: nonEmpty, describe: "user name recorded on runs" },
+  user: {
+    env: "WEFT_USER",
+    schema: z.string().superRefine((user, ctx) => {
+      const problem = userNameProblem(user);
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem}; a user name is ${USER_RULE}` });
+    }),
+    describe: "user name recorded on runs",
+  },
   datastore: {
     env: "WEFT_DEFAULT_DATASTORE",
     schema: z.enum(["local", "azure"], { message: 'must be "local" or "azure"' }),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { checkFolder } from "../errors/fs-errors.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import { CONFIG_KEYS, type ConfigKeyName } from "./keys.ts";
 
@@ -81,6 +82,8 @@ function applyDefaults(values: Record<string, string | undefined>, sources: Reco
   }
   values.home = resolve(cwd, values.home!);
   values.datastoreSysrootLocal = resolve(cwd, values.datastoreSysrootLocal!);
+  // Every command writes under WEFT_HOME (cache, local metadata): a file there is refused now, not as ENOTDIR later.
+  checkFolder({ root: values.home, variable: "WEFT_HOME" });
 }
 
 /** The nearest `.weft` folder in `cwd` or its parents, else `cwd/.weft`. */
@@ -100,6 +103,10 @@ function defaultUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
+/** Profile names: kept to one file name inside ~/.weft, so no `/`, `..` or leading `.`. */
+const PROFILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
+const PROFILE_NAME_RULE = "1 to 64 letters, digits, _, - or ., not starting with .";
+
 /**
  * The profile file Weft reads, whether or not it exists: `~/.weft/config.json`, or
  * `~/.weft/config_<name>.json` with WEFT_PROFILE=name. Works even when the file is not
@@ -107,6 +114,12 @@ function defaultUser(env: NodeJS.ProcessEnv): string {
  */
 export function activeProfile(env: NodeJS.ProcessEnv = process.env, userHome: string = homedir()): { name: string | undefined; path: string } {
   const name = env.WEFT_PROFILE || undefined;
+  // The name becomes part of a file name that `configure reset` deletes: `../x` must not reach outside ~/.weft.
+  if (name !== undefined && !PROFILE_NAME.test(name)) {
+    throw new WeftError("CONFIG", `Invalid profile name ${JSON.stringify(name)} [WEFT_PROFILE]: a profile name is ${PROFILE_NAME_RULE}.`, {
+      hint: `Use a name such as "staging" or "team-a.prod" (read from ~/.weft/config_<name>.json), or unset WEFT_PROFILE.`,
+    });
+  }
   return { name, path: join(userHome, ".weft", name ? `config_${name}.json` : "config.json") };
 }
 

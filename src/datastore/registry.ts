@@ -1,4 +1,6 @@
+import { checkFolder } from "../errors/fs-errors.ts";
 import { WeftError } from "../errors/weft-error.ts";
+import { LOCAL_ROOT_VARIABLE } from "./local/local-root.ts";
 import type { WeftConfig } from "../config/resolve.ts";
 import type { StorageBackend } from "./types.ts";
 
@@ -12,7 +14,10 @@ export interface DatastoreSettings {
 
 /** Backends by the key users type in config; each imported only when chosen. */
 const BACKENDS: Record<string, (settings: DatastoreSettings) => Promise<StorageBackend>> = {
-  local: async ({ root }) => new (await import("./local/local-backend.ts")).LocalBackend(root),
+  local: async ({ root }) => {
+    checkFolder({ root, variable: LOCAL_ROOT_VARIABLE });
+    return new (await import("./local/local-backend.ts")).LocalBackend(root);
+  },
   azure: async ({ root, config }) => {
     const { azureSettings } = await import("./azure/settings.ts");
     const resolved = config ?? (await import("../config/resolve.ts")).resolveConfig();

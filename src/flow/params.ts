@@ -55,19 +55,32 @@ export function parseParamValue(spec: ParamSpec, raw: string | boolean): unknown
       throw bad(`--${spec.flag} or --no-${spec.flag}`);
     case "number": {
       const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+      // Infinity and 1e400 parse, but artifacts are JSON, where they become null: refuse them here.
       if (Number.isNaN(n)) throw bad("a number, e.g. 0.3");
+      if (!Number.isFinite(n)) throw bad(`a finite number, e.g. 0.3 (at most ${Number.MAX_VALUE.toExponential(3)} in size)`);
       return n;
     }
-    case "json":
+    case "json": {
+      let value: unknown;
       try {
-        return JSON.parse(String(raw));
+        value = JSON.parse(String(raw));
       } catch {
         throw bad(`JSON, e.g. '["a","b"]'`);
       }
+      if (hasNonFinite(value)) throw bad(`JSON whose numbers are finite (1e400 does not fit a number and would arrive as null)`);
+      return value;
+    }
     case "string":
       if (typeof raw !== "string") throw bad("a value");
       return raw;
   }
+}
+
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(hasNonFinite);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasNonFinite);
+  return false;
 }
 
 /** Every parameter's value: given values win, then defaults; a missing required one throws. */

@@ -240,7 +240,7 @@ test("list tasks marks the failed task of a failed run, and the origin of tasks 
 
 test("list with a bad pathspec exits 2, and with an unknown flow or step exits 1 naming what exists", async () => {
   assertUserError(await weft(["list", "tasks", "InspectFlow"]), 2, /Expected "Flow\/run" or "Flow\/run\/step"/);
-  assertUserError(await weft(["list", "runs", "1nvalid"]), 2, /the flow name must be a class name/);
+  assertUserError(await weft(["list", "runs", "1nvalid"]), 2, /the flow name must be 1 to 255 ASCII letters, digits, _ or -/);
   assertUserError(await weft(["list", "runs", "NoSuchFlow"]), 1, /No runs of flow "NoSuchFlow"/, /Flows with runs: InspectFlow/);
   assertUserError(await weft(["list", "tasks", "InspectFlow/1/nostep"]), 1, /no tasks of step "nostep"/, /Steps with tasks:/);
   assertUserError(await weft(["list", "tasks", "InspectFlow/1"], { USER: "someone-else" }), 1, /not in namespace user:someone-else/, /Pass --all-users/);

@@ -67,6 +67,20 @@ test("a value of the wrong type is a usage error naming the flag, exit 2", async
   assert.match(json.stderr, /--kinds: expected JSON/);
 });
 
+test("a number parameter refuses Infinity and 1e400 as a usage error naming the flag, exit 2, and starts no run", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "params.ts", FLOW);
+  for (const value of ["Infinity", "1e400", "-Infinity"]) {
+    const result = await runWeft(["run", file, "--seed", "1", "--test-size", value], { cwd: dir });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`Invalid value "${value}" for --test-size: expected a finite number`));
+    assert.doesNotMatch(result.stderr, /started/);
+  }
+  const json = await runWeft(["run", file, "--seed", "1", "--kinds", "[1e400]"], { cwd: dir });
+  assert.equal(json.code, 2, json.stderr);
+  assert.match(json.stderr, /Invalid value "\[1e400\]" for --kinds: expected JSON whose numbers are finite/);
+});
+
 test("a missing required parameter is a usage error, exit 2, and starts no run", async () => {
   const dir = tempProject();
   const file = writeFlow(dir, "params.ts", FLOW);

@@ -9,7 +9,6 @@ import { validateTag } from "../../client/tags.ts";
 import { planResume } from "../../runtime/runner/resume-plan.ts";
 import { createRunOnly, loadFlowForRun, startRun, type RunOptions } from "../../runtime/runner/start-run.ts";
 
-const RUN_OPTIONS = ["max-workers", "max-num-splits", "with", "tag", "datastore", "datastore-root", "metadata", "run-id", "create-only", "help"];
 
 /** The flow named on the command line, loaded before options are parsed so its parameters become flags. */
 export interface Preloaded {
@@ -45,9 +44,6 @@ export function runCommand(preloaded: Preloaded): Command {
   if (flow) {
     command.addHelpText("before", `Flow ${flow.name} (${flow.file})\n`);
     for (const spec of flow.params) {
-      if (RUN_OPTIONS.includes(spec.flag)) {
-        throw new WeftError("FLOW_INVALID", `Parameter "${spec.field}" of ${flow.name} becomes --${spec.flag}, which is an option of weft run.`, { hint: "Rename the parameter." });
-      }
       const help = `${spec.help ?? ""} (${spec.type}${spec.required ? ", required" : spec.defaultValue !== undefined ? `, default ${JSON.stringify(spec.defaultValue)}` : ""})`.trim();
       if (spec.type === "boolean") {
         command.addOption(new Option(`--${spec.flag}`, help));

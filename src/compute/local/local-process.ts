@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { setLongTimeout } from "../../runtime/long-timeout.ts";
 import { weftPackage } from "../../runtime/package-root.ts";
 import { taskArgv } from "../../runtime/task/args.ts";
 import type { AttemptOutcome, AttemptRequest, ComputeBackend, LaunchedAttempt } from "../types.ts";
@@ -32,8 +33,9 @@ class LocalProcess implements LaunchedAttempt {
           lines.on("close", resolve);
         }),
     );
-    const timer = policy.timeoutSeconds
-      ? setTimeout(() => {
+    // Not setTimeout: past 24.8 days its delay overflows and the attempt would be killed after 1 ms.
+    const cancelTimer = policy.timeoutSeconds
+      ? setLongTimeout(() => {
           this.timedOut = true;
           this.kill();
         }, policy.timeoutSeconds * 1000)
@@ -41,7 +43,7 @@ class LocalProcess implements LaunchedAttempt {
     this.done = new Promise<AttemptOutcome>((resolve) => {
       child.on("error", (error) => resolve({ exitCode: null, signal: null, timedOut: false, launchError: error.message }));
       child.on("close", (exitCode, signal) => {
-        clearTimeout(timer);
+        cancelTimer?.();
         void Promise.all(streams).then(() => resolve({ exitCode, signal, timedOut: this.timedOut }));
       });
     });

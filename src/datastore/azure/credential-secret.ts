@@ -3,6 +3,7 @@ import { WeftError } from "../../errors/weft-error.ts";
 import { providerSettings } from "../../secrets/plan.ts";
 import { secretsProvider } from "../../secrets/registry.ts";
 import { parseKeyVaultId } from "../../secrets/sources.ts";
+import { checkConnectionString } from "./connection-string.ts";
 import type { AzureSettings } from "./credentials.ts";
 
 /**
@@ -24,6 +25,7 @@ export async function withCredentialSecret(settings: AzureSettings, config: Weft
   const [secret] = await (await secretsProvider("az-key-vault")).fetch([source], providerSettings(config));
   const value = secret!.value.trim();
   if (/(^|;)\s*(AccountKey|SharedAccessSignature|BlobEndpoint)=/i.test(value)) {
+    checkConnectionString(value, `Key Vault secret ${id} [WEFT_AZURE_STORAGE_CREDENTIAL_SECRET]`);
     return { ...settings, auth: { method: "connection-string", connectionString: value, fromSecret: id } };
   }
   if (/(^|[?&])sig=/.test(value)) {

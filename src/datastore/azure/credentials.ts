@@ -1,4 +1,5 @@
 import { WeftError } from "../../errors/weft-error.ts";
+import { checkConnectionString } from "./connection-string.ts";
 
 /** How Weft authenticates to Blob Storage; explicit credentials win over the default chain. */
 export type AzureAuth =
@@ -29,10 +30,14 @@ export interface AzureAuthInputs {
 /**
  * Picks the authentication method: a connection string, then an account key, then a
  * SAS token, then DefaultAzureCredential (service principal, workload identity, managed
- * identity, Azure CLI login, from the environment).
+ * identity, Azure CLI login, from the environment). Throws CONFIG for a connection
+ * string the SDK could not read (checkConnectionString).
  */
 export function chooseAuth(inputs: AzureAuthInputs): AzureAuth {
-  if (inputs.connectionString) return { method: "connection-string", connectionString: inputs.connectionString };
+  if (inputs.connectionString) {
+    checkConnectionString(inputs.connectionString, "AZURE_STORAGE_CONNECTION_STRING");
+    return { method: "connection-string", connectionString: inputs.connectionString };
+  }
   if (inputs.accountKey || inputs.sasToken) {
     if (!inputs.accountName) {
       throw new WeftError("CONFIG", `${inputs.accountKey ? "AZURE_STORAGE_ACCOUNT_KEY" : "AZURE_STORAGE_SAS_TOKEN"} is set but AZURE_STORAGE_ACCOUNT_NAME is not.`, {

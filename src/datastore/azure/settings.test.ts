@@ -11,7 +11,7 @@ const config = (env: Record<string, string>) => resolveConfig({ env: { WEFT_HOME
 
 describe("Azure credential choice", () => {
   it("prefers a connection string, then an account key, then a SAS token, then DefaultAzureCredential", () => {
-    const all = { connectionString: "cs", accountName: "acct", accountKey: "key", sasToken: "?sv=1&sig=x" };
+    const all = { connectionString: "UseDevelopmentStorage=true", accountName: "acct", accountKey: "key", sasToken: "?sv=1&sig=x" };
     assert.equal(chooseAuth(all).method, "connection-string");
     assert.equal(chooseAuth({ ...all, connectionString: undefined }).method, "account-key");
     assert.deepEqual(chooseAuth({ accountName: "acct", sasToken: "?sv=1&sig=x" }), { method: "sas", accountName: "acct", sasToken: "sv=1&sig=x" });

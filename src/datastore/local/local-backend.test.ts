@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { open } from "node:fs/promises";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import { storageBackendContract } from "../backend-contract.ts";
+import { WeftError } from "../../errors/weft-error.ts";
 import { LocalBackend } from "./local-backend.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -80,6 +81,7 @@ describe("LocalBackend", () => {
   });
 });
 
+<<<<<<< HEAD
 describe("LocalBackend on a full disk", () => {
   let dir: string;
   beforeEach(() => {
@@ -120,5 +122,21 @@ describe("LocalBackend on a full disk", () => {
     await assert.rejects(new LocalBackend(dir).putBytes([{ key: "data/ab/blob", data: bytes("never stored"), durable: true }]), /wrote 0 of 12 bytes/);
     assert.equal(existsSync(join(dir, "data", "ab", "blob")), false);
     assert.deepEqual(filesBelow(dir), ["probe"]);
+=======
+describe("LocalBackend on a bad root", () => {
+  it("a LocalBackend whose root is inside a file fails its writes with CONFIG, not ENOTDIR", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-fs-errors-"));
+    writeFileSync(join(dir, "afile"), "");
+    const backend = new LocalBackend(join(dir, "afile", "datastore"));
+    const data = new TextEncoder().encode("x");
+    for (const write of [
+      () => backend.putBytes([{ key: "F/1/a", data, overwrite: true }]),
+      () => backend.putBytes([{ key: "F/1/b", data, overwrite: true, durable: true }]),
+      () => backend.appendBytes([{ key: "F/1/log", data, offset: 0 }]),
+      () => backend.createExclusive("F/1/spec", data),
+    ]) {
+      await assert.rejects(write(), (e: unknown) => e instanceof WeftError && e.code === "CONFIG" && /is inside .*afile, which is a file, not a folder/.test(e.message));
+    }
+>>>>>>> h11-input
   });
 });

@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { unappendedPart } from "../append.ts";
+import { LOCAL_ROOT_VARIABLE } from "./local-root.ts";
 import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
 
 /**
@@ -32,8 +34,17 @@ export class LocalBackend implements StorageBackend {
   }
 
   async putBytes(items: PutItem[]): Promise<void> {
-    for (const item of items) if (!item.durable) this.putSync(item);
-    await Promise.all(items.filter((i) => i.durable).map((i) => this.putDurable(i)));
+    try {
+      for (const item of items) if (!item.durable) this.putSync(item);
+      await Promise.all(items.filter((i) => i.durable).map((i) => this.putDurable(i)));
+    } catch (error) {
+      throw this.writeError(error);
+    }
+  }
+
+  /** A root that is a file, read-only or full is the user's to fix (exit 2), not an internal error. */
+  private writeError(error: unknown): unknown {
+    return folderWriteError(error, { root: this.root, variable: LOCAL_ROOT_VARIABLE });
   }
 
   /** Small writes that need no flush: synchronous, cheaper than a round-trip to the thread pool. */
@@ -86,7 +97,11 @@ export class LocalBackend implements StorageBackend {
   }
 
   async appendBytes(items: AppendItem[]): Promise<void> {
-    for (const item of items) this.appendSync(item);
+    try {
+      for (const item of items) this.appendSync(item);
+    } catch (error) {
+      throw this.writeError(error);
+    }
   }
 
   /**
@@ -118,8 +133,12 @@ export class LocalBackend implements StorageBackend {
   async createExclusive(key: string, data: Uint8Array): Promise<boolean> {
     const path = this.localPath(key);
     const tmp = tempName(path);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, data, { flush: true });
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(tmp, data, { flush: true });
+    } catch (error) {
+      throw this.writeError(error);
+    }
     try {
       // link() fails if the name exists, and publishes the whole file at once.
       await link(tmp, path);
@@ -204,7 +223,13 @@ function shortWrite(item: PutItem, path: string, done: number, total: number): W
 }
 
 function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch (err) {
+    // A path through a file names no object; the write that follows reports why.
+    if ((err as NodeJS.ErrnoException).code === "ENOTDIR") return false;
+    throw err;
+  }
 }
 
 /** A key that names no object: nothing there, a folder, or a path through a file. */

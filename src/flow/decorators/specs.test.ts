@@ -152,3 +152,25 @@ describe("parseWithOption", () => {
     }
   });
 });
+
+describe("decorator ranges that Node's timers can keep", () => {
+  test("validateStepDecorator refuses a timeout over 24 days and gives the maximum", () => {
+    for (const options of [{ hours: 600 }, { seconds: 1e10 }, { minutes: 20_000, hours: 300 }]) {
+      const err = weftError(() => validateStepDecorator({ name: "timeout", options }, "step train"), "FLOW_INVALID");
+      assert.match(err.message, /@timeout on step train: the timeout must be at most 24 days in all \(576 hours, 2073600 seconds\)/);
+    }
+    assert.deepEqual(validateStepDecorator({ name: "timeout", options: { hours: 576 } }, "step train"), { timeout: { seconds: 0, minutes: 0, hours: 576 } });
+  });
+
+  test("validateStepDecorator refuses an infinite timeout", () => {
+    const err = weftError(() => validateStepDecorator({ name: "timeout", options: { seconds: Infinity } }, "step train"), "FLOW_INVALID");
+    assert.match(err.message, /option "seconds"|at most 24 days/);
+  });
+
+  test("validateStepDecorator refuses a retry delay over 24 days and gives the maximum", () => {
+    const err = weftError(() => validateStepDecorator({ name: "retry", options: { minutesBetweenRetries: 40_000 } }, "step train"), "FLOW_INVALID");
+    assert.match(err.message, /option "minutesBetweenRetries" of @retry on step train: must be at most 34560 \(24 days\)/);
+    const cli = weftError(() => validateStepDecorator(parseWithOption("retry:minutesBetweenRetries=1e9"), "--with", "USAGE"), "USAGE");
+    assert.match(cli.message, /at most 34560/);
+  });
+});

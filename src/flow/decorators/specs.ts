@@ -4,6 +4,12 @@ import type { DecoratorUse } from "../class-metadata.ts";
 
 const count = z.number().int().nonnegative();
 const positive = z.number().positive();
+/**
+ * The longest @timeout and retry delay: Node's timers count in a signed 32-bit number
+ * of milliseconds (24.8 days), and a wait that long is a mistake in any case.
+ */
+export const MAX_WAIT_DAYS = 24;
+const MAX_WAIT_SECONDS = MAX_WAIT_DAYS * 86_400;
 const stringMap = z.record(z.string(), z.string());
 const secretSource = z.union([
   z.string().min(1),
@@ -19,11 +25,22 @@ const secretSource = z.union([
  * in a flow and `--with retry:times=3` on the command line.
  */
 export const STEP_DECORATOR_SCHEMAS = {
-  retry: z.strictObject({ times: count.default(3), minutesBetweenRetries: z.number().nonnegative().default(0) }),
+  retry: z.strictObject({
+    times: count.default(3),
+    minutesBetweenRetries: z
+      .number()
+      .nonnegative()
+      .max(MAX_WAIT_SECONDS / 60, `must be at most ${MAX_WAIT_SECONDS / 60} (${MAX_WAIT_DAYS} days)`)
+      .default(0),
+  }),
   catchError: z.strictObject({ var: z.string().regex(/^[A-Za-z]\w*$/, "must be an identifier").optional(), printException: z.boolean().default(true) }),
   timeout: z
     .strictObject({ seconds: z.number().nonnegative().default(0), minutes: z.number().nonnegative().default(0), hours: z.number().nonnegative().default(0) })
-    .refine((t) => t.seconds + t.minutes + t.hours > 0, "give seconds, minutes or hours greater than 0"),
+    .refine((t) => t.seconds + t.minutes + t.hours > 0, "give seconds, minutes or hours greater than 0")
+    .refine(
+      (t) => t.seconds + t.minutes * 60 + t.hours * 3600 <= MAX_WAIT_SECONDS,
+      `the timeout must be at most ${MAX_WAIT_DAYS} days in all (${MAX_WAIT_DAYS * 24} hours, ${MAX_WAIT_SECONDS} seconds), e.g. { hours: 48 }`,
+    ),
   resources: z.strictObject({ cpu: positive.optional(), memory: positive.optional(), gpu: count.optional(), disk: positive.optional() }),
   environment: z.strictObject({ vars: stringMap }),
   secrets: z.strictObject({ sources: z.array(secretSource).min(1), role: z.string().optional(), allowOverride: z.boolean().default(false) }),

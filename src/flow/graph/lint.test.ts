@@ -263,6 +263,34 @@ describe("lintFlow", () => {
   });
 });
 
+describe("flow and step names", () => {
+  test("lint refuses a non-ASCII flow name and a step name with $, stating the rule", () => {
+    const issues = issuesOf("export default class Flüsse extends FlowSpec {", "  @step start() { this.next(this.$prep); }", "  @step $prep() { this.next(this.end); }", "  @step end() {}", "}");
+    const flow = issue(issues, "flow name");
+    assert.deepEqual([flow.step, flow.line, flow.message], [undefined, 1, 'Flow name "Flüsse" is not a valid flow name.']);
+    assert.match(flow.hint, /^A flow name is 1 to 255 ASCII letters, digits, _ or -, starting with a letter or _ .*: rename the class\.$/);
+    const step = issue(issues, "step name");
+    assert.deepEqual([step.step, step.line], ["$prep", 3]);
+  });
+
+  test("lint refuses a step name over 255 characters", () => {
+    const long = `s${"x".repeat(255)}`;
+    const i = issue(issuesOf("export default class F extends FlowSpec {", `  @step start() { this.next(this.${long}); }`, `  @step ${long}() { this.next(this.end); }`, "  @step end() {}", "}"), "step name");
+    assert.equal(i.line, 3);
+  });
+});
+
+describe("parameters against weft run's options", () => {
+  test("lint reports a parameter whose flag is an option of weft run, with its line and a rename", () => {
+    for (const field of ["maxWorkers", "help", "runId", "createOnly", "tag"]) {
+      const i = issue(issuesOf("export default class F extends FlowSpec {", `  @param() ${field} = 1;`, ...START_END, "}"), "option of weft run");
+      assert.deepEqual([i.step, i.line], [undefined, 2]);
+      assert.match(i.message, new RegExp(`^Parameter "${field}" becomes --${cliName(field)}, which is an option of weft run\\.$`));
+      assert.match(i.hint, /^Rename the parameter, e\.g\. \w+; weft run's own options are --max-workers, /);
+    }
+  });
+});
+
 describe("cliName", () => {
   test("cliName turns camelCase and snake_case fields into kebab-case flags", () => {
     assert.deepEqual(["testSize", "foo_bar", "maxNumSplits", "x2Y", "plain"].map(cliName), ["test-size", "foo-bar", "max-num-splits", "x2-y", "plain"]);

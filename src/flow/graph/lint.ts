@@ -1,5 +1,7 @@
 import { WeftError } from "../../errors/weft-error.ts";
 import { RESERVED_NAMES } from "../flow-spec.ts";
+import { RUN_OPTIONS } from "../run-options.ts";
+import { isValidName, NAME_RULE } from "../../metadata/names.ts";
 import { buildGraph, findCycle, matchSplitsAndJoins, unreachableSteps, type FlowGraph } from "./graph.ts";
 import type { ParsedFlow, ParsedStep } from "./parse.ts";
 
@@ -28,7 +30,12 @@ export function lintFlow(parsed: ParsedFlow): { graph: FlowGraph; issues: LintIs
 
   if (!stepNames.has("start")) add(undefined, parsed.line, `Flow ${parsed.className} has no start step.`, "Add `@step start() { … this.next(this.<step>); }`.");
   if (!stepNames.has("end")) add(undefined, parsed.line, `Flow ${parsed.className} has no end step.`, "Add `@step end() {}`; every path of the flow ends there.");
-  for (const s of parsed.steps) checkStep(s, parsed, stepNames, add);
+  // The same rule as the metadata service's: a name that runs locally must also run against it.
+  if (!isValidName(parsed.className)) add(undefined, parsed.line, `Flow name "${parsed.className}" is not a valid flow name.`, `A flow name is ${NAME_RULE}: rename the class.`);
+  for (const s of parsed.steps) {
+    if (!isValidName(s.name)) add(s.name, s.line, `Step name "${s.name}" is not a valid step name.`, `A step name is ${NAME_RULE}: rename the method.`);
+    checkStep(s, parsed, stepNames, add);
+  }
   checkParams(parsed, stepNames, add);
 
   const graph = buildGraph(parsed);
@@ -80,6 +87,9 @@ function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void
     const flag = cliName(p.field);
     const other = seen.get(flag);
     if (other) add(undefined, p.line, `Parameters "${other}" and "${p.field}" both become --${flag}.`, "Rename one of them.");
+    if (RUN_OPTIONS.includes(flag)) {
+      add(undefined, p.line, `Parameter "${p.field}" becomes --${flag}, which is an option of weft run.`, `Rename the parameter, e.g. ${p.field === "help" ? "showHelp" : `${p.field}Param`}; weft run's own options are ${RUN_OPTIONS.map((o) => `--${o}`).join(", ")}.`);
+    }
     seen.set(flag, p.field);
     if (RESERVED_NAMES.has(p.field) || stepNames.has(p.field)) add(undefined, p.line, `Parameter "${p.field}" clashes with a ${stepNames.has(p.field) ? "step" : "reserved name"}.`, "Rename the parameter.");
   }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { importOptional } from "../../cli/optional-import.ts";
+import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
 import { validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
@@ -95,8 +96,12 @@ async function analyzeAndBundle(file: string, cacheDir: string): Promise<Prepare
   const bundle = await bundleFlow(file);
   // The source map is part of the package: stack traces depend on it.
   const sha = createHash("sha256").update(bundle.code).update("\0").update(bundle.map).digest("hex");
-  await writeCodePackage(cacheDir, sha, bundle.code, bundle.map);
-  await writeFlowCache(cacheDir, file, analysis, sha, bundle.inputs);
+  try {
+    await writeCodePackage(cacheDir, sha, bundle.code, bundle.map);
+    await writeFlowCache(cacheDir, file, analysis, sha, bundle.inputs);
+  } catch (error) {
+    throw folderWriteError(error, { root: cacheDir, variable: "WEFT_HOME" });
+  }
   return { analysis, sha, code: bundle.code, map: bundle.map };
 }
 

@@ -1,5 +1,6 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
+import { checkName, checkRunNames } from "../names.ts";
 import { checkChosenRunId, compareIds, isAllocatedId, isValidId, runExistsError } from "../ids.ts";
 import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TaskFact, type TaskRecord } from "../types.ts";
 
@@ -32,6 +33,7 @@ export class LocalMetadata implements MetadataProvider {
 
   /** The exclusive create of `_meta/run.json` is what makes an id the run's, chosen or allocated. */
   async createRun({ run, ...init }: RunInit): Promise<RunRecord> {
+    checkRunNames(init);
     const record = (id: string): RunRecord => ({ ...init, run: id, createdAt: new Date().toISOString() });
     if (run !== undefined) {
       checkChosenRunId(init.flow, run);
@@ -54,6 +56,7 @@ export class LocalMetadata implements MetadataProvider {
   }
 
   async registerTask(task: TaskRecord): Promise<void> {
+    checkName("step", task.step);
     await this.put(`${layout.task(task)}/_meta/task.json`, task);
   }
 

@@ -1,5 +1,6 @@
 import type { TaskRef } from "../../datastore/layout.ts";
 import { checkChosenRunId, runExistsError } from "../ids.ts";
+import { checkName, checkRunNames } from "../names.ts";
 import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
@@ -35,6 +36,7 @@ export class ServiceMetadata implements MetadataProvider {
 
   async createRun(init: RunInit): Promise<RunRecord> {
     const { flow, ...body } = init;
+    checkRunNames(init);
     // Refused here too, so the message is the same as the local provider's.
     if (body.run !== undefined) checkChosenRunId(flow, body.run);
     // Not retried once sent: a lost answer must not allocate a second run.
@@ -51,6 +53,7 @@ export class ServiceMetadata implements MetadataProvider {
 
   async registerTask(task: TaskRecord): Promise<void> {
     const { flow, run, step, ...body } = task;
+    checkName("step", step);
     await this.client.call("POST", `${stepPath(flow, run, step)}/tasks`, body);
   }
 

@@ -15,6 +15,7 @@ import type { AttemptOutcome, ComputeBackend, LaunchedAttempt } from "../../comp
 import { isWeftError } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
 import { taskIdOf } from "../task-identity.ts";
+import { timerDelay } from "../long-timeout.ts";
 
 interface QueuedTask {
   step: string;
@@ -122,7 +123,8 @@ export class Scheduler {
     if (this.queue.length && this.running.size < this.options.maxWorkers) {
       const wait = Math.min(...this.queue.map((t) => t.notBefore)) - now;
       clearTimeout(this.wakeTimer);
-      this.wakeTimer = setTimeout(() => this.pump(), Math.max(wait, 10));
+      // Clamped: a retry delay past 24.8 days (or Infinity) would overflow to 1 ms and spin; pump() re-arms.
+      this.wakeTimer = setTimeout(() => this.pump(), Math.max(timerDelay(wait), 10));
     }
     this.finishIfIdle();
   }

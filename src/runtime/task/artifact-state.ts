@@ -3,6 +3,7 @@ import { serializerFor } from "../../datastore/serializers/registry.ts";
 import type { ArtifactReader, ArtifactRecord } from "../../datastore/task-datastore.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { RESERVED_NAMES } from "../../flow/flow-spec.ts";
+import { checkArtifactName } from "../../metadata/names.ts";
 
 
 /**
@@ -91,6 +92,7 @@ export class ArtifactState {
     }
     for (const name of Object.keys(this.target)) {
       if (name.startsWith("_") || this.params.has(name)) continue;
+      checkArtifactName(name);
       if (RESERVED_NAMES.has(name)) {
         throw new WeftError("ARTIFACT_UNSERIALIZABLE", `Artifact name "${name}" is reserved by FlowSpec.`, { hint: `Rename this.${name} to something else.` });
       }

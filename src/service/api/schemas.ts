@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ID_PATTERN, ID_RULE, isAllocatedId, RESERVED_RUN_IDS } from "../../metadata/ids.ts";
+import { MAX_ARTIFACT_NAME_LENGTH, MAX_TAG_LENGTH, MAX_USER_LENGTH, NAME_PATTERN, NAME_RULE, USER_RULE, userNameProblem } from "../../metadata/names.ts";
 
 /** Names and ids as the runtime makes them; anything else (`..`, `/`, quotes) is refused before SQL sees it. */
-const name = z.string().regex(/^[A-Za-z_][\w-]{0,254}$/, "must be a name like TrainFlow: a letter or _, then letters, digits, - or _ (at most 255)");
+const name = z.string().regex(NAME_PATTERN, `must be ${NAME_RULE}`);
 const id = z.string().regex(ID_PATTERN, `must be an id: ${ID_RULE}`);
 /** A run id a caller chose (checkChosenRunId): never all digits, so never one the service allocates. */
 const chosenRun = id
@@ -19,7 +20,9 @@ const timestamp = z.iso
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const storable = (s: string) => !s.includes("\u0000") && !LONE_SURROGATE.test(s);
 const STORABLE = "must not contain NUL characters or unpaired surrogates";
-const tag = z.string().min(1, "must not be empty").max(256, "must be at most 256 characters").refine(storable, STORABLE);
+const tag = z.string().min(1, "must not be empty").max(MAX_TAG_LENGTH, `must be at most ${MAX_TAG_LENGTH} characters`).refine(storable, STORABLE);
+/** The same rule as WEFT_USER in config (src/metadata/names.ts). */
+const user = z.string().refine((u) => userNameProblem(u) === undefined, `must be ${USER_RULE}`);
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(storable, STORABLE);
 const count = z.number().int("must be a whole number").nonnegative("must not be negative");
 
@@ -41,7 +44,7 @@ export const RunState = z.strictObject({
 export const CreateRunBody = z.strictObject({
   /** The id the caller chose; without it the service allocates the flow's next number. */
   run: chosenRun.optional(),
-  user: text(255).min(1, "must not be empty"),
+  user,
   tags: z.array(tag).max(100),
   systemTags: z.array(tag).max(100),
   originRun: id.optional(),
@@ -77,7 +80,7 @@ const unique = <T>(key: (item: T) => string, what: string) => (items: T[], ctx: 
 };
 
 const ArtifactInfo = z.strictObject({
-  name: text(255).min(1, "must not be empty"),
+  name: text(MAX_ARTIFACT_NAME_LENGTH).min(1, "must not be empty"),
   sha: z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in 64 lowercase hex digits"),
   type: text(255),
   size: count,
@@ -91,7 +94,7 @@ export const StartBody = AttemptBody.extend({ metadata: z.array(Fact).max(1_000)
 export const FinishBody = AttemptBody.extend({ artifacts: z.array(ArtifactInfo).max(10_000).superRefine(unique((a) => a.name, "name")).default([]) });
 
 export const RunsQuery = z.strictObject({
-  user: text(255).optional(),
+  user: text(MAX_USER_LENGTH).optional(),
   tag: z.union([tag, z.array(tag)]).optional().transform((t) => (t === undefined ? undefined : [t].flat())),
   status: RunStatus.optional(),
   since: timestamp.optional(),
