@@ -81,7 +81,6 @@ describe("LocalBackend", () => {
   });
 });
 
-<<<<<<< HEAD
 describe("LocalBackend on a full disk", () => {
   let dir: string;
   beforeEach(() => {
@@ -122,7 +121,9 @@ describe("LocalBackend on a full disk", () => {
     await assert.rejects(new LocalBackend(dir).putBytes([{ key: "data/ab/blob", data: bytes("never stored"), durable: true }]), /wrote 0 of 12 bytes/);
     assert.equal(existsSync(join(dir, "data", "ab", "blob")), false);
     assert.deepEqual(filesBelow(dir), ["probe"]);
-=======
+  });
+});
+
 describe("LocalBackend on a bad root", () => {
   it("a LocalBackend whose root is inside a file fails its writes with CONFIG, not ENOTDIR", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-fs-errors-"));
@@ -137,6 +138,5 @@ describe("LocalBackend on a bad root", () => {
     ]) {
       await assert.rejects(write(), (e: unknown) => e instanceof WeftError && e.code === "CONFIG" && /is inside .*afile, which is a file, not a folder/.test(e.message));
     }
->>>>>>> h11-input
   });
 });
