@@ -1,6 +1,6 @@
 import type { TaskRef } from "../../datastore/layout.ts";
 import { checkChosenRunId, runExistsError } from "../ids.ts";
-import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
+import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TagRemoval, TaskFact, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
 import type { TaskView } from "../../service/repositories/tasks-repository.ts";
@@ -103,8 +103,13 @@ export class ServiceMetadata implements MetadataProvider {
     return (await this.read<AttemptRecord[]>(`${taskPath(ref)}/attempts`)) ?? [];
   }
 
-  async setTags(flow: string, run: string, tags: string[]): Promise<void> {
-    await this.client.call("PUT", `${runPath(flow, run)}/tags`, { tags });
+  async addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined> {
+    return (await this.post<{ tags: string[] }>(`${runPath(flow, run)}/tags/add`, { tags }, true))?.tags;
+  }
+
+  async removeTags(flow: string, run: string, tags: string[]): Promise<TagRemoval | undefined> {
+    // Not retried once sent: a repeat of a removal that landed would report the tags missing.
+    return this.post<TagRemoval>(`${runPath(flow, run)}/tags/remove`, { tags }, false);
   }
 
   async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
@@ -130,5 +135,13 @@ export class ServiceMetadata implements MetadataProvider {
     if (answer.status === 404) return undefined;
     if (answer.status >= 200 && answer.status < 300) return answer.body as T;
     throw this.client.refused("GET", path, answer);
+  }
+
+  /** A POST whose 404 means the run does not exist: undefined rather than an error. */
+  private async post<T>(path: string, body: unknown, idempotent: boolean): Promise<T | undefined> {
+    const answer = await this.client.send("POST", path, body, idempotent);
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 200 && answer.status < 300) return answer.body as T;
+    throw this.client.refused("POST", path, answer);
   }
 }

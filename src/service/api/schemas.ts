@@ -102,6 +102,8 @@ export const RunsQuery = z.strictObject({
 
 // Responses: documented in /openapi.json and checked on the way out.
 export const ErrorBody = z.object({ error: z.string(), message: z.string(), field: z.string().optional() });
+export const TagsChange = z.object({ tags: z.array(z.string()) });
+export const TagsRemoval = TagsChange.extend({ missing: z.array(z.string()) });
 export const Flow = z.object({ name: z.string(), createdAt: z.string() });
 export const Run = CreateRunBody.extend({
   flow: z.string(),
