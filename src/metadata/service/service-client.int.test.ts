@@ -62,6 +62,27 @@ describe("the service client rides out restarts and token rotation", () => {
     }
   });
 
+  it("a failure whose message and stack exceed the service's limits is recorded, cut in the middle", async () => {
+    const service = await startService({ host: "127.0.0.1", port: 0, heartbeatTimeoutMs: 60_000, database: { dataDir: tempDir() } });
+    const meta = new ServiceMetadata({ url: service.url });
+    try {
+      await meta.createRun({ flow: "TrainFlow", user: "ada", tags: [], systemTags: [] });
+      const ref = { flow: "TrainFlow", run: "1", step: "train", task: "0" };
+      await meta.registerTask({ ...ref, createdAt: new Date().toISOString(), foreachStack: [] });
+      const exception = { type: "Error", message: `first line ${"m".repeat(300_000)} last line`, stack: `Error: top ${"s".repeat(300_000)} at bottom` };
+      const startedAt = new Date().toISOString();
+      await meta.startAttempt(ref, { attempt: 0, startedAt });
+      await meta.finishAttempt(ref, { attempt: 0, startedAt, finishedAt: new Date().toISOString(), ok: false, exception });
+      const [recorded] = await meta.listAttempts(ref);
+      assert.equal(recorded?.ok, false);
+      assert.match(recorded?.exception?.message ?? "", /^first line m+\n… \[\d+ characters cut by Weft to fit the metadata service\] …\nm+ last line$/);
+      assert.match(recorded?.exception?.stack ?? "", /^Error: top s+\n… \[\d+ characters cut .* at bottom$/s);
+    } finally {
+      meta.close();
+      await service.close();
+    }
+  });
+
   it("gives up after its bound with an error saying how long it tried", async () => {
     const { server, url } = await fakeService(() => 503);
     const client = new ServiceClient({ url, retryForMs: 300 });

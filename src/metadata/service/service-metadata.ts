@@ -1,5 +1,6 @@
 import type { TaskRef } from "../../datastore/layout.ts";
 import { checkChosenRunId, runExistsError } from "../ids.ts";
+import { RECORD_LIMITS, truncateMiddle } from "../record-limits.ts";
 import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TagRemoval, TaskFact, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
@@ -15,6 +16,18 @@ const e = encodeURIComponent;
 const runPath = (flow: string, run: string) => `/flows/${e(flow)}/runs/${e(run)}`;
 const stepPath = (flow: string, run: string, step: string) => `${runPath(flow, run)}/steps/${e(step)}`;
 const taskPath = (ref: TaskRef) => `${stepPath(ref.flow, ref.run, ref.step)}/tasks/${e(ref.task)}`;
+
+/** The attempt with its failure cut to what the service stores: a failure is recorded whatever its size. */
+function bounded(attempt: AttemptRecord): AttemptRecord {
+  const failure = attempt.exception;
+  if (!failure) return attempt;
+  const exception = {
+    type: truncateMiddle(failure.type, RECORD_LIMITS.exceptionType),
+    message: truncateMiddle(failure.message, RECORD_LIMITS.exceptionMessage),
+    ...(failure.stack === undefined ? {} : { stack: truncateMiddle(failure.stack, RECORD_LIMITS.exceptionStack) }),
+  };
+  return { ...attempt, exception };
+}
 
 const toRecord = ({ state: _state, heartbeatAt: _beat, ...record }: RunView): RunRecord => record;
 const toTask = ({ heartbeatAt: _beat, ...record }: TaskView): TaskRecord => record;
@@ -46,7 +59,8 @@ export class ServiceMetadata implements MetadataProvider {
   }
 
   async setRunState(flow: string, run: string, state: RunState): Promise<void> {
-    await this.client.call("PUT", `${runPath(flow, run)}/state`, state);
+    const reason = state.reason === undefined ? {} : { reason: truncateMiddle(state.reason, RECORD_LIMITS.reason) };
+    await this.client.call("PUT", `${runPath(flow, run)}/state`, { ...state, ...reason });
   }
 
   async registerTask(task: TaskRecord): Promise<void> {
@@ -55,11 +69,11 @@ export class ServiceMetadata implements MetadataProvider {
   }
 
   async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = []): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...attempt, metadata: facts });
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...bounded(attempt), metadata: facts });
   }
 
   async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = []): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, { ...attempt, artifacts });
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, { ...bounded(attempt), artifacts });
   }
 
   async listFlows(): Promise<string[]> {
