@@ -13,7 +13,7 @@ export interface ServiceConnection {
    * Kubernetes projected service-account token); wins over `token`.
    */
   tokenFile?: string;
-  /** How long a request keeps retrying connection failures and 502/503/504; default RETRY_FOR_MS. */
+  /** How long a request keeps retrying connection failures and 502/503/504; default RETRY_FOR_MS (RETRY_BEFORE_FIRST_ANSWER_MS until the service first answered). */
   retryForMs?: number;
   /** Called before each wait between tries: for logs, and for tests that act on the first failure. */
   onRetry?: (event: RetryEvent) => void;
@@ -42,6 +42,12 @@ export interface Answer {
  * pod's replacement, short enough that a service that is gone fails the run in a minute.
  */
 export const RETRY_FOR_MS = 60_000;
+/**
+ * The bound while this client has never had an answer: long enough for a service
+ * restart (~5 s) seen by a new task process, short enough that a wrong WEFT_SERVICE_URL
+ * fails a run at once rather than after a minute.
+ */
+export const RETRY_BEFORE_FIRST_ANSWER_MS = 10_000;
 const TIMEOUT_MS = 30_000;
 const RETRY_STATUSES = [502, 503, 504];
 /** Exponential from 100 ms, capped at 5 s, with jitter so tasks that lost the service together do not return in lockstep. */
@@ -59,6 +65,7 @@ export class ServiceClient {
   /** node:http or node:https, loaded on first use: a task process pays only for the one it needs. */
   private transport?: Promise<{ request: typeof import("node:http").request; agent: Agent }>;
   private token?: Promise<string | undefined>;
+  private answered = false;
 
   constructor(private readonly connection: ServiceConnection) {
     this.base = new URL(connection.url.replace(/\/*$/, "/"));
@@ -73,6 +80,7 @@ export class ServiceClient {
       try {
         const token = await this.currentToken();
         const answer = await this.once(method, path, body, token);
+        this.answered = true;
         if (answer.status === 401 && !reread && this.connection.tokenFile) {
           reread = true;
           // Rotated since it was read: the request never passed authentication, so any method may be sent again.
@@ -126,7 +134,8 @@ export class ServiceClient {
   }
 
   private outOfTime(started: number, tries: number): boolean {
-    return Date.now() - started + delayOf(tries) > (this.connection.retryForMs ?? RETRY_FOR_MS);
+    const bound = this.connection.retryForMs ?? (this.answered ? RETRY_FOR_MS : RETRY_BEFORE_FIRST_ANSWER_MS);
+    return Date.now() - started + delayOf(tries) > bound;
   }
 
   private triedFor(started: number, tries: number): string {
