@@ -45,41 +45,35 @@ export function validateTag(tag: unknown): asserts tag is string {
 
 /**
  * Adds user tags to a run, validating every tag first (nothing changes if one is
- * invalid). Tags already on the run are kept once. Reads the run's current tags from
- * the metadata provider, so an out-of-date `Run` object does not drop tags added since;
- * two writers racing on the same run may still lose one's change (last write wins).
- * Returns the run's user tags after the change.
+ * invalid). Tags already on the run are kept once. The change is atomic in the
+ * metadata provider: concurrent additions from other processes all land. Returns the
+ * run's user tags after the change.
  */
 export async function addTags<F>(run: Run<F>, tags: string[]): Promise<string[]> {
   tags.forEach(validateTag);
-  const current = await currentTags(run);
-  const next = [...new Set([...current, ...tags])];
-  if (next.length !== current.length) await (await clientContext()).metadata.setTags(run.flowName, run.id, next);
-  return next;
+  const after = await (await clientContext()).metadata.addTags(run.flowName, run.id, [...new Set(tags)]);
+  return after ?? Promise.reject(gone(run));
 }
 
 /**
- * Removes user tags from a run, all or nothing: every tag is validated and must be on
- * the run (NOT_FOUND lists the run's user tags otherwise). Returns the user tags left.
+ * Removes user tags from a run, atomically and all or nothing: every tag is validated
+ * and must be on the run when the change applies (NOT_FOUND lists the run's user tags
+ * otherwise). Returns the user tags left.
  */
 export async function removeTags<F>(run: Run<F>, tags: string[]): Promise<string[]> {
   tags.forEach(validateTag);
-  const current = await currentTags(run);
-  const missing = tags.filter((t) => !current.includes(t));
-  if (missing.length) {
-    throw new WeftError("NOT_FOUND", `Run ${run.pathspec} has no user tag ${missing.map(quote).join(", ")}.`, {
-      hint: `Its user tags: ${current.map(quote).join(", ") || "(none)"}.`,
+  const removal = await (await clientContext()).metadata.removeTags(run.flowName, run.id, [...new Set(tags)]);
+  if (!removal) throw gone(run);
+  if (removal.missing.length) {
+    throw new WeftError("NOT_FOUND", `Run ${run.pathspec} has no user tag ${removal.missing.map(quote).join(", ")}.`, {
+      hint: `Its user tags: ${removal.tags.map(quote).join(", ") || "(none)"}.`,
     });
   }
-  const next = current.filter((t) => !tags.includes(t));
-  await (await clientContext()).metadata.setTags(run.flowName, run.id, next);
-  return next;
+  return removal.tags;
 }
 
-async function currentTags<F>(run: Run<F>): Promise<string[]> {
-  const record = await (await clientContext()).metadata.getRun(run.flowName, run.id);
-  if (!record) throw new WeftError("NOT_FOUND", `Run ${run.pathspec} no longer exists.`);
-  return record.tags;
+function gone<F>(run: Run<F>): WeftError {
+  return new WeftError("NOT_FOUND", `Run ${run.pathspec} no longer exists.`);
 }
 
 /** A tag as shown in messages: JSON-quoted (control characters escaped), long ones cut. */

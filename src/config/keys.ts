@@ -77,6 +77,11 @@ export const CONFIG_KEYS = {
   },
   serviceUrl: { env: "WEFT_SERVICE_URL", schema: url, describe: "metadata service URL" },
   serviceAuthToken: { env: "WEFT_SERVICE_AUTH_TOKEN", schema: nonEmpty, describe: "bearer token for the service", secret: true },
+  serviceAuthTokenFile: {
+    env: "WEFT_SERVICE_AUTH_TOKEN_FILE",
+    schema: nonEmpty,
+    describe: "file holding the service's bearer token, read again after a 401 (rotated tokens); wins over WEFT_SERVICE_AUTH_TOKEN",
+  },
   serviceDatabaseUrl: {
     env: "WEFT_SERVICE_DATABASE_URL",
     schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a PostgreSQL URL such as postgres://user:password@host:5432/weft"),

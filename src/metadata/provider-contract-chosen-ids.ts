@@ -27,8 +27,8 @@ export function chosenRunIdCases(provider: () => MetadataProvider): void {
       assert.deepEqual(await meta.listRuns("TrainFlow"), [run]);
       await meta.setRunState("TrainFlow", ARGO, { status: "succeeded", finishedAt: "2024-01-01T00:00:00.000Z" });
       assert.deepEqual(await meta.getRunState("TrainFlow", ARGO), { status: "succeeded", finishedAt: "2024-01-01T00:00:00.000Z" });
-      await meta.setTags("TrainFlow", ARGO, ["best"]);
-      assert.deepEqual((await meta.getRun("TrainFlow", ARGO))?.tags, ["best"]);
+      await meta.addTags("TrainFlow", ARGO, ["best"]);
+      assert.deepEqual((await meta.getRun("TrainFlow", ARGO))?.tags, ["exp", "best"]);
     });
 
     it("tasks 0, 2-9 and 2-10 of a chosen-id run are listed in natural order and keep attempts, artifacts, facts and heartbeats", async () => {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TaskRef } from "../datastore/layout.ts";
 import { chosenRunIdCases } from "./provider-contract-chosen-ids.ts";
+import { tagCases } from "./provider-contract-tags.ts";
 import type { ArtifactMetadata, AttemptRecord, MetadataProvider, RunInit, TaskRecord } from "./types.ts";
 
 /** A provider under test, on empty storage, and how to empty it again. */
@@ -88,16 +89,6 @@ export function metadataProviderContract(name: string, open: () => Promise<Opene
         assert.deepEqual(await meta.getRunState("TrainFlow", "1"), { status: "running", runner: { host: "box", pid: 42 } });
         await meta.setRunState("TrainFlow", "1", { status: "failed", finishedAt: "2024-01-01T00:00:00.000Z", reason: "train failed" });
         assert.deepEqual(await meta.getRunState("TrainFlow", "1"), { status: "failed", finishedAt: "2024-01-01T00:00:00.000Z", reason: "train failed" });
-      });
-
-      it("setTags replaces the user tags and leaves the system tags", async () => {
-        await meta.createRun(runInit("TrainFlow"));
-        await meta.setTags("TrainFlow", "1", ["best", "v2"]);
-        const run = await meta.getRun("TrainFlow", "1");
-        assert.deepEqual(run?.tags, ["best", "v2"]);
-        assert.deepEqual(run?.systemTags, ["user:ada", "runtime:test"]);
-        await meta.setTags("TrainFlow", "1", []);
-        assert.deepEqual((await meta.getRun("TrainFlow", "1"))?.tags, []);
       });
 
       it("listRuns returns runs newest first, by number", async () => {
@@ -247,6 +238,7 @@ export function metadataProviderContract(name: string, open: () => Promise<Opene
     });
 
     chosenRunIdCases(() => meta);
+    tagCases(() => meta);
 
     describe("heartbeats", () => {
       const wait = () => sleep(CONTRACT_HEARTBEAT_TIMEOUT_MS + 400);

@@ -14,9 +14,8 @@ export interface MetadataSettings {
 const PROVIDERS: Record<string, (settings: MetadataSettings) => Promise<MetadataProvider>> = {
   local: async ({ backend }) => new (await import("./local/local-metadata.ts")).LocalMetadata(backend),
   service: async ({ config }) => {
-    const { serviceConnectionFromEnv } = await import("../config/task-environment.ts");
-    const v = config?.values;
-    const connection = v ? v.serviceUrl && { url: v.serviceUrl, ...(v.serviceAuthToken ? { token: v.serviceAuthToken } : {}) } : serviceConnectionFromEnv();
+    const { serviceConnectionFromEnv, serviceConnectionOf } = await import("../config/task-environment.ts");
+    const connection = config ? serviceConnectionOf(config.values) : serviceConnectionFromEnv();
     if (!connection) {
       throw new WeftError("CONFIG", "WEFT_DEFAULT_METADATA is service but WEFT_SERVICE_URL is not set.", {
         hint: "Set WEFT_SERVICE_URL to the metadata service, e.g. http://127.0.0.1:8080 (start one with `weft service`).",

@@ -87,6 +87,12 @@ export interface MetadataEntry {
 export type ArtifactInfo = Omit<ArtifactMetadata, "attempt">;
 export type TaskFact = Omit<MetadataEntry, "attempt">;
 
+/** What removeTags did: the run's user tags after it, and the asked-for tags it did not have (then nothing was removed). */
+export interface TagRemoval {
+  tags: string[];
+  missing: string[];
+}
+
 /** How long a running run may go without a heartbeat before it is shown as failed. */
 export const HEARTBEAT_TIMEOUT_MS = 60_000;
 /** How often runners and tasks send heartbeats: well inside the timeout. */
@@ -137,8 +143,20 @@ export interface MetadataProvider {
   getTask(ref: TaskRef): Promise<TaskRecord | undefined>;
   /** Every attempt of a task, in order. */
   listAttempts(ref: TaskRef): Promise<AttemptRecord[]>;
-  /** Replaces the user tags of a run; system tags are untouched. */
-  setTags(flow: string, run: string, tags: string[]): Promise<void>;
+  /**
+   * Adds user tags to a run atomically: concurrent calls (from any process) all land,
+   * none overwrites another's. Tags the run has are kept once, in their place; new
+   * ones go at the end. Idempotent. Returns the user tags after the change, or
+   * undefined if the run does not exist. System tags are untouched.
+   */
+  addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined>;
+  /**
+   * Removes user tags from a run atomically and all or nothing: if one of `tags` is
+   * not on the run, nothing changes and `missing` lists those. Returns the user tags
+   * after the call, or undefined if the run does not exist. Not idempotent in its
+   * answer: a repeat reports the tags as missing.
+   */
+  removeTags(flow: string, run: string, tags: string[]): Promise<TagRemoval | undefined>;
 
   /** Every attempt's artifacts, by attempt then name. */
   listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]>;

@@ -11,6 +11,8 @@ const now = () => new Date().toISOString();
 const runBody = { user: "ada", tags: ["exp"], systemTags: ["user:ada"] };
 const taskBody = (task: string) => ({ task, createdAt: now(), foreachStack: [] });
 const sha = "ab".repeat(32);
+/** An attempt start whose info is `{ a: { a: … } }`, `depth` objects deep, as JSON text: JSON.stringify would overflow the stack. */
+const nestedStart = (depth: number) => `{"attempt":0,"startedAt":"${now()}","info":${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}}`;
 
 describe("the metadata service's HTTP API", () => {
   let db: Database;
@@ -141,10 +143,14 @@ describe("the metadata service's HTTP API", () => {
       ["GET", `/flows/TrainFlow/runs/1/steps/train/tasks/${encodeURIComponent("../x")}`, undefined, "params.task", /must be an id/],
       ["POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("2/3"), "body.task", /must be an id/],
       ["GET", "/flows/TrainFlow/runs?since=tuesday", undefined, "querystring.since", /ISO 8601/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/start", nestedStart(5000), "body.info", /at most 32 levels deep/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/start", { attempt: 0, startedAt: now(), info: { note: "x".repeat(100_000) } }, "body.info", /at most 65536 bytes as JSON/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), ok: false, exception: { type: "E", message: "m".repeat(100_001) } }, "body.exception.message", /at most 100000/],
+      ["PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/start", { attempt: 0, startedAt: now(), metadata: [{ field: "f", value: "v".repeat(4097), type: "t" }] }, "body.metadata.0.value", /at most 4096/],
     ];
     for (const [method, url, payload, field, message] of cases) {
       it(`${method} ${url} ${payload === undefined ? "" : JSON.stringify(payload).slice(0, 60)} → ${field}`, async () => {
-        const { status, body } = await call(method, url, payload);
+        const { status, body } = await call(method, url, payload, typeof payload === "string" ? { "content-type": "application/json" } : {});
         assert.equal(status, 400, JSON.stringify(body));
         assert.equal(body?.error, "bad_request");
         assert.equal(body?.field, field);
@@ -175,6 +181,20 @@ describe("the metadata service's HTTP API", () => {
       assert.match(text.body?.message ?? "", /application\/json/);
       const huge = await call("POST", "/flows/TrainFlow/runs", JSON.stringify({ ...runBody, user: "x".repeat(65 * 1024 * 1024) }), { "content-type": "application/json" });
       assert.equal(huge.status, 413);
+    });
+
+    it("bodies are limited by route: 2 MiB to a run's state or 9 MiB to an attempt's start is a 413, an attempt's end with 10,000 artifacts is taken", async () => {
+      const json = { "content-type": "application/json" };
+      const state = await call("PUT", "/flows/TrainFlow/runs/1/state", JSON.stringify({ status: "failed", reason: "x".repeat(2 * 1024 * 1024) }), json);
+      assert.equal(state.status, 413);
+      assert.equal(state.body?.error, "payload_too_large");
+      const start = JSON.stringify({ attempt: 0, startedAt: now(), info: { pad: "x".repeat(9 * 1024 * 1024) } });
+      assert.equal((await call("PUT", "/flows/TrainFlow/runs/1/steps/s/tasks/1/attempts/0/start", start, json)).status, 413);
+      await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("1"));
+      const artifacts = Array.from({ length: 10_000 }, (_, i) => ({ name: `artifact_${i}`, sha, type: "json", size: i, location: `TrainFlow/data/${"ab".repeat(32)}/${"l".repeat(100)}` }));
+      const { status, body } = await call("PUT", "/flows/TrainFlow/runs/1/steps/train/tasks/1/attempts/0/finish", { attempt: 0, startedAt: now(), ok: true, artifacts });
+      assert.equal(status, 204, JSON.stringify(body));
+      assert.equal(await rowCount("artifacts"), 10_000);
     });
   });
 

@@ -24,9 +24,10 @@ export interface AppOptions {
 
 /** The metadata service's HTTP app, without a listening socket (tests inject requests). */
 export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Promise<App> {
-  // Long path segments reach validation (and its message) instead of a bare 414; bodies
-  // may be as large as the schemas allow (an attempt's end lists up to 10,000 artifacts).
-  const app = Fastify({ logger: false, return503OnClosing: true, routerOptions: { maxParamLength: 2048 }, bodyLimit: 64 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  // Long path segments reach validation (and its message) instead of a bare 414. Bodies
+  // are refused with a 413 beyond 1 MiB, which every bounded body fits; the attempt
+  // routes set their own, larger limits (an attempt's end lists up to 10,000 artifacts).
+  const app = Fastify({ logger: false, return503OnClosing: true, routerOptions: { maxParamLength: 2048 }, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   // JSON only: a form or text body gets 415 and a message, not a confusing schema error.
   app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);

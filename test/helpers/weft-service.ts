@@ -44,8 +44,8 @@ export function startWeftService(args: string[], dir: string, env: NodeJS.Proces
     let listening = false;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`weft service did not print its URL in 30 s; stderr:\n${stderr}`));
-    }, 30_000);
+      reject(new Error(`weft service did not print its URL in 120 s (a bound, not a wait: it resolves as soon as the URL appears); stderr:\n${stderr}`));
+    }, 120_000);
     child.stderr!.on("data", (d: Buffer) => {
       stderr += d.toString();
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(stderr)?.[1];

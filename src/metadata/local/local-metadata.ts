@@ -2,7 +2,8 @@ import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import { checkName, checkRunNames } from "../names.ts";
 import { checkChosenRunId, compareIds, isAllocatedId, isValidId, runExistsError } from "../ids.ts";
-import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TaskFact, type TaskRecord } from "../types.ts";
+import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TagRemoval, type TaskFact, type TaskRecord } from "../types.ts";
+import { LocalTags, tagsHintKey } from "./local-tags.ts";
 
 const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(JSON.stringify(value));
@@ -17,15 +18,18 @@ interface Heartbeat {
  * datastore they are files under WEFT_HOME; with a cloud datastore another machine
  * with the same settings sees the same runs.
  *
- * Keys: `<Flow>/<run>/_meta/{run,state,tags,heartbeat}.json` and
+ * Keys: `<Flow>/<run>/_meta/{run,state,tags,heartbeat}.json`, `<Flow>/<run>/_meta/tags/<n>.json` (LocalTags) and
  * `<Flow>/<run>/<step>/<task>/_meta/{task.json,heartbeat.json,<n>.{start,end,artifacts,metadata}.json}`.
  */
 export class LocalMetadata implements MetadataProvider {
   readonly kind = "local";
+  private readonly tags: LocalTags;
   constructor(
     private readonly store: StorageBackend,
     private readonly heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS,
-  ) {}
+  ) {
+    this.tags = new LocalTags(store);
+  }
 
   get location(): string {
     return this.store.root;
@@ -94,8 +98,10 @@ export class LocalMetadata implements MetadataProvider {
   }
 
   async getRun(flow: string, run: string): Promise<RunRecord | undefined> {
-    const [record, tags] = await this.getJson<[RunRecord, string[]]>([`${flow}/${run}/_meta/run.json`, `${flow}/${run}/_meta/tags.json`]);
-    return record && (tags ? { ...record, tags } : record);
+    const [recordBytes, hint] = await this.store.getBytes([`${flow}/${run}/_meta/run.json`, tagsHintKey(flow, run)]);
+    if (!recordBytes) return undefined;
+    const record = JSON.parse(Buffer.from(recordBytes).toString("utf8")) as RunRecord;
+    return { ...record, tags: (await this.tags.head(flow, run, hint ?? null, record.tags)).tags };
   }
 
   async getRunState(flow: string, run: string): Promise<RunState | undefined> {
@@ -144,8 +150,21 @@ export class LocalMetadata implements MetadataProvider {
     return numbers.map((_, i) => ({ ...records[2 * i]!, ...(records[2 * i + 1] ?? {}) }));
   }
 
-  async setTags(flow: string, run: string, tags: string[]): Promise<void> {
-    await this.put(`${flow}/${run}/_meta/tags.json`, tags);
+  async addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined> {
+    return this.tags.update(flow, run, (current) => {
+      const next = [...new Set([...current, ...tags])];
+      return next.length === current.length ? undefined : next;
+    });
+  }
+
+  async removeTags(flow: string, run: string, tags: string[]): Promise<TagRemoval | undefined> {
+    let missing: string[] = [];
+    const left = await this.tags.update(flow, run, (current) => {
+      // Decided again on every try: what is missing depends on the version the change applies to.
+      missing = [...new Set(tags.filter((t) => !current.includes(t)))];
+      return missing.length || !tags.length ? undefined : current.filter((t) => !tags.includes(t));
+    });
+    return left && { tags: left, missing };
   }
 
   async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {

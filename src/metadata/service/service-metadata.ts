@@ -1,7 +1,8 @@
 import type { TaskRef } from "../../datastore/layout.ts";
 import { checkChosenRunId, runExistsError } from "../ids.ts";
 import { checkName, checkRunNames } from "../names.ts";
-import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TaskFact, TaskRecord } from "../types.ts";
+import { RECORD_LIMITS, truncateMiddle } from "../record-limits.ts";
+import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TagRemoval, TaskFact, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
 import type { TaskView } from "../../service/repositories/tasks-repository.ts";
@@ -16,6 +17,18 @@ const e = encodeURIComponent;
 const runPath = (flow: string, run: string) => `/flows/${e(flow)}/runs/${e(run)}`;
 const stepPath = (flow: string, run: string, step: string) => `${runPath(flow, run)}/steps/${e(step)}`;
 const taskPath = (ref: TaskRef) => `${stepPath(ref.flow, ref.run, ref.step)}/tasks/${e(ref.task)}`;
+
+/** The attempt with its failure cut to what the service stores: a failure is recorded whatever its size. */
+function bounded(attempt: AttemptRecord): AttemptRecord {
+  const failure = attempt.exception;
+  if (!failure) return attempt;
+  const exception = {
+    type: truncateMiddle(failure.type, RECORD_LIMITS.exceptionType),
+    message: truncateMiddle(failure.message, RECORD_LIMITS.exceptionMessage),
+    ...(failure.stack === undefined ? {} : { stack: truncateMiddle(failure.stack, RECORD_LIMITS.exceptionStack) }),
+  };
+  return { ...attempt, exception };
+}
 
 const toRecord = ({ state: _state, heartbeatAt: _beat, ...record }: RunView): RunRecord => record;
 const toTask = ({ heartbeatAt: _beat, ...record }: TaskView): TaskRecord => record;
@@ -48,7 +61,8 @@ export class ServiceMetadata implements MetadataProvider {
   }
 
   async setRunState(flow: string, run: string, state: RunState): Promise<void> {
-    await this.client.call("PUT", `${runPath(flow, run)}/state`, state);
+    const reason = state.reason === undefined ? {} : { reason: truncateMiddle(state.reason, RECORD_LIMITS.reason) };
+    await this.client.call("PUT", `${runPath(flow, run)}/state`, { ...state, ...reason });
   }
 
   async registerTask(task: TaskRecord): Promise<void> {
@@ -58,11 +72,11 @@ export class ServiceMetadata implements MetadataProvider {
   }
 
   async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = []): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...attempt, metadata: facts });
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...bounded(attempt), metadata: facts });
   }
 
   async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = []): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, { ...attempt, artifacts });
+    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/finish`, { ...bounded(attempt), artifacts });
   }
 
   async listFlows(): Promise<string[]> {
@@ -106,8 +120,13 @@ export class ServiceMetadata implements MetadataProvider {
     return (await this.read<AttemptRecord[]>(`${taskPath(ref)}/attempts`)) ?? [];
   }
 
-  async setTags(flow: string, run: string, tags: string[]): Promise<void> {
-    await this.client.call("PUT", `${runPath(flow, run)}/tags`, { tags });
+  async addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined> {
+    return (await this.post<{ tags: string[] }>(`${runPath(flow, run)}/tags/add`, { tags }, true))?.tags;
+  }
+
+  async removeTags(flow: string, run: string, tags: string[]): Promise<TagRemoval | undefined> {
+    // Not retried once sent: a repeat of a removal that landed would report the tags missing.
+    return this.post<TagRemoval>(`${runPath(flow, run)}/tags/remove`, { tags }, false);
   }
 
   async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
@@ -133,5 +152,13 @@ export class ServiceMetadata implements MetadataProvider {
     if (answer.status === 404) return undefined;
     if (answer.status >= 200 && answer.status < 300) return answer.body as T;
     throw this.client.refused("GET", path, answer);
+  }
+
+  /** A POST whose 404 means the run does not exist: undefined rather than an error. */
+  private async post<T>(path: string, body: unknown, idempotent: boolean): Promise<T | undefined> {
+    const answer = await this.client.send("POST", path, body, idempotent);
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 200 && answer.status < 300) return answer.body as T;
+    throw this.client.refused("POST", path, answer);
   }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ID_PATTERN, ID_RULE, isAllocatedId, RESERVED_RUN_IDS } from "../../metadata/ids.ts";
 import { MAX_ARTIFACT_NAME_LENGTH, MAX_TAG_LENGTH, MAX_USER_LENGTH, NAME_PATTERN, NAME_RULE, USER_RULE, userNameProblem } from "../../metadata/names.ts";
+import { RECORD_LIMITS as L } from "../../metadata/record-limits.ts";
 
 /** Names and ids as the runtime makes them; anything else (`..`, `/`, quotes) is refused before SQL sees it. */
 const name = z.string().regex(NAME_PATTERN, `must be ${NAME_RULE}`);
@@ -37,7 +38,7 @@ export const RunStatus = z.enum(["running", "succeeded", "failed", "killed"], { 
 export const RunState = z.strictObject({
   status: RunStatus,
   finishedAt: timestamp.optional(),
-  reason: text(20_000).optional(),
+  reason: text(L.reason).optional(),
   runner: z.strictObject({ host: text(255), pid: count }).optional(),
 });
 
@@ -60,15 +61,37 @@ export const RegisterTaskBody = z.strictObject({
   origin: text(1024).optional(),
 });
 
-const ErrorInfo = z.strictObject({ type: text(1024), message: text(100_000), stack: text(100_000).optional() });
+/** Depth of nested objects and arrays, counted without recursion (a 5,000-deep value must not exhaust the stack). */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Free-form JSON (an attempt's `info`), bounded in depth and size before anything else looks at it. */
+const boundedJson = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+  if (depthOf(v, L.infoDepth) > L.infoDepth) return ctx.addIssue({ code: "custom", message: `must nest objects and arrays at most ${L.infoDepth} levels deep` });
+  const json = JSON.stringify(v);
+  if (Buffer.byteLength(json) > L.infoBytes) return ctx.addIssue({ code: "custom", message: `must be at most ${L.infoBytes} bytes as JSON` });
+  // JSON.stringify escapes NUL and lone surrogates, which jsonb refuses in that form too.
+  if (/\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(json)) ctx.addIssue({ code: "custom", message: STORABLE });
+});
+
+const ErrorInfo = z.strictObject({ type: text(L.exceptionType), message: text(L.exceptionMessage), stack: text(L.exceptionStack).optional() });
 export const AttemptBody = z.strictObject({
   attempt: count,
   startedAt: timestamp,
   finishedAt: timestamp.optional(),
   ok: z.boolean().optional(),
   exception: ErrorInfo.optional(),
-  // JSON.stringify escapes NUL and lone surrogates, which jsonb refuses in that form too.
-  info: z.record(z.string(), z.unknown()).refine((v) => !/\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(JSON.stringify(v)), STORABLE).optional(),
+  info: boundedJson.optional(),
 });
 
 const unique = <T>(key: (item: T) => string, what: string) => (items: T[], ctx: z.RefinementCtx) => {
@@ -86,7 +109,7 @@ const ArtifactInfo = z.strictObject({
   size: count,
   location: text(1024),
 });
-const Fact = z.strictObject({ field: text(255).min(1, "must not be empty"), value: text(100_000), type: text(255) });
+const Fact = z.strictObject({ field: text(255).min(1, "must not be empty"), value: text(4096), type: text(255) });
 
 /** An attempt's start, with facts about it (task metadata) recorded in the same statement. */
 export const StartBody = AttemptBody.extend({ metadata: z.array(Fact).max(1_000).superRefine(unique((f) => f.field, "field")).default([]) });
@@ -105,6 +128,8 @@ export const RunsQuery = z.strictObject({
 
 // Responses: documented in /openapi.json and checked on the way out.
 export const ErrorBody = z.object({ error: z.string(), message: z.string(), field: z.string().optional() });
+export const TagsChange = z.object({ tags: z.array(z.string()) });
+export const TagsRemoval = TagsChange.extend({ missing: z.array(z.string()) });
 export const Flow = z.object({ name: z.string(), createdAt: z.string() });
 export const Run = CreateRunBody.extend({
   flow: z.string(),

@@ -163,9 +163,40 @@ export class RunsRepository {
     return rows.length > 0;
   }
 
-  /** False if the run does not exist. */
+  /** False if the run does not exist. Replaces the user tags (last write wins): use addTags/removeTags for changes. */
   async setTags(flow: string, run: string, tags: string[]): Promise<boolean> {
     return (await this.db.query("UPDATE runs SET tags = $3 WHERE flow = $1 AND run = $2 RETURNING 1", [flow, run, tags])).length > 0;
+  }
+
+  /**
+   * Appends the tags the run lacks, in one statement: a concurrent change waits for the
+   * row lock and PostgreSQL evaluates the new list again on the row it left, so no
+   * change is lost. The user tags after, or undefined if the run does not exist.
+   */
+  async addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined> {
+    const [row] = await this.db.query<{ tags: string[] }>(
+      `UPDATE runs SET tags = tags || ARRAY(
+         SELECT t FROM unnest($3::text[]) WITH ORDINALITY AS u(t, i)
+          WHERE NOT (t = ANY(runs.tags)) GROUP BY t ORDER BY min(i))
+        WHERE flow = $1 AND run = $2 RETURNING tags`,
+      [flow, run, tags],
+    );
+    return row?.tags;
+  }
+
+  /**
+   * Removes the tags, all or nothing, in one statement that only matches a run having
+   * every one of them. `missing` is read after a refusal, to say which were absent.
+   */
+  async removeTags(flow: string, run: string, tags: string[]): Promise<{ tags: string[]; missing: string[] } | undefined> {
+    const [row] = await this.db.query<{ tags: string[] }>(
+      `UPDATE runs SET tags = ARRAY(SELECT t FROM unnest(runs.tags) WITH ORDINALITY AS u(t, i) WHERE NOT (t = ANY($3::text[])) ORDER BY i)
+        WHERE flow = $1 AND run = $2 AND tags @> $3::text[] RETURNING tags`,
+      [flow, run, tags],
+    );
+    if (row) return { tags: row.tags, missing: [] };
+    const [current] = await this.db.query<{ tags: string[] }>("SELECT tags FROM runs WHERE flow = $1 AND run = $2", [flow, run]);
+    return current && { tags: current.tags, missing: [...new Set(tags.filter((t) => !current.tags.includes(t)))] };
   }
 
   /** False if the run does not exist. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isValidId } from "../../../metadata/ids.ts";
 import type { RunPosition } from "../../repositories/runs-repository.ts";
 import { ApiError, notFound, runPath } from "../api-error.ts";
-import { CreateRunBody, ErrorBody, Flow, FlowParams, Run, RunPage, RunParams, RunsQuery, RunState, TagsBody } from "../schemas.ts";
+import { CreateRunBody, ErrorBody, Flow, FlowParams, Run, RunPage, RunParams, RunsQuery, RunState, TagsBody, TagsChange, TagsRemoval } from "../schemas.ts";
 import type { App, Repositories } from "./context.ts";
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
@@ -76,6 +76,29 @@ export function runRoutes(app: App, { runs }: Repositories): void {
       if (!(await runs.setTags(params.flow, params.run, body.tags))) throw notFound(runPath(params));
       return reply.code(204).send(null);
     },
+  );
+
+  app.post(
+    "/flows/:flow/runs/:run/tags/add",
+    { schema: { tags: ["runs"], summary: "Adds user tags atomically (concurrent additions all land); idempotent", params: RunParams, body: TagsBody, response: { 200: TagsChange, ...errors } } },
+    async ({ params, body }) => {
+      const tags = await runs.addTags(params.flow, params.run, body.tags);
+      return tags ? { tags } : Promise.reject(notFound(runPath(params)));
+    },
+  );
+
+  app.post(
+    "/flows/:flow/runs/:run/tags/remove",
+    {
+      schema: {
+        tags: ["runs"],
+        summary: "Removes user tags atomically, all or nothing: if one is missing nothing changes and `missing` lists it",
+        params: RunParams,
+        body: TagsBody,
+        response: { 200: TagsRemoval, ...errors },
+      },
+    },
+    async ({ params, body }) => (await runs.removeTags(params.flow, params.run, body.tags)) ?? Promise.reject(notFound(runPath(params))),
   );
 
   app.post(

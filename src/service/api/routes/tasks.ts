@@ -51,7 +51,11 @@ export function taskRoutes(app: App, { tasks, attempts }: Repositories): void {
 
   app.put(
     "/flows/:flow/runs/:run/steps/:step/tasks/:task/attempts/:attempt/start",
-    { schema: { tags: ["tasks"], summary: "Records the start of an attempt and facts about it (task metadata)", params: AttemptParams, body: StartBody, response: { 204: z.null(), ...errors } } },
+    {
+      // Facts and a failure fit in a few MiB; refusing more before parsing keeps a flood of large bodies from filling memory.
+      bodyLimit: 8 * 1024 * 1024,
+      schema: { tags: ["tasks"], summary: "Records the start of an attempt and facts about it (task metadata)", params: AttemptParams, body: StartBody, response: { 204: z.null(), ...errors } },
+    },
     async ({ params, body: { metadata, ...attempt } }, reply) => {
       checkAttempt(params.attempt, attempt.attempt);
       if (!(await attempts.record(params, { phase: "start", attempt, metadata }))) throw notFound(runPath(params));
@@ -61,7 +65,11 @@ export function taskRoutes(app: App, { tasks, attempts }: Repositories): void {
 
   app.put(
     "/flows/:flow/runs/:run/steps/:step/tasks/:task/attempts/:attempt/finish",
-    { schema: { tags: ["tasks"], summary: "Records the end of an attempt and the artifacts it saved", params: AttemptParams, body: FinishBody, response: { 204: z.null(), ...errors } } },
+    {
+      // Up to 10,000 artifacts of ~1,600 characters each, plus a failure: the one large body.
+      bodyLimit: 32 * 1024 * 1024,
+      schema: { tags: ["tasks"], summary: "Records the end of an attempt and the artifacts it saved", params: AttemptParams, body: FinishBody, response: { 204: z.null(), ...errors } },
+    },
     async ({ params, body: { artifacts, ...attempt } }, reply) => {
       checkAttempt(params.attempt, attempt.attempt);
       if (!(await attempts.record(params, { phase: "finish", attempt, artifacts }))) throw notFound(runPath(params));
