@@ -128,7 +128,6 @@ export class AzureBackend implements StorageBackend {
     const full = this.blobName(base);
     const strip = full.length - base.length;
     return this.guard("listing blobs", async () => {
-      const keys: string[] = [];
       // A listing is read again whole when a page fails: it has no side effects.
       return retryTransient(async () => {
         const keys: string[] = [];
