@@ -26,7 +26,9 @@ export function validateTag(tag: unknown): asserts tag is string {
   if (typeof tag !== "string" || tag.length === 0) {
     throw new WeftError("USAGE", `Invalid tag ${typeof tag === "string" ? '""' : String(tag)}: a tag is a non-empty string.`, { hint: `Give a tag, ${example}.` });
   }
-  const length = [...tag].length;
+  // Counted in UTF-16 units, as the metadata service counts: an emoji counts twice, and a
+  // tag accepted here is never refused there.
+  const length = tag.length;
   if (length > MAX_TAG_LENGTH) {
     throw new WeftError("USAGE", `Invalid tag ${quote(tag)} (${length} characters): a tag has at most ${MAX_TAG_LENGTH} characters.`, { hint: "Shorten the tag." });
   }
