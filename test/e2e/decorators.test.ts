@@ -76,16 +76,49 @@ export default class CatchFlow extends FlowSpec {
   partial!: string;
   @step start() { this.before = "kept"; this.next(this.risky); }
   @catchError({ var: "failure" }) @retry({ times: 1 })
-  @step risky() { this.partial = "discarded"; throw new TypeError("model diverged"); this.next(this.end); }
+  @step risky() { this.partial = "assigned"; throw new TypeError("model diverged"); this.next(this.end); }
   @step end() { console.log("caught", this.failure?.type, this.failure?.message, this.before, this.partial); }
 }
 `,
   );
   const result = await runWeft(["run", file], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /caught TypeError model diverged kept undefined/);
+  assert.match(result.stdout, /caught TypeError model diverged kept assigned/);
   assert.match(result.stderr, /@catchError caught in step risky/);
   assert.equal([...result.stderr.matchAll(/CatchFlow\/1\/risky\/0\] task started/g)].length + [...result.stderr.matchAll(/retrying/g)].length >= 2, true);
+});
+
+test("@catchError keeps the artifacts the step set before it threw, with their last values, and not those after", async () => {
+  const dir = tempProject();
+  const file = writeFlow(
+    dir,
+    "partial.ts",
+    `import { FlowSpec, step, catchError } from "weft";
+export default class PartialFlow extends FlowSpec {
+  failure!: { message: string } | undefined;
+  a!: string;
+  b!: string;
+  counter!: number;
+  inherited!: string;
+  @step start() { this.inherited = "from start"; this.counter = 0; this.next(this.risky); }
+  @catchError({ var: "failure" })
+  @step risky() {
+    this.a = "set before";
+    this.counter = 1;
+    this.counter = 2;
+    this.inherited = "changed before";
+    if (this.a) throw new Error("halfway");
+    this.b = "set after";
+    this.counter = 3;
+    this.next(this.end);
+  }
+  @step end() { console.log("seen", JSON.stringify([this.a, this.b ?? null, this.counter, this.inherited, this.failure?.message])); }
+}
+`,
+  );
+  const result = await runWeft(["run", file], { cwd: dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /seen \["set before",null,2,"changed before","halfway"\]/);
 });
 
 test("@timeout kills an attempt that runs too long and counts it as a failure", async () => {

@@ -106,7 +106,7 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
   }
 
   await prefetch(ctx, lineage);
-  let run = prepareInstance(ctx, flowClass, lineage);
+  const run = prepareInstance(ctx, flowClass, lineage);
   try {
     phase.inStep = true;
     await (run.flow as unknown as Record<string, (...a: unknown[]) => unknown>)[step]!.call(run.flow, ...(ctx.node.isJoin ? [run.inputs] : []));
@@ -117,9 +117,9 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
     const lastAttempt = ctx.args.attempt >= (decorators.retry?.times ?? 0);
     if (!catcher || !lastAttempt) throw error;
     phase.inStep = false;
-    // As if the step had not run: inherited artifacts, plus the error, and the static transition.
+    // As Metaflow does: what the step assigned before it threw is kept, with the error
+    // added, and the flow takes the static transition.
     if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${describeFailure(error)}\n`);
-    run = prepareInstance(ctx, flowClass, lineage);
     if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = errorInfo(error, redactor);
     run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
   }
