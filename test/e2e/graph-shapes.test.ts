@@ -100,6 +100,35 @@ test("mergeArtifacts refuses conflicting values and says how to resolve them", a
   assert.match(result.stderr, /exclude: \["score"\]/);
 });
 
+test("a refused mergeArtifacts sets nothing on the join, not even the artifacts that would merge", async () => {
+  const dir = tempProject();
+  const file = writeFlow(
+    dir,
+    "atomic.ts",
+    `import { FlowSpec, step, type Inputs } from "weft";
+export default class AtomicFlow extends FlowSpec {
+  agreed!: string;
+  onlyA!: string;
+  score!: number;
+  @step start() { this.agreed = "same"; this.next(this.a, this.b); }
+  @step a() { this.score = 1; this.onlyA = "from a"; this.next(this.join); }
+  @step b() { this.score = 2; this.next(this.join); }
+  @step join(inputs: Inputs<AtomicFlow>) {
+    try { this.mergeArtifacts(inputs); } catch (error) { console.log("refused", (error as Error).message.includes("score")); }
+    console.log("set after refusal", JSON.stringify(Object.keys(this)));
+    this.next(this.end);
+  }
+  @step end() { console.log("end sees", JSON.stringify([this.agreed ?? null, this.onlyA ?? null])); }
+}
+`,
+  );
+  const result = await runWeft(["run", file], { cwd: dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /refused true/);
+  assert.match(result.stdout, /set after refusal \[\]/);
+  assert.match(result.stdout, /end sees \[null,null\]/);
+});
+
 test("a value set in the join before merging wins over the conflict", async () => {
   const dir = tempProject();
   const result = await runWeft(["run", writeFlow(dir, "conflict.ts", conflictFlow("this.score = Math.max(...[...inputs].map((i) => i.score)); this.mergeArtifacts(inputs);"))], { cwd: dir });

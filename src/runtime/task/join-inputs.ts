@@ -46,7 +46,8 @@ function inputView(source: InputSource): object {
 /**
  * Carries artifacts from the inputs into the join. A name with one value across the
  * inputs that have it is inherited by reference; differing values are a conflict
- * unless the join set the artifact first or excluded it.
+ * unless the join set the artifact first or excluded it. All or nothing: on a conflict
+ * nothing is set on the join's instance.
  */
 export function mergeArtifacts(inputs: object, options: MergeOptions, state: ArtifactState, paramNames: ReadonlySet<string>): void {
   const sources = SOURCES.get(inputs);
@@ -64,17 +65,20 @@ export function mergeArtifacts(inputs: object, options: MergeOptions, state: Art
   }
   const exclude = new Set(options.exclude ?? []);
   const wanted = options.include ?? [...available].filter((n) => !exclude.has(n) && !n.startsWith("_"));
+  // All or nothing: every name is resolved before any is set, so a refused merge leaves `this` as it was.
   const conflicts: string[] = [];
+  const merged: { name: string; holder: InputSource }[] = [];
   for (const name of wanted) {
     if (paramNames.has(name) || state.isSetHere(name)) continue;
     const holders = sources.filter((s) => s.reader.has(name));
     const shas = new Set(holders.map((s) => s.reader.data.artifacts[name]!.sha));
     if (shas.size > 1) conflicts.push(`${name} (${holders.map((h) => `${h.step}/${h.task}`).join(", ")})`);
-    else state.inherit(name, holders[0]!.reader.data.artifacts[name]!, holders[0]!.reader);
+    else merged.push({ name, holder: holders[0]! });
   }
   if (conflicts.length) {
     throw new WeftError("ARTIFACT_CONFLICT", `mergeArtifacts: inputs hold different values for ${conflicts.join("; ")}.`, {
       hint: `Set these in the join before merging (this.${conflicts[0]!.split(" ")[0]} = …), or leave them out: this.mergeArtifacts(inputs, { exclude: [${conflicts.map((c) => JSON.stringify(c.split(" ")[0])).join(", ")}] }).`,
     });
   }
+  for (const { name, holder } of merged) state.inherit(name, holder.reader.data.artifacts[name]!, holder.reader);
 }
