@@ -1,10 +1,10 @@
 import { WeftError } from "../errors/weft-error.ts";
-import { MAX_TAG_LENGTH } from "../metadata/names.ts";
+import { MAX_TAG_LENGTH, SYSTEM_TAG_PREFIXES } from "../metadata/names.ts";
 import { clientContext } from "./context.ts";
 import type { Run } from "./run.ts";
 
 /** Prefixes of the tags Weft sets on every run; a user tag may not start with one. */
-export const SYSTEM_TAG_PREFIXES = ["user:", "weft_version:", "runtime:", "host:"] as const;
+export { SYSTEM_TAG_PREFIXES };
 
 /** The longest tag, in characters, that a run may carry (src/metadata/names.ts). */
 export { MAX_TAG_LENGTH };

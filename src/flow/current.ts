@@ -19,14 +19,20 @@ export interface CurrentTask {
   namespace: string;
   username: string;
   foreachStack: ForeachFrame[];
+  /**
+   * The run's user tags as the run started (`weft run --tag`), as Metaflow's `current.tags`:
+   * the same as the client's `Run.userTags` until tags are added or removed later.
+   */
   tags: string[];
+  /** The tags Weft set on the run (`user:…`, `weft_version:…`, `runtime:…`, `host:…`): the client's `Run.systemTags`. */
+  systemTags: string[];
 }
 
 let active: CurrentTask | undefined;
 
 /** Set once by the task executor before the step body runs. */
 export function setCurrent(task: CurrentTask | undefined): void {
-  active = task ? Object.freeze({ ...task, foreachStack: task.foreachStack.map((f) => Object.freeze({ ...f })), tags: [...task.tags] }) : undefined;
+  active = task ? Object.freeze({ ...task, foreachStack: task.foreachStack.map((f) => Object.freeze({ ...f })), tags: [...task.tags], systemTags: [...task.systemTags] }) : undefined;
 }
 
 /** The running task. Reading it outside a task throws, naming the field. */

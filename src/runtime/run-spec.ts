@@ -15,7 +15,13 @@ export interface RunSpec {
   flow: string;
   run: string;
   user: string;
+  /** The run's user tags when it was created (`--tag`); what `current.tags` gives. */
   tags: string[];
+  /**
+   * The run's system tags (`user:`, `weft_version:`, `runtime:`, `host:`): `current.systemTags`.
+   * Absent from run specs written before Weft kept the two apart, whose `tags` hold both.
+   */
+  systemTags?: string[];
   /**
    * The flow's bundle. `startsProcesses`: the code names node:child_process (external to
    * every bundle), so its tasks route child processes' output through their log capture.

@@ -3,7 +3,9 @@ import { isWeftError, WeftError } from "../../errors/weft-error.ts";
 import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
 import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
 import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
+import { isSystemTag } from "../../metadata/names.ts";
 import type { ErrorInfo } from "../../metadata/types.ts";
+import type { RunSpec } from "../run-spec.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
 import { writeFile } from "node:fs/promises";
@@ -94,7 +96,7 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
     namespace: `user:${ctx.spec.user}`,
     username: ctx.spec.user,
     foreachStack,
-    tags: ctx.spec.tags,
+    ...tagsOf(ctx.spec),
   });
   Object.assign(process.env, decorators.environment?.vars ?? {});
   const secrets = ctx.spec.secrets?.[step];
@@ -270,6 +272,12 @@ async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFra
     }
   });
   return { artifacts: { ...carried, ...saved }, next: transition.targets, foreachStack, ...(foreach ? { foreach } : {}) };
+}
+
+/** User and system tags apart; a run spec written before they were kept apart holds both in `tags`. */
+function tagsOf(spec: RunSpec): { tags: string[]; systemTags: string[] } {
+  if (spec.systemTags) return { tags: spec.tags, systemTags: spec.systemTags };
+  return { tags: spec.tags.filter((t) => !isSystemTag(t)), systemTags: spec.tags.filter(isSystemTag) };
 }
 
 /** The error as recorded in metadata or a @catchError artifact, with secret values masked. */
