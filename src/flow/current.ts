@@ -19,6 +19,8 @@ export interface CurrentTask {
   namespace: string;
   username: string;
   foreachStack: ForeachFrame[];
+  /** The field names of the flow's parameters (`@param`), in declaration order. */
+  parameterNames: string[];
   /**
    * The run's user tags as the run started (`weft run --tag`), as Metaflow's `current.tags`:
    * the same as the client's `Run.userTags` until tags are added or removed later.
@@ -32,7 +34,7 @@ let active: CurrentTask | undefined;
 
 /** Set once by the task executor before the step body runs. */
 export function setCurrent(task: CurrentTask | undefined): void {
-  active = task ? Object.freeze({ ...task, foreachStack: task.foreachStack.map((f) => Object.freeze({ ...f })), tags: [...task.tags], systemTags: [...task.systemTags] }) : undefined;
+  active = task ? Object.freeze({ ...task, foreachStack: task.foreachStack.map((f) => Object.freeze({ ...f })), parameterNames: [...task.parameterNames], tags: [...task.tags], systemTags: [...task.systemTags] }) : undefined;
 }
 
 /** The running task. Reading it outside a task throws, naming the field. */

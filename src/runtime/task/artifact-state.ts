@@ -18,7 +18,8 @@ export class ArtifactState {
   private readonly inherited = new Map<string, ArtifactRecord>();
   /** Hash of each object read from a parent, re-serialized as it was loaded. */
   private readonly baselines = new Map<string, string>();
-  private readonly params = new Map<string, { value: unknown; record: ArtifactRecord | undefined }>();
+  /** Parameters and constants: read-only, saved once by start and carried by reference after. */
+  private readonly params = new Map<string, { value: () => unknown; record: ArtifactRecord | undefined }>();
 
   constructor(private readonly target: Record<string, unknown>) {}
 
@@ -34,13 +35,32 @@ export class ArtifactState {
 
   /** A read-only artifact: parameters are the same in every task. */
   defineParam(name: string, value: unknown, record: ArtifactRecord | undefined): void {
+    this.defineReadOnly(name, () => value, record, () => new WeftError("PARAMETER", `Parameter "${name}" is read-only inside steps.`, { hint: `Store a derived value under another name, e.g. this.${name}Used = …` }));
+  }
+
+  /**
+   * A constant: a field with an initializer and no @param. Start saves the initializer's
+   * value; later tasks read what start saved (`load`, on first read), so every task sees
+   * the same value even when the initializer is not deterministic.
+   */
+  defineConstant(name: string, load: () => unknown, record: ArtifactRecord | undefined): void {
+    let loaded: { value: unknown } | undefined;
+    const value = () => (loaded ??= { value: load() }).value;
+    this.defineReadOnly(name, value, record, () =>
+      new WeftError("USAGE", `"${name}" is a constant of the flow (a field with an initializer and no @param), and constants are read-only inside steps.`, {
+        hint: `Store the new value under another name, or declare the field without an initializer (${name}!: …) and assign it in start to make it an ordinary artifact.`,
+      }),
+    );
+  }
+
+  private defineReadOnly(name: string, value: () => unknown, record: ArtifactRecord | undefined, refusal: () => WeftError): void {
     this.params.set(name, { value, record });
     Object.defineProperty(this.target, name, {
       enumerable: true,
       configurable: true,
-      get: () => value,
+      get: value,
       set: () => {
-        throw new WeftError("PARAMETER", `Parameter "${name}" is read-only inside steps.`, { hint: `Store a derived value under another name, e.g. this.${name}Used = …` });
+        throw refusal();
       },
     });
   }
@@ -88,7 +108,7 @@ export class ArtifactState {
     // Parameters are saved once, by start; every later task refers to those bytes.
     for (const [name, { value, record }] of this.params) {
       if (record) carried[name] = record;
-      else values.set(name, value);
+      else values.set(name, value());
     }
     for (const name of Object.keys(this.target)) {
       if (name.startsWith("_") || this.params.has(name)) continue;

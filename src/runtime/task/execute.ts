@@ -96,6 +96,7 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
     namespace: `user:${ctx.spec.user}`,
     username: ctx.spec.user,
     foreachStack,
+    parameterNames: Object.keys(ctx.spec.params),
     ...tagsOf(ctx.spec),
   });
   Object.assign(process.env, decorators.environment?.vars ?? {});
@@ -160,11 +161,17 @@ function prepareInstance(ctx: TaskContext, flowClass: FlowClass, { parents, fore
   const state = new ArtifactState(flow as unknown as Record<string, unknown>);
   const initial = state.takeInitialFields();
   const params = ctx.spec.params;
-  const paramNames = new Set(Object.keys(params));
-  for (const [name, value] of Object.entries(params)) state.defineParam(name, value, parents[0]?.reader.data.artifacts[name]);
+  const first = parents[0]?.reader;
+  for (const [name, value] of Object.entries(params)) state.defineParam(name, value, first?.data.artifacts[name]);
+  // Other fields with an initializer are constants, saved by start; `_` fields are the task's own scratch.
+  const constants = [...initial].filter(([name, value]) => !(name in params) && !name.startsWith("_") && value !== undefined);
+  for (const [name, value] of constants) {
+    const record = first?.data.artifacts[name];
+    state.defineConstant(name, record ? () => first!.loadSync(name) : () => value, record);
+  }
+  const readOnly = new Set([...Object.keys(params), ...constants.map(([name]) => name)]);
   if (ctx.args.step === "start") {
-    // Field initializers other than parameters are the artifacts' starting values.
-    for (const [name, value] of initial) if (!paramNames.has(name) && value !== undefined) (flow as unknown as Record<string, unknown>)[name] = value;
+    for (const [name, value] of initial) if (name.startsWith("_") && value !== undefined) (flow as unknown as Record<string, unknown>)[name] = value;
   } else if (!ctx.node.isJoin) {
     const parent = parents[0]!;
     for (const [name, record] of Object.entries(parent.reader.data.artifacts)) state.inherit(name, record, parent.reader);
@@ -197,7 +204,7 @@ function prepareInstance(ctx: TaskContext, flowClass: FlowClass, { parents, fore
     },
     mergeArtifacts: (inputsArg, options) => {
       if (!ctx.node.isJoin) throw new WeftError("USAGE", `mergeArtifacts is for join steps; "${ctx.args.step}" is not a join.`);
-      mergeArtifacts(inputsArg, options, state, paramNames);
+      mergeArtifacts(inputsArg, options, state, readOnly);
     },
   };
   Object.defineProperty(flow, TASK_BINDING, { value: binding, enumerable: false });

@@ -49,7 +49,7 @@ function inputView(source: InputSource): object {
  * unless the join set the artifact first or excluded it. All or nothing: on a conflict
  * nothing is set on the join's instance.
  */
-export function mergeArtifacts(inputs: object, options: MergeOptions, state: ArtifactState, paramNames: ReadonlySet<string>): void {
+export function mergeArtifacts(inputs: object, options: MergeOptions, state: ArtifactState, readOnly: ReadonlySet<string>): void {
   const sources = SOURCES.get(inputs);
   if (!sources) {
     throw new WeftError("USAGE", "mergeArtifacts takes the inputs argument of this join step.", { hint: "Call this.mergeArtifacts(inputs) inside the join." });
@@ -69,7 +69,7 @@ export function mergeArtifacts(inputs: object, options: MergeOptions, state: Art
   const conflicts: string[] = [];
   const merged: { name: string; holder: InputSource }[] = [];
   for (const name of wanted) {
-    if (paramNames.has(name) || state.isSetHere(name)) continue;
+    if (readOnly.has(name) || state.isSetHere(name)) continue;
     const holders = sources.filter((s) => s.reader.has(name));
     const shas = new Set(holders.map((s) => s.reader.data.artifacts[name]!.sha));
     if (shas.size > 1) conflicts.push(`${name} (${holders.map((h) => `${h.step}/${h.task}`).join(", ")})`);
