@@ -141,6 +141,30 @@ describe("client API", () => {
       assert.deepEqual(await Promise.all(tasks.map((t) => t.data("score"))), [0.25, 0.5, 0.75]);
     });
 
+    it("parentTasks and childTasks follow the graph through a foreach split and its join", async () => {
+      const paths = async (list: AsyncList<Task>) => (await list.toArray()).map((t) => t.pathspec);
+      const start = await Task.get("ClientFlow/3/start/0");
+      assert.deepEqual(await paths(start.parentTasks()), []);
+      assert.deepEqual(await paths(start.childTasks()), ["ClientFlow/3/train/0", "ClientFlow/3/train/1", "ClientFlow/3/train/2"]);
+      const item = await Task.get("ClientFlow/3/train/1");
+      assert.deepEqual(await paths(item.parentTasks()), ["ClientFlow/3/start/0"]);
+      assert.deepEqual(await paths(item.childTasks()), ["ClientFlow/3/pick/0"]);
+      const join = await Task.get("ClientFlow/3/pick/0");
+      assert.ok(join.parentTasks() instanceof AsyncList);
+      const parents = await join.parentTasks().toArray();
+      assert.ok(parents.every((t) => t instanceof Task));
+      assert.deepEqual(parents.map((t) => t.pathspec), ["ClientFlow/3/train/0", "ClientFlow/3/train/1", "ClientFlow/3/train/2"]);
+      assert.deepEqual(await paths(join.childTasks()), ["ClientFlow/3/end/0"]);
+      assert.deepEqual(await paths((await Task.get("ClientFlow/3/end/0")).childTasks()), []);
+    });
+
+    it("childTasks lists only tasks that exist: a failed join has no children", async () => {
+      const join = await Task.get("ClientFlow/5/pick/0");
+      assert.equal(join.successful, false);
+      assert.deepEqual((await join.childTasks().toArray()).map((t) => t.pathspec), []);
+      assert.deepEqual((await join.parentTasks().toArray()).map((t) => t.pathspec), ["ClientFlow/5/train/0", "ClientFlow/5/train/1"]);
+    });
+
     it("a foreach task's foreachStack names the splitting task, its index and the split count", async () => {
       const tasks = await (await Run.get("ClientFlow/3")).step("train").tasks().toArray();
       assert.deepEqual(

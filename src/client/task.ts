@@ -4,6 +4,8 @@ import { TaskDatastore, type ArtifactReader } from "../datastore/task-datastore.
 import { WeftError } from "../errors/weft-error.ts";
 import type { ForeachFrame } from "../flow/current.ts";
 import type { AttemptRecord, ErrorInfo, MetadataEntry, TaskRecord } from "../metadata/types.ts";
+import { readRunSpec } from "../runtime/run-spec.ts";
+import { enclosingForeaches, indicesOf } from "../runtime/task-identity.ts";
 import { Artifact } from "./artifact.ts";
 import { AsyncList } from "./async-list.ts";
 import { clientContext, type ClientContext } from "./context.ts";
@@ -105,6 +107,51 @@ export class Task<F = unknown> {
     return (await (await this.artifactReader()).load(name)) as ArtifactValue<F, K>;
   }
 
+  /**
+   * The tasks this one started from, as the task itself derives them from its id and the
+   * graph: the one task before it, each branch of a static join, or every item of the
+   * foreach a join closes. Grouped by step in the graph's order, each step's in task-id
+   * order; empty for `start`.
+   */
+  parentTasks(): AsyncList<Task<F>> {
+    return new AsyncList(() => this.neighbours("prev"));
+  }
+
+  /**
+   * The tasks that started from this one: the next step's task, each branch of a static
+   * split, one task per item of a foreach split, or the join that closes the foreach this
+   * task is an item of. Only tasks that exist (a failed run may have none yet); empty for `end`.
+   */
+  childTasks(): AsyncList<Task<F>> {
+    return new AsyncList(() => this.neighbours("next"));
+  }
+
+  /**
+   * The tasks of the steps before (or after) this one in the graph whose foreach position
+   * agrees with this task's as far as both go: a task id is its foreach indices, so an
+   * item's parent is its split's task, and a foreach join's parents are the items under it.
+   */
+  private async neighbours(direction: "prev" | "next"): Promise<Task<F>[]> {
+    const { graph } = await readRunSpec(this.ctx.backend, this.flowName, this.runId);
+    const node = graph.nodes[this.stepName];
+    if (!node) throw new WeftError("NOT_FOUND", `Run ${this.flowName}/${this.runId} has no step "${this.stepName}" in its graph.`, { hint: `Steps: ${graph.steps.join(", ")}.` });
+    const enclosing = enclosingForeaches(graph);
+    const mine = positionOf(this.id, this.stepName, enclosing);
+    if (!mine) return [];
+    const perStep = await Promise.all(
+      node[direction].map(async (step) => {
+        const records = await this.ctx.metadata.listTasks(this.flowName, this.runId, step);
+        const related = records.filter((r) => {
+          const theirs = positionOf(r.task, step, enclosing);
+          const shared = Math.min(mine.length, theirs?.length ?? 0);
+          return theirs !== undefined && theirs.slice(0, shared).every((index, i) => index === mine[i]);
+        });
+        return Promise.all(related.map((r) => loadTask<F>(this.ctx, r, r)));
+      }),
+    );
+    return perStep.flat().filter((t): t is Task<F> => t !== undefined);
+  }
+
   /** Facts recorded about each attempt (host, pid, log locations, code package), by attempt then field. */
   metadata(): Promise<MetadataEntry[]> {
     return this.ctx.metadata.listMetadata(this.ref);
@@ -143,6 +190,15 @@ export async function loadTask<F>(ctx: ClientContext, ref: TaskRef, known?: Task
   // A task whose attempt started but whose registration was lost (its runner killed in between): shown unfinished.
   const found = record ?? (attempts.length ? { ...ref, createdAt: attempts[0]!.startedAt || new Date(0).toISOString(), foreachStack: [] } : undefined);
   return found && new Task<F>(ctx, found, attempts);
+}
+
+/** A task id's foreach indices, or undefined for an id that does not fit its step. */
+function positionOf(taskId: string, step: string, enclosing: Record<string, string[]>): number[] | undefined {
+  try {
+    return indicesOf(taskId, step, enclosing[step]?.length ?? 0);
+  } catch {
+    return undefined;
+  }
 }
 
 function refOf(pathspec: string): TaskRef {
