@@ -16,6 +16,7 @@ import { isWeftError } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
 import { taskIdOf } from "../task-identity.ts";
 import { timerDelay } from "../long-timeout.ts";
+import { SeenOutput } from "./lost-output.ts";
 
 interface QueuedTask {
   step: string;
@@ -145,15 +146,19 @@ export class Scheduler {
     const decorators = spec.decorators[task.step] ?? {};
     const startedAt = new Date().toISOString();
     reporter.started(task.step, pathspec, task.attempt);
+    const seen = new SeenOutput();
     const attempt = this.options.compute.launch({
       args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: "runner", ...(task.fallback ? { fallback: true } : {}) },
       env: this.taskEnv(task.step, decorators.environment?.vars),
       policy: taskPolicy(decorators),
-      onLine: (stream, line) => reporter.output(pathspec, stream, line),
+      onLine: (stream, line) => {
+        seen.add(stream, line);
+        reporter.output(pathspec, stream, line);
+      },
     });
     this.running.set(pathspec, attempt);
     this.recordStart(task, ref, startedAt, attempt.pid);
-    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt)));
+    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt, seen)));
   }
 
   /**
@@ -240,7 +245,7 @@ export class Scheduler {
     this.queueSuccessors(task, data);
   }
 
-  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
+  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string, seen: SeenOutput): Promise<void> {
     const pathspec = pathspecOf(ref);
     if (this.stopped) {
       if (outcome.signal || outcome.timedOut) this.recordLoss(ref, task.attempt, startedAt, "Killed", `Task ${pathspec} was killed: the run is stopping.`);
@@ -255,6 +260,8 @@ export class Scheduler {
       this.queueSuccessors(task, data);
       return;
     }
+    // A task that crashed hard lost the output it had not saved yet; the runner saw it.
+    await this.saveLostOutput(ref, task.attempt, seen);
     const detail = describeOutcome(outcome);
     let loss: Promise<void> | undefined;
     if (outcome.timedOut || outcome.signal || outcome.exitCode === 0 || outcome.launchError) {
@@ -282,6 +289,15 @@ export class Scheduler {
     const final = task.attempt < policy.retries ? `${detail}; not retried, a retry would fail the same way` : detail;
     this.options.reporter.finished(task.step, pathspec, "failed", final);
     this.stop({ status: "failed", reason: `Task ${pathspec} failed (${final}).` });
+  }
+
+  /** Saves the lines of an attempt without a result that its logs lack; a failure to is reported, not fatal. */
+  private async saveLostOutput(ref: TaskRef, attempt: number, seen: SeenOutput): Promise<void> {
+    try {
+      await seen.saveMissing(this.options.backend, ref, attempt);
+    } catch (error) {
+      this.options.reporter.output(pathspecOf(ref), "stderr", `weft: could not save the output this attempt lost: ${(error as Error).message}`);
+    }
   }
 
   /** The attempt's result; undefined only when it has none. A result that cannot be read stops the run, saying why. */
