@@ -14,7 +14,7 @@ export interface KeyVaultSecretId {
   version: string | undefined;
 }
 
-type RawSource = string | { type?: string; id: string; options?: { envVarName?: string; json?: boolean } };
+export type RawSource = string | { type?: string; id: string; options?: { envVarName?: string; json?: boolean } };
 
 /** The backend keys a source may name, as typed in `<type>.<id>` and in WEFT_DEFAULT_SECRETS_BACKEND_TYPE. */
 export const SECRET_SOURCE_TYPES: readonly string[] = ["az-key-vault", "env"];

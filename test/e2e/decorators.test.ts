@@ -190,3 +190,36 @@ export default class BadRes extends FlowSpec {
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /Invalid option "cpu" of @resources on step "start"/);
 });
+
+const lostAttemptFlow = (name: string, body: string, decorators: string) => `import { FlowSpec, step, catchError, timeout, retry } from "weft";
+export default class ${name} extends FlowSpec {
+  failure!: { type: string; message: string } | undefined;
+  before!: string;
+  @step start() { this.before = "kept"; this.next(this.risky); }
+  ${decorators}
+  @step risky() { console.log("risky ran"); ${body} this.next(this.end); }
+  @step end() { console.log("caught", this.failure?.type, "|", this.failure?.message, "|", this.before); }
+}
+`;
+
+test("@catchError catches an attempt that timed out: a fallback attempt stores the error and the flow goes on", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "timeout.ts", lostAttemptFlow("TimeoutCatchFlow", "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000);", '@catchError({ var: "failure" }) @timeout({ seconds: 1 })'));
+  const started = Date.now();
+  const result = await runWeft(["run", file], { cwd: dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(Date.now() - started < 25_000, "the step body is not run again");
+  assert.match(result.stdout, /caught Timeout \| Task TimeoutCatchFlow\/1\/risky\/0 timed out\. \| kept/);
+  assert.equal([...result.stdout.matchAll(/risky ran/g)].length, 1, "the fallback attempt does not run the step");
+  const dump = await runWeft(["dump", "TimeoutCatchFlow/1/risky/0", "--artifact", "failure"], { cwd: dir });
+  assert.match(dump.stdout, /Timeout/);
+});
+
+test("@catchError catches an attempt killed by SIGKILL once its retries are used up", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "killed.ts", lostAttemptFlow("KilledCatchFlow", 'process.kill(process.pid, "SIGKILL");', '@catchError({ var: "failure" }) @retry({ times: 1 })'));
+  const result = await runWeft(["run", file], { cwd: dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal([...result.stdout.matchAll(/risky ran/g)].length, 2, "the retry runs the step, the fallback does not");
+  assert.match(result.stdout, /caught Killed \| Task KilledCatchFlow\/1\/risky\/0 killed by SIGKILL\. \| kept/);
+});

@@ -104,3 +104,24 @@ export default class BadIdFlow extends FlowSpec {
   assert.equal(run.code, 1);
   assert.doesNotMatch(run.stdout, /step ran/);
 });
+
+test("weft check lists every problem: two bad secret ids in two steps, a bad decorator option and an unknown transition", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "many.ts", `import { FlowSpec, step, secrets, retry } from "weft";
+export default class ManyProblemsFlow extends FlowSpec {
+  @secrets({ sources: ["az-key-vault.https://team--kv.vault.azure.net/secrets/db-password"] })
+  @step start() { this.next(this.middle); }
+  @retry({ times: "three" as unknown as number })
+  @secrets({ sources: ["env.not a name"] })
+  @step middle() { this.next(this.nowhere); }
+  @step end() {}
+}
+`);
+  const check = await runWeft(["check", file], { cwd: dir });
+  assert.equal(check.code, 1, check.stderr);
+  assert.match(check.stderr, /4 problems found/);
+  assert.match(check.stderr, /many\.ts:3 \[start\] Secret source 1 of @secrets: .*team--kv/);
+  assert.match(check.stderr, /many\.ts:5 \[middle\] Invalid option "times" of @retry/);
+  assert.match(check.stderr, /many\.ts:6 \[middle\] Secret source 1 of @secrets: .*not a name/);
+  assert.match(check.stderr, /many\.ts:7 \[middle\] Step "middle" transitions to unknown step "nowhere"/);
+});

@@ -160,3 +160,25 @@ test("a task with an attempt but no task record or end (a runner killed after la
   assert.equal(logs.code, 0, logs.stderr);
   assert.match(logs.stderr, /FailFlow\/1\/end\/0: no output, the task never started/);
 });
+
+test("a task that aborts keeps the output it printed: weft logs shows it, once", async () => {
+  const dir = tempProject();
+  const file = writeFlow(dir, "abort.ts", `import { FlowSpec, step } from "weft";
+export default class AbortFlow extends FlowSpec {
+  @step start() {
+    console.log("before the crash");
+    console.error("on stderr too");
+    process.abort();
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`);
+  const run = await runWeft(["run", file], { cwd: dir });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /killed by SIGABRT/);
+  const logs = await runWeft(["logs", "AbortFlow/1/start"], { cwd: dir });
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.equal([...logs.stdout.matchAll(/before the crash/g)].length, 1, logs.stdout);
+  assert.equal([...logs.stderr.matchAll(/on stderr too/g)].length, 1, logs.stderr);
+});

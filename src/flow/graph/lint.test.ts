@@ -116,9 +116,30 @@ describe("lintFlow", () => {
       "}",
     );
     assert.equal(issues.length, 1);
-    const i = issue(issues, "cycle");
-    assert.deepEqual([i.step, i.line], ["a", 3]);
+    const i = issue(issues, "loop");
+    assert.deepEqual([i.step, i.line], ["b", 4], "the step that closes the loop");
     assert.match(i.message, /a → b → a/);
+  });
+
+  test("lint names a loop that keeps end from being reached, with the steps in it, the line that closes it and a fix", () => {
+    const issues = issuesOf(
+      "export default class F extends FlowSpec {",
+      "  @step start() { this.next(this.ping); }",
+      "  @step ping() {",
+      "    this.next(this.pong);",
+      "  }",
+      "  @step pong() {",
+      "    this.n = 1;",
+      "    this.next(this.ping);",
+      "  }",
+      "  @step end() {}",
+      "}",
+    );
+    assert.equal(issues.length, 1, formatIssues("flow.ts", issues));
+    const i = issue(issues, "loop");
+    assert.deepEqual([i.step, i.line], ["pong", 8]);
+    assert.match(i.message, /ping → pong → ping form a loop: step "pong" goes back to "ping"\. Loops are not supported yet\./);
+    assert.match(i.hint, /make "pong" transition forward/);
   });
 
   test("lint reports a foreach whose paths reach end before they are joined", () => {

@@ -97,17 +97,27 @@ function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void
 
 function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
   const line = (step: string) => graph.nodes[step]?.line ?? parsed.line;
+  // A loop first: it is why the steps after it (end, often) cannot be reached, and
+  // naming it says more than "end cannot be reached".
+  const cycle = findCycle(graph);
+  if (cycle) {
+    const closing = cycle[cycle.length - 2]!;
+    const back = cycle[cycle.length - 1]!;
+    const transition = parsed.steps.find((s) => s.name === closing)?.transitions[0];
+    add(
+      closing,
+      transition?.line ?? line(closing),
+      `Steps ${cycle.join(" → ")} form a loop: step "${closing}" goes back to "${back}". Loops are not supported yet.`,
+      `A flow is a DAG: make "${closing}" transition forward (e.g. this.next(this.end)), and repeat the work in a loop inside one step or over a foreach.`,
+    );
+    return;
+  }
   const orphans = unreachableSteps(graph);
   for (const orphan of orphans) {
     add(orphan, line(orphan), `Step "${orphan}" cannot be reached from start.`, "Transition to it from another step, or remove it.");
   }
   // Edges from unreachable steps would make innocent steps look like joins.
   if (orphans.length > 0) return;
-  const cycle = findCycle(graph);
-  if (cycle) {
-    add(cycle[0], line(cycle[0]!), `Steps form a cycle: ${cycle.join(" → ")}.`, "A flow is a DAG: loop inside a step, or use a foreach.");
-    return;
-  }
   for (const node of Object.values(graph.nodes)) {
     if (!node.isJoin && node.prev.length > 1) {
       add(node.name, node.line, `Step "${node.name}" is reached from ${node.prev.join(" and ")} but takes no inputs.`, `Branches meet in a join: declare it as ${node.name}(inputs: Inputs<${parsed.className}>).`);

@@ -20,6 +20,8 @@ export interface ParsedStep {
   arity: number;
   /** Decorators other than @step, by name, in source order. */
   decorators: string[];
+  /** The line of each decorator other than @step, by name (absent in caches written before). */
+  decoratorLines?: Record<string, number>;
   /**
    * Every property name the body uses in a member access (`this.rows`, `input.score`):
    * the artifacts it is likely to read, fetched ahead on a remote datastore.
@@ -135,8 +137,15 @@ function parseStep(method: t.ClassMethod, name: string): ParsedStep {
     if (node.type !== "CallExpression" || !isThisMember(node.callee, "next")) return;
     transitions.push(parseTransition(node, last));
   });
-  const decorators = (method.decorators ?? []).map(decoratorName).filter((d): d is string => d !== undefined && d !== "step");
-  return { name, line: method.key.loc?.start.line ?? method.loc?.start.line ?? 0, arity: method.params.length, decorators, mentions: [...mentions].sort(), transitions };
+  const decorators: string[] = [];
+  const decoratorLines: Record<string, number> = {};
+  for (const d of method.decorators ?? []) {
+    const dname = decoratorName(d);
+    if (dname === undefined || dname === "step") continue;
+    decorators.push(dname);
+    if (d.loc && !(dname in decoratorLines)) decoratorLines[dname] = d.loc.start.line;
+  }
+  return { name, line: method.key.loc?.start.line ?? method.loc?.start.line ?? 0, arity: method.params.length, decorators, decoratorLines, mentions: [...mentions].sort(), transitions };
 }
 
 function parseTransition(call: t.CallExpression, last: t.Statement | undefined): ParsedTransition {

@@ -6,7 +6,8 @@ import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
 import { validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
-import { assertNoIssues } from "../graph/lint.ts";
+import { assertNoIssues, type LintIssue } from "../graph/lint.ts";
+import type { ParsedFlow } from "../graph/parse.ts";
 import { paramSpecs, type ParamSpec } from "../params.ts";
 import type { FlowAnalysis } from "./analyze.ts";
 import { bundleFlow } from "./bundle.ts";
@@ -29,6 +30,11 @@ export interface LoadedFlow extends FlowAnalysis {
 export interface LoadOptions {
   /** Folder for code packages on this machine. */
   cacheDir: string;
+  /**
+   * For `weft check`: load the flow even when lint finds problems, and add invalid
+   * decorators to `issues` instead of throwing at the first.
+   */
+  collectIssues?: boolean;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface LoadOptions {
  * unchanged flow comes from the cache, without loading the parser or esbuild.
  */
 export async function loadFlow(file: string, options: LoadOptions): Promise<LoadedFlow> {
-  const { analysis, sha, code, map } = (await fromCache(file, options.cacheDir)) ?? (await analyzeAndBundle(file, options.cacheDir));
+  const { analysis, sha, code, map } = (await fromCache(file, options.cacheDir)) ?? (await analyzeAndBundle(file, options.cacheDir, options.collectIssues === true));
   const path = join(options.cacheDir, "code", sha, "flow.mjs");
   const flowClass = await importFlowClass(path, file);
   const metadata = readFlowMetadata(flowClass);
@@ -54,7 +60,39 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const instance = new flowClass() as unknown as Record<string, unknown>;
   const params = paramSpecs(metadata.params, instance, name);
   const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, codePackage: { sha, code, map, path } };
-  return { ...loaded, decorators: withDecorators(loaded, []) };
+  if (!options.collectIssues) return { ...loaded, decorators: withDecorators(loaded, []) };
+  // `weft check`: keep the valid decorators and add every invalid one to the issues.
+  const { decorators, issues } = collectDecorators(loaded, []);
+  return { ...loaded, decorators, issues: [...analysis.issues, ...issues] };
+}
+
+/**
+ * Validates every decorator use of every step and collects the problems instead of
+ * stopping at the first: the decorators that are valid, and one issue (with the
+ * decorator's line) for each that is not.
+ */
+export function collectDecorators(flow: Pick<LoadedFlow, "decoratorUses"> & { parsed?: ParsedFlow }, extra: DecoratorUse[]): { decorators: Record<string, StepDecorators>; issues: LintIssue[]; errors: WeftError[] } {
+  const decorators: Record<string, StepDecorators> = {};
+  const issues: LintIssue[] = [];
+  const errors: WeftError[] = [];
+  for (const [step, own] of Object.entries(flow.decoratorUses)) {
+    const added = extra.filter((e) => !own.some((u) => u.name === e.name));
+    const uses = [...own.map((u) => [u, `step "${step}"`, "FLOW_INVALID"] as const), ...added.map((u) => [u, `step "${step}" (from --with ${u.name})`, "USAGE"] as const)];
+    const validated: StepDecorators[] = [];
+    for (const [use, where, code] of uses) {
+      try {
+        validated.push(validateStepDecorator(use, where, code));
+      } catch (error) {
+        if (!(error instanceof WeftError)) throw error;
+        errors.push(error);
+        const parsedStep = flow.parsed?.steps.find((s) => s.name === step);
+        const line = parsedStep?.decoratorLines?.[use.name] ?? parsedStep?.line ?? flow.parsed?.line ?? 0;
+        issues.push({ step, line, message: error.message, hint: error.hint ?? `Fix the options of @${use.name}.` });
+      }
+    }
+    decorators[step] = Object.assign({}, ...validated);
+  }
+  return { decorators, issues, errors };
 }
 
 /**
@@ -62,15 +100,8 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
  * that does not already have a decorator of that name: the flow's own options win.
  */
 export function withDecorators(flow: Pick<LoadedFlow, "decoratorUses">, extra: DecoratorUse[]): Record<string, StepDecorators> {
-  const decorators: Record<string, StepDecorators> = {};
-  for (const [step, own] of Object.entries(flow.decoratorUses)) {
-    const added = extra.filter((e) => !own.some((u) => u.name === e.name));
-    const validated = [
-      ...own.map((u) => validateStepDecorator(u, `step "${step}"`)),
-      ...added.map((u) => validateStepDecorator(u, `step "${step}" (from --with ${u.name})`, "USAGE")),
-    ];
-    decorators[step] = Object.assign({}, ...validated);
-  }
+  const { decorators, errors } = collectDecorators(flow, extra);
+  if (errors.length) throw errors[0];
   return decorators;
 }
 
@@ -89,16 +120,17 @@ async function fromCache(file: string, cacheDir: string): Promise<Prepared | und
   return { analysis: hit.analysis, sha: hit.codeSha, code, map };
 }
 
-async function analyzeAndBundle(file: string, cacheDir: string): Promise<Prepared> {
+async function analyzeAndBundle(file: string, cacheDir: string, collectIssues: boolean): Promise<Prepared> {
   const { analyzeFlow } = await importOptional(() => import("./analyze.ts"));
   const analysis = await analyzeFlow(file);
-  assertNoIssues(analysis.parsed, analysis.issues);
+  if (!collectIssues) assertNoIssues(analysis.parsed, analysis.issues);
   const bundle = await bundleFlow(file);
   // The source map is part of the package: stack traces depend on it.
   const sha = createHash("sha256").update(bundle.code).update("\0").update(bundle.map).digest("hex");
   try {
     await writeCodePackage(cacheDir, sha, bundle.code, bundle.map);
-    await writeFlowCache(cacheDir, file, analysis, sha, bundle.inputs);
+    // The cache holds only flows that lint clean: a hit skips the lint.
+    if (analysis.issues.length === 0) await writeFlowCache(cacheDir, file, analysis, sha, bundle.inputs);
   } catch (error) {
     throw folderWriteError(error, { root: cacheDir, variable: "WEFT_HOME" });
   }

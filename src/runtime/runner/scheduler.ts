@@ -10,12 +10,13 @@ import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
 import type { Reporter } from "./reporter.ts";
-import { shouldRetry, taskPolicy } from "../../compute/policy.ts";
+import { needsFallback, shouldRetry, taskPolicy } from "../../compute/policy.ts";
 import type { AttemptOutcome, ComputeBackend, LaunchedAttempt } from "../../compute/types.ts";
 import { isWeftError } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
 import { taskIdOf } from "../task-identity.ts";
 import { timerDelay } from "../long-timeout.ts";
+import { SeenOutput } from "./lost-output.ts";
 
 interface QueuedTask {
   step: string;
@@ -26,6 +27,8 @@ interface QueuedTask {
   attempt: number;
   /** Epoch ms before which a retry must not start. */
   notBefore: number;
+  /** @catchError's fallback attempt after a lost one: it stores the error instead of running the step. */
+  fallback?: boolean;
 }
 
 /** A finished task of the run being resumed. */
@@ -143,15 +146,19 @@ export class Scheduler {
     const decorators = spec.decorators[task.step] ?? {};
     const startedAt = new Date().toISOString();
     reporter.started(task.step, pathspec, task.attempt);
+    const seen = new SeenOutput();
     const attempt = this.options.compute.launch({
-      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: "runner" },
+      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: "runner", ...(task.fallback ? { fallback: true } : {}) },
       env: this.taskEnv(task.step, decorators.environment?.vars),
       policy: taskPolicy(decorators),
-      onLine: (stream, line) => reporter.output(pathspec, stream, line),
+      onLine: (stream, line) => {
+        seen.add(stream, line);
+        reporter.output(pathspec, stream, line);
+      },
     });
     this.running.set(pathspec, attempt);
     this.recordStart(task, ref, startedAt, attempt.pid);
-    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt)));
+    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt, seen)));
   }
 
   /**
@@ -166,15 +173,16 @@ export class Scheduler {
   }
 
   /** Records the end of an attempt whose process could not: killed, timed out, or gone without a result. */
-  private recordLoss(ref: TaskRef, attempt: number, startedAt: string, type: string, message: string): void {
-    this.record(ref, this.options.metadata.finishAttempt(ref, { attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type, message } }));
+  private recordLoss(ref: TaskRef, attempt: number, startedAt: string, type: string, message: string): Promise<void> {
+    return this.record(ref, this.options.metadata.finishAttempt(ref, { attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type, message } }));
   }
 
-  /** Keeps the run open until `write` lands; a write that fails stops the run, saying why. */
-  private record(ref: TaskRef, write: Promise<unknown>): void {
+  /** Keeps the run open until `write` lands; a write that fails stops the run, saying why. Settles when it has. */
+  private record(ref: TaskRef, write: Promise<unknown>): Promise<void> {
     const key = `metadata ${pathspecOf(ref)} #${this.writes++}`;
     this.pending.add(key);
-    write
+    return write
+      .then(() => undefined)
       .catch((error: unknown) => this.stop({ status: "failed", reason: `Could not record task ${pathspecOf(ref)} in ${this.options.metadata.location}: ${(error as Error).message}` }))
       .finally(() => {
         this.pending.delete(key);
@@ -237,7 +245,7 @@ export class Scheduler {
     this.queueSuccessors(task, data);
   }
 
-  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string): Promise<void> {
+  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string, seen: SeenOutput): Promise<void> {
     const pathspec = pathspecOf(ref);
     if (this.stopped) {
       if (outcome.signal || outcome.timedOut) this.recordLoss(ref, task.attempt, startedAt, "Killed", `Task ${pathspec} was killed: the run is stopping.`);
@@ -252,23 +260,44 @@ export class Scheduler {
       this.queueSuccessors(task, data);
       return;
     }
+    // A task that crashed hard lost the output it had not saved yet; the runner saw it.
+    await this.saveLostOutput(ref, task.attempt, seen);
     const detail = describeOutcome(outcome);
+    let loss: Promise<void> | undefined;
     if (outcome.timedOut || outcome.signal || outcome.exitCode === 0 || outcome.launchError) {
       // The process could not record its own end (or ended without a result); record it here.
-      this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : outcome.launchError ? "LaunchFailed" : "NoResult", `Task ${pathspec} ${detail}.`);
+      loss = this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : outcome.launchError ? "LaunchFailed" : "NoResult", `Task ${pathspec} ${detail}.`);
     } else if (EXIT_MEANINGS[outcome.exitCode ?? -1] === undefined) {
       // Weft's task exits 1–4 only after recording its failure; any other code means Node or the step's code exited around it.
-      this.recordLoss(ref, task.attempt, startedAt, "ExitedUnrecorded", `Task ${pathspec} ended with ${detail}, without recording why; see its stderr.`);
+      loss = this.recordLoss(ref, task.attempt, startedAt, "ExitedUnrecorded", `Task ${pathspec} ended with ${detail}, without recording why; see its stderr.`);
     }
-    const policy = taskPolicy(this.options.spec.decorators[task.step] ?? {});
+    const decorators = this.options.spec.decorators[task.step] ?? {};
+    const policy = taskPolicy(decorators);
     if (shouldRetry(policy, task.attempt, outcome)) {
       this.options.reporter.finished(task.step, pathspec, "retrying", `${detail}; retrying (attempt ${task.attempt + 2} of ${policy.retries + 1})`);
       this.queue.push({ ...task, attempt: task.attempt + 1, notBefore: Date.now() + policy.secondsBetweenRetries * 1000 });
       return;
     }
+    if (needsFallback(decorators, task.fallback === true, outcome) && loss) {
+      // The fallback reads the lost attempt's exception: it starts once that is recorded.
+      await loss;
+      if (this.stopped) return;
+      this.options.reporter.finished(task.step, pathspec, "retrying", `${detail}; @catchError stores the error (attempt ${task.attempt + 2}, without running the step)`);
+      this.queue.push({ ...task, attempt: task.attempt + 1, notBefore: 0, fallback: true });
+      return;
+    }
     const final = task.attempt < policy.retries ? `${detail}; not retried, a retry would fail the same way` : detail;
     this.options.reporter.finished(task.step, pathspec, "failed", final);
     this.stop({ status: "failed", reason: `Task ${pathspec} failed (${final}).` });
+  }
+
+  /** Saves the lines of an attempt without a result that its logs lack; a failure to is reported, not fatal. */
+  private async saveLostOutput(ref: TaskRef, attempt: number, seen: SeenOutput): Promise<void> {
+    try {
+      await seen.saveMissing(this.options.backend, ref, attempt);
+    } catch (error) {
+      this.options.reporter.output(pathspecOf(ref), "stderr", `weft: could not save the output this attempt lost: ${(error as Error).message}`);
+    }
   }
 
   /** The attempt's result; undefined only when it has none. A result that cannot be read stops the run, saying why. */

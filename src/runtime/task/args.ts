@@ -26,6 +26,13 @@ export interface TaskArgs {
   recorder: Recorder;
   /** Where to write the foreach's item indices as a JSON array when the step splits (Argo's withParam). */
   splitsFile?: string;
+  /**
+   * @catchError's fallback attempt: the previous attempt was killed or timed out
+   * with no attempt left. This one does not run the step: it stores the previous
+   * attempt's recorded exception in the catch variable, with the inherited
+   * artifacts, and takes the static transition.
+   */
+  fallback?: boolean;
 }
 
 export function taskArgv(args: TaskArgs): string[] {
@@ -33,6 +40,7 @@ export function taskArgv(args: TaskArgs): string[] {
   argv.push("--datastore", args.datastore, "--datastore-root", args.datastoreRoot, "--metadata", args.metadata);
   if (args.recorder !== "task") argv.push("--recorder", args.recorder);
   if (args.splitsFile) argv.push("--splits-file", args.splitsFile);
+  if (args.fallback) argv.push("--fallback");
   return argv;
 }
 
@@ -52,6 +60,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       metadata: { type: "string", default: "local" },
       recorder: { type: "string", default: "task" },
       "splits-file": { type: "string" },
+      fallback: { type: "boolean", default: false },
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
@@ -60,6 +69,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     return value;
   };
   if (!/^\d{1,6}$/.test(values.attempt!)) throw new Error(`weft step: --attempt must be a whole number such as 0, got "${values.attempt}"`);
+  if (values.fallback && values.attempt === "0") throw new Error("weft step: --fallback follows a lost attempt, so --attempt must be 1 or more");
   const recorder = values.recorder!;
   if (recorder !== "task" && recorder !== "runner") throw new Error(`weft step: --recorder must be "task" or "runner", got "${recorder}"`);
   return {
@@ -73,5 +83,6 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     metadata: values.metadata!,
     recorder,
     ...(values["splits-file"] ? { splitsFile: values["splits-file"] } : {}),
+    ...(values.fallback ? { fallback: true } : {}),
   };
 }

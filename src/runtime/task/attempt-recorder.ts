@@ -70,6 +70,16 @@ export class AttemptRecorder {
     }
   }
 
+  /**
+   * The exception recorded for an earlier attempt of this task: for @catchError's
+   * fallback, what the runner (or orchestrator) recorded when that attempt was lost.
+   */
+  async exceptionOf(attempt: number): Promise<ErrorInfo | undefined> {
+    const metadata = await (this.metadata ?? this.open());
+    const attempts = await metadata.listAttempts(this.ctx.ref);
+    return attempts.find((a) => a.attempt === attempt)?.exception;
+  }
+
   stopBeating(): void {
     clearInterval(this.beating);
     this.beating = undefined;
