@@ -4,6 +4,7 @@
 // (a run in progress while Weft is rebuilt) never see a half-written dist/.
 import { build } from "esbuild";
 import { renameSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
 
 // Dependencies stay external (node_modules), except the Azure SDK and what it imports:
 // those are bundled into Weft's lazily loaded Azure chunks. A task on the Azure
@@ -16,6 +17,8 @@ const bundleAzure = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith("node:")) return { path: args.path, external: true };
+      // The SDK's CommonJS says require("crypto"): keep built-ins external, spelled node:crypto.
+      if (builtinModules.includes(args.path)) return { path: `node:${args.path}`, external: true };
       const fromSdk = /[\\/]node_modules[\\/]/.test(args.importer);
       if (args.path.startsWith("@azure/") || fromSdk) return undefined; // bundled
       return { path: args.path, external: true };
