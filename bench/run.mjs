@@ -2,6 +2,7 @@
 // Each prints its figures against a baseline measured in the same run.
 import { artifactThroughput } from "./artifact-throughput.mjs";
 import { azureDatastore } from "./azure-datastore.mjs";
+import { azureTaskOverhead } from "./azure-task-overhead.mjs";
 import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
 import { serviceBench } from "./service.mjs";
@@ -13,6 +14,7 @@ const BENCHMARKS = {
   "lazy-artifacts": () => lazyArtifacts(),
   "resume-clone": () => resumeClone(),
   "azure-datastore": () => azureDatastore(),
+  "azure-task-overhead": () => azureTaskOverhead(),
   service: () => serviceBench(),
 };
 

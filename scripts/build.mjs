@@ -4,6 +4,27 @@
 // (a run in progress while Weft is rebuilt) never see a half-written dist/.
 import { build } from "esbuild";
 import { renameSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
+
+// Dependencies stay external (node_modules), except the Azure SDK and what it imports:
+// those are bundled into Weft's lazily loaded Azure chunks. A task on the Azure
+// datastore otherwise resolves, reads and compiles some 300 small ESM/CJS files of the
+// SDK at start-up, which cost most of its time (docs/benchmarks.md, 2026-11-30 "Azure
+// task overhead"). Bundled, they are a few files read once. They are still loaded only
+// when the Azure datastore or Key Vault is chosen.
+const bundleAzure = {
+  name: "bundle-azure-sdk",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("node:")) return { path: args.path, external: true };
+      // The SDK's CommonJS says require("crypto"): keep built-ins external, spelled node:crypto.
+      if (builtinModules.includes(args.path)) return { path: `node:${args.path}`, external: true };
+      const fromSdk = /[\\/]node_modules[\\/]/.test(args.importer);
+      if (args.path.startsWith("@azure/") || fromSdk) return undefined; // bundled
+      return { path: args.path, external: true };
+    });
+  },
+};
 
 const root = new URL("..", import.meta.url).pathname;
 const next = `${root}dist.next-${process.pid}`;
@@ -23,7 +44,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  plugins: [bundleAzure],
+  // Bundled CommonJS (msal-node, jsonwebtoken) calls require() for Node built-ins.
+  banner: { js: 'import { createRequire as __weftCreateRequire } from "node:module"; const require = __weftCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",

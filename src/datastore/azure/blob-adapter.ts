@@ -2,6 +2,7 @@
 // when the Azure datastore is chosen, so local runs never load them.
 import { createHash, randomUUID } from "node:crypto";
 import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import type { TokenCredential } from "@azure/identity";
 import { WeftError } from "../../errors/weft-error.ts";
 import { appendConflict } from "../append.ts";
 import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
@@ -9,6 +10,7 @@ import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./creden
 import { translateAzureError } from "./errors.ts";
 import { retryTransient } from "./retry.ts";
 import { readBlobSync } from "./sync-read.ts";
+import { cachingCredential, TokenFileCache } from "./token-cache.ts";
 import { WORKLOADS, type WorkloadSizing } from "./workload.ts";
 
 // The SDK tries each request once: every request goes through Weft's one retry policy
@@ -39,11 +41,15 @@ export async function containerClient(settings: AzureSettings): Promise<Containe
     service = new BlobServiceClient(`${settings.endpoint ?? accountEndpoint(auth.accountName)}?${auth.sasToken}`, new AnonymousCredential(), options);
   } else {
     if (!settings.endpoint) throw new WeftError("CONFIG", "The Azure datastore does not know which storage account to use.", { hint: "Set AZURE_STORAGE_ACCOUNT_NAME or WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, or use an abfss://container@account.dfs.core.windows.net/prefix root." });
-    const { DefaultAzureCredential } = await import("@azure/identity");
-    const credential = new DefaultAzureCredential({
-      ...(auth.authorityHost ? { authorityHost: auth.authorityHost } : {}),
-      disableInstanceDiscovery: !isPublicAuthority(auth.authorityHost),
-    });
+    const defaultCredential = async (): Promise<TokenCredential> => {
+      const { DefaultAzureCredential } = await import("@azure/identity");
+      return new DefaultAzureCredential({
+        ...(auth.authorityHost ? { authorityHost: auth.authorityHost } : {}),
+        disableInstanceDiscovery: !isPublicAuthority(auth.authorityHost),
+      });
+    };
+    // With a token shared by the user's other task processes, @azure/identity is not even loaded.
+    const credential = auth.tokenCache ? (cachingCredential(new TokenFileCache(auth.tokenCache), defaultCredential) as TokenCredential) : await defaultCredential();
     service = new BlobServiceClient(settings.endpoint, credential, options);
   }
   return service.getContainerClient(settings.container);

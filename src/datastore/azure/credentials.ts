@@ -1,12 +1,13 @@
 import { WeftError } from "../../errors/weft-error.ts";
 import { checkConnectionString } from "./connection-string.ts";
+import type { TokenCacheSettings } from "./token-cache.ts";
 
 /** How Weft authenticates to Blob Storage; explicit credentials win over the default chain. */
 export type AzureAuth =
   | { method: "connection-string"; connectionString: string; fromSecret?: string }
   | { method: "account-key"; accountName: string; accountKey: string }
   | { method: "sas"; accountName: string; sasToken: string; fromSecret?: string }
-  | { method: "azure-default"; authorityHost: string | undefined };
+  | { method: "azure-default"; authorityHost: string | undefined; tokenCache?: TokenCacheSettings };
 
 /** The Azure settings of the datastore, resolved from config; all JSON-safe for a worker thread. */
 export interface AzureSettings {

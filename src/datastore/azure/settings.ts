@@ -1,6 +1,8 @@
+import { join } from "node:path";
 import type { WeftConfig } from "../../config/resolve.ts";
 import { accountEndpoint, chooseAuth, type AzureSettings } from "./credentials.ts";
 import { parseAzureSysroot } from "./sysroot.ts";
+import { identityHash } from "./token-cache.ts";
 
 /**
  * The Azure datastore's settings from the resolved config: the root (container and
@@ -19,6 +21,13 @@ export function azureSettings(config: WeftConfig, root?: string): AzureSettings 
     sasToken: v.azureStorageSasToken,
     authorityHost: v.azureAuthorityHost,
   });
+  // Tokens are shared between task processes only for an identity named by AZURE_CLIENT_ID
+  // (service principal, workload identity, user-assigned managed identity): an Azure CLI
+  // login or a system-assigned identity could change under the same settings.
+  if (auth.method === "azure-default" && v.azureClientId) {
+    const identity = identityHash([v.azureTenantId, v.azureClientId, v.azureAuthorityHost, v.azureFederatedTokenFile, v.azureClientSecret && identityHash([v.azureClientSecret])]);
+    auth.tokenCache = { dir: join(v.home, "azure-tokens"), identity };
+  }
   const account = sysroot.account ?? v.azureStorageAccountName;
   const endpoint = v.azureBlobEndpoint ?? sysroot.blobEndpoint ?? (account ? accountEndpoint(account) : undefined);
   return { endpoint: endpoint?.replace(/\/+$/, ""), container: sysroot.container, prefix: sysroot.prefix, auth, workload: v.azureWorkloadType as AzureSettings["workload"] };
