@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { missingBytes } from "./lost-output.ts";
 
-const missing = (saved: string, lines: string[]) => missingBytes(Buffer.from(saved), lines)?.bytes.toString();
+const missing = (saved: string, lines: string[], first = 0) => missingBytes(Buffer.from(saved), lines, first)?.bytes.toString();
 
 describe("missingBytes", () => {
   test("missingBytes adds every line when the task saved nothing", () => {
@@ -21,5 +21,11 @@ describe("missingBytes", () => {
 
   test("missingBytes completes a line the task saved only the start of", () => {
     assert.equal(missing("a\nhel", ["a", "hello", "c"]), "lo\nc\n");
+  });
+
+  test("missingBytes counts the lines the runner let go, and marks those neither saved nor held as lost", () => {
+    assert.equal(missing("a\nb\n", ["c", "d"], 2), "c\nd\n", "held from line 2, the task saved 2");
+    assert.equal(missing("a\nb\nc\n", ["c", "d"], 2), "d\n");
+    assert.equal(missing("a\n", ["d", "e"], 3), "[weft: 2 lines of output were lost when the task ended]\nd\ne\n");
   });
 });

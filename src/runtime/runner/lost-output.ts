@@ -3,11 +3,16 @@ import type { StorageBackend } from "../../datastore/types.ts";
 
 type Stream = "stdout" | "stderr";
 
-/** Held per stream at most; past it the runner stops holding and saves nothing more of that stream. */
-const MAX_HELD_BYTES = 16 * 1024 * 1024;
+/**
+ * The most of one stream the runner holds, from its end. A task saves its logs every
+ * 2 s, so a hard crash loses at most its last couple of seconds of output: the runner
+ * needs only that tail, not everything an attempt ever printed (with 16 attempts at
+ * once, a chatty flow would otherwise hold its whole output in the runner).
+ */
+const MAX_HELD_BYTES = 1024 * 1024;
 
 /**
- * The lines of one attempt as the local runner saw them live. A task saves its own
+ * The last lines of one attempt as the local runner saw them live. A task saves its own
  * logs every 2 s and when it ends; one that crashes hard (a segfault, process.abort(),
  * SIGKILL) loses what it had not saved yet. The runner saw those lines, so it saves
  * them for the task (saveMissing), after what the task did save.
@@ -15,17 +20,17 @@ const MAX_HELD_BYTES = 16 * 1024 * 1024;
 export class SeenOutput {
   private readonly lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
   private readonly held: Record<Stream, number> = { stdout: 0, stderr: 0 };
-  private readonly overflowed: Record<Stream, boolean> = { stdout: false, stderr: false };
+  /** Lines let go from the front to stay under MAX_HELD_BYTES. */
+  private readonly dropped: Record<Stream, number> = { stdout: 0, stderr: 0 };
 
   add(stream: Stream, line: string): void {
-    if (this.overflowed[stream]) return;
+    const lines = this.lines[stream];
+    lines.push(line);
     this.held[stream] += line.length * 3 + 1;
-    if (this.held[stream] > MAX_HELD_BYTES) {
-      this.overflowed[stream] = true;
-      this.lines[stream] = [];
-      return;
+    while (this.held[stream] > MAX_HELD_BYTES && lines.length > 1) {
+      this.held[stream] -= lines.shift()!.length * 3 + 1;
+      this.dropped[stream]++;
     }
-    this.lines[stream].push(line);
   }
 
   /**
@@ -34,14 +39,14 @@ export class SeenOutput {
    * saved only the start of is completed. Returns how many lines were added.
    */
   async saveMissing(backend: StorageBackend, ref: TaskRef, attempt: number): Promise<number> {
-    const streams = (["stdout", "stderr"] as const).filter((s) => !this.overflowed[s] && this.lines[s].length > 0);
+    const streams = (["stdout", "stderr"] as const).filter((s) => this.lines[s].length > 0);
     if (streams.length === 0) return 0;
     const keys = streams.map((s) => layout.attemptFile(ref, attempt, s));
     const saved = await backend.getBytes(keys);
     let added = 0;
     const appends = streams.flatMap((stream, i) => {
       const before = Buffer.from(saved[i] ?? new Uint8Array());
-      const missing = missingBytes(before, this.lines[stream]);
+      const missing = missingBytes(before, this.lines[stream], this.dropped[stream]);
       if (!missing) return [];
       added += missing.lines;
       return [{ key: keys[i]!, before, data: missing.bytes }];
@@ -53,18 +58,27 @@ export class SeenOutput {
   }
 }
 
-/** The bytes of `lines` (each ended by a newline) that follow what `saved` holds, or undefined when it holds them all. */
-export function missingBytes(saved: Buffer, lines: string[]): { bytes: Buffer; lines: number } | undefined {
+/**
+ * The bytes of the attempt's lines (each ended by a newline) that follow what `saved`
+ * holds, or undefined when it holds them all. `lines` are the attempt's lines from
+ * number `first` on (the ones before were let go); lines neither saved nor held are
+ * marked as lost.
+ */
+export function missingBytes(saved: Buffer, lines: string[], first = 0): { bytes: Buffer; lines: number } | undefined {
   const text = saved.toString("utf8");
   const complete = text.split("\n").length - 1;
   const partial = text.slice(text.lastIndexOf("\n") + 1);
-  if (complete >= lines.length) return undefined;
-  let first = lines[complete]!;
+  if (complete >= first + lines.length) return undefined;
+  if (complete < first) {
+    const gap = `${partial ? "\n" : ""}[weft: ${first - complete} lines of output were lost when the task ended]`;
+    return { bytes: Buffer.from(`${[gap, ...lines].join("\n")}\n`), lines: lines.length };
+  }
+  let next = lines[complete - first]!;
   // A line the task saved the start of: only its rest is added.
-  if (partial && first.startsWith(partial.replace(/\r$/, ""))) first = first.slice(partial.replace(/\r$/, "").length);
-  else if (partial) first = `\n${first}`;
+  if (partial && next.startsWith(partial.replace(/\r$/, ""))) next = next.slice(partial.replace(/\r$/, "").length);
+  else if (partial) next = `\n${next}`;
   // The last line, saved whole without its newline: nothing is missing.
-  if (first === "" && complete + 1 === lines.length) return undefined;
-  const rest = [first, ...lines.slice(complete + 1)];
+  if (next === "" && complete + 1 === first + lines.length) return undefined;
+  const rest = [next, ...lines.slice(complete - first + 1)];
   return { bytes: Buffer.from(`${rest.join("\n")}\n`), lines: rest.length };
 }
