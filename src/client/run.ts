@@ -1,4 +1,4 @@
-import { isWeftError, WeftError } from "../errors/weft-error.ts";
+import { absentIfNotFound, WeftError } from "../errors/weft-error.ts";
 import type { RunRecord, RunState, RunStatus } from "../metadata/types.ts";
 import { readRunSpec } from "../runtime/run-spec.ts";
 import { runnerIsGone } from "../runtime/runner-liveness.ts";
@@ -116,12 +116,6 @@ export class Run<F = unknown> {
 export async function loadRun<F>(ctx: ClientContext, record: RunRecord): Promise<Run<F>> {
   const [state, spec] = await Promise.all([ctx.metadata.getRunState(record.flow, record.run), readRunSpec(ctx.backend, record.flow, record.run).catch(absentIfNotFound)]);
   return new Run<F>(ctx, record, state, spec?.params ?? {}, spec?.graph.steps ?? []);
-}
-
-/** Only "not found" means a run has no run spec (yet); any other failure to read it is reported. */
-function absentIfNotFound(error: unknown): undefined {
-  if (isWeftError(error) && error.code === "NOT_FOUND") return undefined;
-  throw error;
 }
 
 /**

@@ -63,3 +63,12 @@ export class WeftError extends Error {
 export function isWeftError(value: unknown): value is WeftError {
   return value instanceof WeftError;
 }
+
+/**
+ * For `.catch(absentIfNotFound)`: undefined when the thing read does not exist; any
+ * other failure (a 403, a reset, a corrupt record) is rethrown, never taken for absence.
+ */
+export function absentIfNotFound(error: unknown): undefined {
+  if (isWeftError(error) && error.code === "NOT_FOUND") return undefined;
+  throw error;
+}

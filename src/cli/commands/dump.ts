@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import type { Artifact } from "../../client/artifact.ts";
 import { parsePathspec } from "../../client/pathspec.ts";
 import { Task } from "../../client/task.ts";
-import { WeftError } from "../../errors/weft-error.ts";
+import { absentIfNotFound, WeftError } from "../../errors/weft-error.ts";
 import { openRun, printJson, printTable } from "./list.ts";
 
 /** Artifacts up to this serialized size are loaded to show a preview; bigger ones never are. */
@@ -50,12 +50,7 @@ async function tasksOf(text: string, allUsers: boolean | undefined): Promise<{ t
 
 /** The artifacts of a finished task, or undefined when it has not finished successfully. */
 async function artifactsOf(task: Task): Promise<Artifact[] | undefined> {
-  try {
-    return await task.artifacts().toArray();
-  } catch (error) {
-    if (error instanceof WeftError && error.code === "NOT_FOUND") return undefined;
-    throw error;
-  }
+  return task.artifacts().toArray().catch(absentIfNotFound);
 }
 
 async function printListing(tasks: Task[], json: boolean | undefined): Promise<void> {

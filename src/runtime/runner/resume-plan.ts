@@ -2,7 +2,7 @@ import { ContentStore } from "../../datastore/content-store.ts";
 import { layout } from "../../datastore/layout.ts";
 import { TaskDatastore } from "../../datastore/task-datastore.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import { isWeftError, WeftError } from "../../errors/weft-error.ts";
+import { absentIfNotFound, WeftError } from "../../errors/weft-error.ts";
 import type { FlowGraph } from "../../flow/graph/graph.ts";
 import type { LoadedFlow } from "../../flow/load/load-flow.ts";
 import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
@@ -76,10 +76,7 @@ async function originRun({ metadata, backend, flow, user, originRunId }: ResumeR
   const mine = runs.filter((r) => r.systemTags.includes(`user:${user}`));
   for (const record of mine) {
     // Only a missing run spec means the run stopped before it began; any other failure is reported.
-    const spec = await readRunSpec(backend, flow.name, record.run).catch((error: unknown) => {
-      if (isWeftError(error) && error.code === "NOT_FOUND") return undefined;
-      throw error;
-    });
+    const spec = await readRunSpec(backend, flow.name, record.run).catch(absentIfNotFound);
     if (spec) return { ...record, spec };
   }
   if (mine.length) {

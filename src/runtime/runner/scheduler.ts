@@ -12,7 +12,7 @@ import type { TaskArgs } from "../task/args.ts";
 import type { Reporter } from "./reporter.ts";
 import { needsFallback, shouldRetry, taskPolicy } from "../../compute/policy.ts";
 import type { AttemptOutcome, ComputeBackend, LaunchedAttempt } from "../../compute/types.ts";
-import { isWeftError } from "../../errors/weft-error.ts";
+import { absentIfNotFound } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
 import { taskIdOf } from "../task-identity.ts";
 import { timerDelay } from "../long-timeout.ts";
@@ -303,12 +303,12 @@ export class Scheduler {
   /** The attempt's result; undefined only when it has none. A result that cannot be read stops the run, saying why. */
   private async readResult(ref: TaskRef, attempt: number): Promise<TaskData | undefined> {
     const store = new TaskDatastore(this.options.backend, this.content, ref);
-    try {
-      return await store.readData(attempt);
-    } catch (error) {
-      if (isWeftError(error) && error.code === "NOT_FOUND") return undefined;
-      throw new Error(`could not read the result of ${pathspecOf(ref)} attempt ${attempt}: ${(error as Error).message}`, { cause: error });
-    }
+    return store
+      .readData(attempt)
+      .catch(absentIfNotFound)
+      .catch((error: unknown) => {
+        throw new Error(`could not read the result of ${pathspecOf(ref)} attempt ${attempt}: ${(error as Error).message}`, { cause: error });
+      });
   }
 
   private queueSuccessors(task: QueuedTask, data: TaskData): void {
