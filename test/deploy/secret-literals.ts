@@ -14,7 +14,7 @@ const SECRET_TEXT: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
   [/[?&]sig=[A-Za-z0-9%+/]{16,}/, "a SAS signature"],
   [/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==/, "a storage account key"],
-  [/^\s*["']?[\w.-]*(password|passwd|client_secret|access_key|account_key|api_key|token|connection_string)["']?\s*:\s*["']?(?![$<{])[^\s"'#]{4,}/im, "a secret in a YAML or JSON key"],
+  [/^\s*["']?[\w.-]*(password|passwd|client_secret|access_key|account_key|api_key|token|connection_string)["']?\s*:\s*["']?(?![$<{]|(true|false|null)\b)[^\s"'#]{4,}/im, "a secret in a YAML or JSON key"],
 ];
 
 /** Findings for every secret literal in `files` (path → text). HCL files are also parsed. */
