@@ -10,7 +10,7 @@ import { repoRoot } from "../helpers/weft-cli.ts";
 import { validateObject } from "./manifest-schema.ts";
 
 // deploy/kubernetes, built with `kubectl kustomize` (offline) and validated object by object.
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [field: string]: any };
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [field: string]: any };
 
 const K8S = join(repoRoot, "deploy", "kubernetes");
 const kubectlMissing = spawnSync("kubectl", ["version", "--client"]).error ? "kubectl is not installed (it builds the Kustomize overlays offline)" : undefined;
@@ -59,7 +59,7 @@ for (const [name, make] of variants) {
 
     test("everything namespaced is in the weft namespace, which enforces the restricted pod security standard", () => {
       const namespace = find(objects, "Namespace", "weft");
-      assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+      assert.equal(namespace.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
       for (const o of objects.filter((o) => o.kind !== "Namespace")) assert.equal(o.metadata.namespace, "weft", `${o.kind}/${o.metadata.name}`);
     });
 
