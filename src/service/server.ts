@@ -25,6 +25,21 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the database, brings its schema up to date and closes it again: what a
+ * Kubernetes init container or a deploy pipeline runs before the service starts
+ * (`weft service --migrate-only`). Returns the names of the migrations applied now;
+ * empty when the schema was already current.
+ */
+export async function migrateOnly(target: DatabaseTarget): Promise<string[]> {
+  const db = await openDatabase(target);
+  try {
+    return await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Opens the database, migrates it, and listens. Nothing listens if any step fails. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   // jose loads only when authentication is on.

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { activeProfile, resolveConfig } from "../../config/resolve.ts";
+import { profileFromTerraformOutputs, readTerraformOutputs, TERRAFORM_PROFILE_OUTPUTS } from "../../config/terraform-outputs.ts";
 import { azureSettings } from "../../datastore/azure/settings.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 
@@ -22,9 +23,9 @@ const QUESTIONS: ["root" | "account" | "endpoint" | "workloadType", string, stri
 
 /**
  * `weft configure azure`: writes the Azure datastore settings into the active profile,
- * from flags or, on a terminal, by asking. Secrets are not taken here (shell history
- * would keep them): credentials come from the environment, the Azure CLI login, or a
- * Key Vault secret.
+ * from flags, from the outputs of deploy/azure/terraform (`--from-terraform`), or, on a
+ * terminal, by asking. Secrets are not taken here (shell history would keep them):
+ * credentials come from the environment, the Azure CLI login, or a Key Vault secret.
  */
 export function configureAzureCommand(): Command {
   return new Command("azure")
@@ -34,24 +35,56 @@ export function configureAzureCommand(): Command {
     .option("--endpoint <url>", "blob endpoint (Azurite, Azure Stack, sovereign clouds)")
     .option("--workload-type <type>", "default, highCpu or highMemory")
     .option("--make-default", "also set WEFT_DEFAULT_DATASTORE=azure")
-    .action(async (flags: AzureAnswers & { makeDefault?: boolean }) => {
+    .option("--from-terraform <dir|file>", "take every setting from the outputs of deploy/azure/terraform: its folder (runs `terraform output -json` there) or a file saved from that command")
+    .action(async (flags: AzureAnswers & { makeDefault?: boolean; fromTerraform?: string }) => {
+      if (flags.fromTerraform !== undefined) return fromTerraform(flags.fromTerraform, flags);
       const given = QUESTIONS.some(([name]) => flags[name] !== undefined);
       if (!given && !process.stdin.isTTY) {
         throw new WeftError("USAGE", "weft configure azure needs flags when not run on a terminal.", { hint: "Example: weft configure azure --root mycontainer/weft --account myaccount --make-default" });
       }
       const answers = given ? flags : await ask();
-      const { path } = activeProfile();
-      const profile: Record<string, string> = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, string>) : {};
-      for (const [name, variable] of QUESTIONS) if (answers[name]) profile[variable] = answers[name]!;
-      if (flags.makeDefault) profile.WEFT_DEFAULT_DATASTORE = "azure";
-      // Validate the result as a run would read it, before anything is written.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in profile)));
-      const settings = azureSettings(resolveConfig({ env: { ...env, ...profile } }));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(`${path}.tmp`, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
-      renameSync(`${path}.tmp`, path);
+      const entries: Record<string, string> = {};
+      for (const [name, variable] of QUESTIONS) if (answers[name]) entries[variable] = answers[name]!;
+      if (flags.makeDefault) entries.WEFT_DEFAULT_DATASTORE = "azure";
+      const { path, settings } = writeProfile(entries);
       process.stdout.write(`Wrote ${path}: container "${settings.container}"${settings.prefix ? `, prefix "${settings.prefix}"` : ""}, endpoint ${settings.endpoint ?? "from the connection string"}.\n`);
     });
+}
+
+/** `--from-terraform`: the stack's outputs become the profile's Azure, service and Kubernetes settings. */
+function fromTerraform(from: string, flags: AzureAnswers): void {
+  const mixed = (["root", "account", "endpoint"] as const).filter((name) => flags[name] !== undefined);
+  if (mixed.length) {
+    throw new WeftError("USAGE", `--from-terraform takes the datastore from the stack; it cannot be combined with ${mixed.map((m) => `--${m}`).join(", ")}.`, {
+      hint: "Drop those flags, or run `weft configure azure --root …` without --from-terraform.",
+    });
+  }
+  const { text, source } = readTerraformOutputs(from);
+  const entries = profileFromTerraformOutputs(text, source);
+  if (flags.workloadType) entries.WEFT_AZURE_STORAGE_WORKLOAD_TYPE = flags.workloadType;
+  const { path } = writeProfile(entries);
+  const rows = Object.entries(entries).map(([variable, value]) => {
+    const output = TERRAFORM_PROFILE_OUTPUTS.find((o) => o.env === variable)?.output;
+    return `  ${variable}=${value}${output ? `  (output ${output})` : ""}`;
+  });
+  process.stdout.write(`Wrote ${path} from ${source}:\n${rows.join("\n")}\n`);
+}
+
+/**
+ * Merges `entries` into the active profile and writes it atomically (mode 0600), after
+ * validating the result as a run would read it: nothing is written if it is invalid.
+ */
+function writeProfile(entries: Record<string, string>): { path: string; settings: ReturnType<typeof azureSettings> } {
+  const { path } = activeProfile();
+  const profile: Record<string, string> = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, string>) : {};
+  Object.assign(profile, entries);
+  // The profile is passed as the environment, so the file it will be need not exist yet.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in profile) && k !== "WEFT_PROFILE"));
+  const settings = azureSettings(resolveConfig({ env: { ...env, ...profile } }));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+  return { path, settings };
 }
 
 async function ask(): Promise<AzureAnswers> {

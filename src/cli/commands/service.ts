@@ -13,6 +13,7 @@ interface ServiceOptions {
   oidcAudience?: string;
   oidcRequiredRole?: string;
   heartbeatTimeout: number;
+  migrateOnly?: boolean;
 }
 
 const whole = (what: string, min: number, max: number) => (text: string) => {
@@ -31,6 +32,7 @@ export function serviceCommand(): Command {
     .option("--oidc-audience <audience>", "the audience those JWTs must carry [WEFT_SERVICE_OIDC_AUDIENCE]")
     .option("--oidc-required-role <role>", "a role (roles or scp claim) those JWTs must carry [WEFT_SERVICE_OIDC_REQUIRED_ROLE]")
     .option("--heartbeat-timeout <seconds>", "a running run silent this long is shown as failed", whole("--heartbeat-timeout", 1, 86_400), HEARTBEAT_TIMEOUT_MS / 1000)
+    .option("--migrate-only", "bring the database schema up to date, then exit without listening (a Kubernetes init container, a deploy step)")
     .action(async (opts: ServiceOptions) => {
       const config = resolveConfig({
         flags: { serviceDatabaseUrl: opts.databaseUrl, serviceOidcIssuer: opts.oidcIssuer, serviceOidcAudience: opts.oidcAudience, serviceOidcRequiredRole: opts.oidcRequiredRole },
@@ -45,9 +47,16 @@ export function serviceCommand(): Command {
         process.stderr.write(`Warning: runs send heartbeats every ${HEARTBEAT_INTERVAL_MS / 1000} s; with --heartbeat-timeout ${opts.heartbeatTimeout} a live run can be shown as failed between two. Use ${(3 * HEARTBEAT_INTERVAL_MS) / 1000} or more.\n`);
       }
       // The server stack is optional (left out of a task-only install); PGlite loads while starting.
-      const { startService } = await importOptional(() => import("../../service/server.ts"));
+      const { startService, migrateOnly } = await importOptional(() => import("../../service/server.ts"));
       const { redactUrl } = await importOptional(() => import("../../service/db/open-database.ts"));
       const dataDir = join(v.home, "service-db");
+      const database = v.serviceDatabaseUrl ? `PostgreSQL at ${redactUrl(v.serviceDatabaseUrl)}` : `embedded PostgreSQL (PGlite) in ${dataDir}`;
+      if (opts.migrateOnly) {
+        const { SCHEMA_VERSION } = await importOptional(() => import("../../service/db/migrate.ts"));
+        const applied = await migrateOnly(v.serviceDatabaseUrl ? { url: v.serviceDatabaseUrl } : { dataDir });
+        process.stderr.write(applied.length ? `Migrated ${database}: applied ${applied.join(", ")}.\n` : `${database} is already at schema ${SCHEMA_VERSION}; nothing to migrate.\n`);
+        return;
+      }
       const service = await importOptional(() => startService({
         database: v.serviceDatabaseUrl ? { url: v.serviceDatabaseUrl } : { dataDir },
         host: opts.host,
@@ -55,7 +64,6 @@ export function serviceCommand(): Command {
         heartbeatTimeoutMs: opts.heartbeatTimeout * 1000,
         ...(v.serviceOidcIssuer && v.serviceOidcAudience ? { oidc: { issuer: v.serviceOidcIssuer, audience: v.serviceOidcAudience, ...(v.serviceOidcRequiredRole ? { requiredRole: v.serviceOidcRequiredRole } : {}) } } : {}),
       }));
-      const database = v.serviceDatabaseUrl ? `PostgreSQL at ${redactUrl(v.serviceDatabaseUrl)}` : `embedded PostgreSQL (PGlite) in ${dataDir}`;
       process.stderr.write(
         `Weft metadata service listening on ${service.url} (${database}${service.migrated.length ? `; migrated: ${service.migrated.join(", ")}` : ""}${v.serviceOidcIssuer ? `; bearer JWTs from ${v.serviceOidcIssuer} required` : ""}).\n` +
           `Point runs at it with WEFT_DEFAULT_METADATA=service WEFT_SERVICE_URL=${service.url}\n`,
