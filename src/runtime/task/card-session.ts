@@ -60,7 +60,7 @@ export class CardSession {
     }) as unknown as CardCollection;
   }
 
-  /** Stops live writes, waits for one in flight, then renders and stores every card. Never throws. */
+  /** Stops live writes, waits for one in flight, then renders and stores every card. Rendering never throws; storing fails as an artifact's would. */
   async finish(task: TaskSummary): Promise<CardRecord[]> {
     const records: CardRecord[] = [];
     for (const card of this.cards) records.push(await card.finish(task));
@@ -183,7 +183,7 @@ class LiveCard {
   }
 
   private get title(): string {
-    return `${this.session.settings.ref.step} · ${this.id}`;
+    return this.id === this.declaration.type ? `${this.session.settings.ref.step} (${this.id} card)` : this.id;
   }
 
   private subtitle(when: string): string {

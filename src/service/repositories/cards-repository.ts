@@ -22,7 +22,8 @@ export class CardsRepository {
           [...params, JSON.stringify(cards)],
         );
       });
-      return true;
+      // An empty list inserts nothing, so no foreign key says whether the run exists.
+      return cards.length > 0 || (await this.db.query("SELECT 1 FROM runs WHERE flow = $1 AND run = $2", [ref.flow, ref.run])).length > 0;
     } catch (error) {
       if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) return false;
       throw error;

@@ -39,7 +39,8 @@ export class MetricsRepository {
           [...params, JSON.stringify(rows)],
         );
       });
-      return true;
+      // An empty list inserts nothing, so no foreign key says whether the run exists.
+      return rows.length > 0 || (await this.db.query("SELECT 1 FROM runs WHERE flow = $1 AND run = $2", [ref.flow, ref.run])).length > 0;
     } catch (error) {
       if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) return false;
       throw error;
