@@ -39,6 +39,11 @@ async function renderOne(c: CardComponent, onError: (error: unknown, component: 
   }
 }
 
+/** Rows shown at once; a longer table's other rows arrive in chunks after the first paint (page.ts, DEFERRED_ROWS_SCRIPT). */
+const FIRST_ROWS = 500;
+const ROWS_PER_CHUNK = 1000;
+let tables = 0;
+
 async function renderTable(table: Table, onError: (error: unknown, component: CardComponent) => void): Promise<string> {
   const head = table.headers.length ? `<thead><tr>${table.headers.map((h) => `<th>${escapeHtml(String(h))}</th>`).join("")}</tr></thead>` : "";
   const rows: string[] = new Array(table.rows.length);
@@ -48,7 +53,13 @@ async function renderTable(table: Table, onError: (error: unknown, component: Ca
     for (const cell of cells) html += isComponent(cell) ? `<td>${await renderComponent(cell, onError)}</td>` : plainCell(cell);
     rows[r] = `${html}</tr>`;
   }
-  return `<div class="table-wrap"><table class="weft-table">${head}<tbody>${rows.join("\n")}</tbody></table></div>`;
+  if (rows.length <= FIRST_ROWS * 2) return `<div class="table-wrap"><table class="weft-table">${head}<tbody>${rows.join("\n")}</tbody></table></div>`;
+  // Laying out 10,000 rows takes Chromium over a second: the first rows are shown at once,
+  // the rest are parsed into inert templates (no style, no layout) and attached a chunk per frame.
+  const id = `weft-table-${++tables}`;
+  const chunks: string[] = [];
+  for (let r = FIRST_ROWS; r < rows.length; r += ROWS_PER_CHUNK) chunks.push(`<template data-rows="${id}">${rows.slice(r, r + ROWS_PER_CHUNK).join("\n")}</template>`);
+  return `<div class="table-wrap"><table class="weft-table" id="${id}">${head}<tbody>${rows.slice(0, FIRST_ROWS).join("\n")}</tbody></table>${chunks.join("")}</div>`;
 }
 
 function plainCell(cell: Exclude<Cell, CardComponent>): string {

@@ -1,12 +1,27 @@
+import { createHash } from "node:crypto";
 import { escapeHtml } from "./escape.ts";
 
 /**
- * The policy every card carries: nothing may be fetched (no scripts at all, images only
- * from data: URLs, no fonts, frames, forms or connections), so a card works offline and
- * a value that slipped past escaping still cannot load or run anything. Inline styles
- * are allowed: Vega's SVG and the components use them.
+ * The policy every card carries: nothing may be fetched (images only from data: URLs,
+ * no fonts, frames, forms or connections) and no script runs but Weft's own, by hash,
+ * so a card works offline and a value that slipped past escaping still cannot load or
+ * run anything. Inline styles are allowed: Vega's SVG and the components use them.
  */
-export const CARD_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+export const CARD_CSP_BASE = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+/**
+ * The one script a card may hold, allowed by its hash and only in a card with a long
+ * table: it attaches the table's deferred rows (inert <template>s) a chunk per frame, so
+ * the first rows are on screen at once. Charts and everything else need no script.
+ */
+export const DEFERRED_ROWS_SCRIPT =
+  '(()=>{const t=[...document.querySelectorAll("template[data-rows]")];const f=()=>{const n=t.shift();if(!n)return;document.getElementById(n.dataset.rows).tBodies[0].append(n.content);n.remove();requestAnimationFrame(f)};requestAnimationFrame(f)})();';
+const SCRIPT_HASH = `'sha256-${createHash("sha256").update(DEFERRED_ROWS_SCRIPT).digest("base64")}'`;
+
+/** The policy of a page, with the deferred-rows script allowed when the page has one. */
+export function cardCsp(withScript: boolean): string {
+  return withScript ? `${CARD_CSP_BASE}; script-src ${SCRIPT_HASH}` : CARD_CSP_BASE;
+}
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0969da; --bad: #cf222e; }
@@ -57,11 +72,12 @@ export interface PageOptions {
 export function page({ title, subtitle, body, reloadSeconds }: PageOptions): string {
   const reload = reloadSeconds === undefined ? "" : `\n<meta http-equiv="refresh" content="${Math.max(1, Math.round(reloadSeconds))}">`;
   const live = reloadSeconds === undefined ? "" : ` · <span class="live">running: this card refreshes</span>`;
+  const deferred = body.includes("<template data-rows=");
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CARD_CSP}">
+<meta http-equiv="Content-Security-Policy" content="${cardCsp(deferred)}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">${reload}
 <title>${escapeHtml(title)}</title>
@@ -71,7 +87,7 @@ export function page({ title, subtitle, body, reloadSeconds }: PageOptions): str
 <header class="card-head"><h1>${escapeHtml(title)}</h1><div class="meta">${escapeHtml(subtitle)}${live}</div></header>
 <main>
 ${body}
-</main>
+</main>${deferred ? `\n<script>${DEFERRED_ROWS_SCRIPT}</script>` : ""}
 </body>
 </html>
 `;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { ArtifactView, ErrorBox, Image, Markdown, ProgressBar, Table, VegaChart } from "../components.ts";
 import { imageTypeOf } from "./components.ts";
@@ -49,6 +50,17 @@ describe("card rendering", () => {
     assert.match(errors[0] ?? "", /not PNG, JPEG or SVG/);
     assert.match(html, /class="error-box"/);
     assert.match(html, /<p>still here<\/p>/);
+  });
+
+  it("a long table shows its first rows at once and defers the rest to the one script a card may run, allowed by its hash", async () => {
+    const short = await render([new Table(Array.from({ length: 1000 }, (_, i) => [i]))]);
+    assert.doesNotMatch(short.html, /<script|script-src/);
+    const { html } = await render([new Table(Array.from({ length: 10_000 }, (_, i) => [i]))]);
+    assert.equal(html.match(/<template data-rows=/g)?.length, 10);
+    assert.equal(html.match(/<tr>/g)?.length, 10_000);
+    const hash = /script-src 'sha256-([^']+)'/.exec(html)?.[1];
+    const script = /<script>(.*)<\/script>/.exec(html)?.[1] ?? "";
+    assert.equal(hash, createHash("sha256").update(script).digest("base64"));
   });
 
   it("table cells may hold other components", async () => {

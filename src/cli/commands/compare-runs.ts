@@ -7,7 +7,7 @@ export interface RunSnapshot {
   params: Record<string, unknown>;
   /** Last value of each metric, by `step/task metric`. */
   metrics: Map<string, number>;
-  /** Each finished task's artifacts, by `step/task.name`: the hash says whether two are the same value. */
+  /** Each finished task's artifacts, by `step/task.name`, steps in graph order: the hash says whether two are the same value. */
   artifacts: Map<string, { sha: string; type: string; size: number; preview: string | undefined }>;
 }
 
@@ -38,11 +38,15 @@ export function compareRuns(snapshots: RunSnapshot[], formatNumber: (n: number) 
     row(name, snapshots.map((s) => (Object.hasOwn(s.params, name) ? inspect(s.params[name], { depth: 2, breakLength: Infinity, maxStringLength: 60 }) : ABSENT))),
   );
   const metrics = keys(snapshots.map((s) => s.metrics)).map((key) => row(key, snapshots.map((s) => (s.metrics.has(key) ? formatNumber(s.metrics.get(key)!) : ABSENT))));
-  const artifacts = keys(snapshots.map((s) => s.artifacts))
+  // In the order the runs list them (steps in graph order); an artifact passed on unchanged is shown once, where it first appears.
+  const shown = new Set<string>();
+  const artifacts = [...new Set(snapshots.flatMap((s) => [...s.artifacts.keys()]))]
     .map((key) => {
       const found = snapshots.map((s) => s.artifacts.get(key));
-      const same = found.every((a) => a && a.sha === found[0]!.sha);
-      return same ? undefined : { key, values: found.map((a) => (a ? (a.preview ?? `${a.type}, ${a.size} B, sha ${a.sha.slice(0, 8)}`) : ABSENT)), differs: true };
+      const identity = `${key.slice(key.indexOf(".") + 1)} ${found.map((a) => a?.sha ?? ABSENT).join(" ")}`;
+      if (found.every((a) => a && a.sha === found[0]!.sha) || shown.has(identity)) return undefined;
+      shown.add(identity);
+      return { key, values: found.map((a) => (a ? (a.preview ?? `${a.type}, ${a.size} B, sha ${a.sha.slice(0, 8)}`) : ABSENT)), differs: true };
     })
     .filter((r): r is ComparedRow => r !== undefined);
   return { runs: snapshots.map((s) => s.pathspec), status: snapshots.map((s) => s.status), params, metrics, artifacts };
