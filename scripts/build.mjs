@@ -34,6 +34,7 @@ await build({
   entryPoints: {
     index: "src/index.ts",
     client: "src/client/index.ts",
+    cards: "src/cards/index.ts",
     cli: "src/cli/main.ts",
     "task-main": "src/runtime/task/main.ts",
     "azure-sync-worker": "src/datastore/azure/sync-worker.ts",

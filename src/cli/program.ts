@@ -1,11 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { exitCodeOf, formatError } from "../errors/format.ts";
 import { weftPackage } from "../runtime/package-root.ts";
+import { cardCommand } from "./commands/card.ts";
 import { checkCommand } from "./commands/check.ts";
+import { compareCommand } from "./commands/compare.ts";
 import { configureCommand } from "./commands/configure.ts";
 import { dumpCommand } from "./commands/dump.ts";
 import { listCommand } from "./commands/list.ts";
 import { logsCommand } from "./commands/logs.ts";
+import { metricsCommand } from "./commands/metrics.ts";
 import { preloadRunFlow, resumeCommand, runCommand } from "./commands/run.ts";
 import { serviceCommand } from "./commands/service.ts";
 import { showCommand } from "./commands/show.ts";
@@ -22,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   program.command("version").description("print the version").action(() => console.log(weftPackage().version));
   for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand()]) program.addCommand(command.exitOverride());
   for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand()]) program.addCommand(exitOverrideAll(command));
+  for (const command of [cardCommand(), metricsCommand(), compareCommand()]) program.addCommand(exitOverrideAll(command));
   try {
     await program.parseAsync(argv, { from: "user" });
     return Number(process.exitCode ?? 0);

@@ -8,3 +8,6 @@ export { namespace, defaultNamespace } from "./namespace.ts";
 export { useConfig } from "./context.ts";
 export { validateTag, MAX_TAG_LENGTH, SYSTEM_TAG_PREFIXES } from "./tags.ts";
 export type { ArtifactName, ArtifactValue } from "./types.ts";
+export type { CardEntry } from "./reports.ts";
+export type { MetricPoint, MetricSeries } from "../metadata/metrics.ts";
+export type { MetricsQuery, TaskMetricSeries } from "../metadata/types.ts";

@@ -8,6 +8,7 @@ import { parsePathspec } from "./pathspec.ts";
 import { Step } from "./step.ts";
 import { loadTask } from "./task.ts";
 import { addTags, removeTags } from "./tags.ts";
+import type { MetricsQuery, TaskMetricSeries } from "../metadata/types.ts";
 import type { ArtifactName, ArtifactValue } from "./types.ts";
 import { visibleRun } from "./visibility.ts";
 
@@ -97,6 +98,19 @@ export class Run<F = unknown> {
   /** A step of the run; whether it exists is checked when its tasks are read. */
   step(name: string): Step<F> {
     return new Step<F>(this.ctx, this.flowName, this.id, name);
+  }
+
+  /**
+   * The metrics of the run's finished tasks, one series per task and name (each task's
+   * latest attempt), by step in graph order, then task. `maxPoints` as in Task.metrics;
+   * 0 gives each series' count and last point only.
+   */
+  async metrics(query: MetricsQuery = {}): Promise<TaskMetricSeries[]> {
+    const all = await this.ctx.metadata.listRunMetrics(this.flowName, this.id, query);
+    const latest = new Map<string, number>();
+    for (const s of all) latest.set(`${s.stepName}/${s.task}`, Math.max(latest.get(`${s.stepName}/${s.task}`) ?? 0, s.attempt));
+    const rank = (step: string) => (this.stepOrder.includes(step) ? this.stepOrder.indexOf(step) : this.stepOrder.length);
+    return all.filter((s) => s.attempt === latest.get(`${s.stepName}/${s.task}`)).sort((a, b) => rank(a.stepName) - rank(b.stepName));
   }
 
   /** An artifact of the end step: the run's result. */

@@ -10,6 +10,9 @@ import { Artifact } from "./artifact.ts";
 import { AsyncList } from "./async-list.ts";
 import { clientContext, type ClientContext } from "./context.ts";
 import { parsePathspec } from "./pathspec.ts";
+import { locateCards, readCard, taskMetrics, type CardEntry } from "./reports.ts";
+import type { MetricSeries } from "../metadata/metrics.ts";
+import type { MetricsQuery } from "../metadata/types.ts";
 import type { ArtifactName, ArtifactValue } from "./types.ts";
 import { visibleRun } from "./visibility.ts";
 
@@ -155,6 +158,33 @@ export class Task<F = unknown> {
   /** Facts recorded about each attempt (host, pid, log locations, code package), by attempt then field. */
   metadata(): Promise<MetadataEntry[]> {
     return this.ctx.metadata.listMetadata(this.ref);
+  }
+
+  /**
+   * The task's cards (@card): the finished ones, else those its latest attempt wrote
+   * while it ran. A task cloned by resume keeps its origin's.
+   */
+  async cards(): Promise<CardEntry[]> {
+    return (await locateCards(this.ctx, this.ref, this.attemptNumbers)).map(({ read: _read, ...entry }) => entry);
+  }
+
+  /** One card as a self-contained HTML document: the one with `id`, or the task's only card. */
+  async card(id?: string): Promise<string> {
+    return (await readCard(this.ctx, this.ref, this.attemptNumbers, id)).html;
+  }
+
+  /**
+   * The metrics the task logged (`current.logMetric`), one series per name in step
+   * order, from its latest attempt that logged any; while the task runs, what it has
+   * written so far. `maxPoints` downsamples each series for display (first and last
+   * points and spikes kept); the stored series stay exact.
+   */
+  metrics(query: MetricsQuery = {}): Promise<MetricSeries[]> {
+    return taskMetrics(this.ctx, this.ref, this.attemptNumbers, query);
+  }
+
+  private get attemptNumbers(): number[] {
+    return this.attempts.map((a) => a.attempt);
   }
 
   /** The saved stdout of the latest attempt (or of `attempt`); for a cloned task, its origin's. */

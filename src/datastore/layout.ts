@@ -10,6 +10,10 @@ export const layout = {
   step: (flow: string, run: string, step: string) => `${flow}/${run}/${step}/`,
   task: (t: TaskRef) => `${t.flow}/${t.run}/${t.step}/${t.task}`,
   attemptFile: (t: TaskRef, attempt: number, kind: AttemptFileKind) => `${layout.task(t)}/${attempt}.${kind}`,
+  /** A card as last refreshed while the attempt ran; the finished card is in the content store, named by the done marker. */
+  liveCard: (t: TaskRef, attempt: number, card: string) => `${layout.task(t)}/${attempt}.card.${card}.html`,
+  /** The metrics an attempt has logged so far; the finished set is in the content store, named by the done marker. */
+  liveMetrics: (t: TaskRef, attempt: number) => `${layout.task(t)}/${attempt}.metrics.json`,
 };
 
 export type AttemptFileKind = "attempt.json" | "done.json" | "stdout" | "stderr";

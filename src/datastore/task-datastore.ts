@@ -14,6 +14,24 @@ export interface ArtifactRecord {
   size: number;
 }
 
+/** A card a task rendered (@card), stored in the content store like an artifact. */
+export interface CardRecord {
+  /** The @card id, else its type. */
+  id: string;
+  type: string;
+  sha: string;
+  size: number;
+  /** What could not be rendered (shown on the card as error boxes). */
+  errors?: string[];
+}
+
+/** The metrics a task logged (current.logMetric), stored as one JSON blob (MetricsFile). */
+export interface MetricsRecord {
+  sha: string;
+  size: number;
+  names: string[];
+}
+
 /** What a finished attempt produced; its done marker holds it. */
 export interface TaskData {
   artifacts: Record<string, ArtifactRecord>;
@@ -23,6 +41,10 @@ export interface TaskData {
   foreach?: { field: string; numSplits: number };
   /** The foreach path of this task, outermost first. */
   foreachStack: ForeachFrame[];
+  /** Set when the step has @card: the cards, written before the done marker. */
+  cards?: CardRecord[];
+  /** Set when the step logged metrics. */
+  metrics?: MetricsRecord;
 }
 
 /** The done marker of an attempt. */

@@ -1,3 +1,5 @@
+import type { CardCollection } from "./card-api.ts";
+
 /** One frame of the foreach path of a task: which split it came from and where. */
 export interface ForeachFrame {
   /** The step that split, and its task id. */
@@ -28,6 +30,23 @@ export interface CurrentTask {
   tags: string[];
   /** The tags Weft set on the run (`user:…`, `weft_version:…`, `runtime:…`, `host:…`): the client's `Run.systemTags`. */
   systemTags: string[];
+  /**
+   * The task's cards (@card): `current.card.<id>.append(component)`, `refresh()`.
+   * Without @card on the step, what is appended is ignored (said once on stderr).
+   */
+  card: CardCollection;
+  /**
+   * Records one point of a metric's time series for this task: `logMetric("loss", 0.31,
+   * { step: epoch })`. Without `step`, the point follows the metric's previous one (0, 1,
+   * 2…). Saved with the task (and in the metadata when it ends); read with
+   * `task.metrics()`, `run.metrics()` and `weft metrics`.
+   */
+  logMetric(name: string, value: number, options?: MetricOptions): void;
+}
+
+export interface MetricOptions {
+  /** The point's position on the x axis: an epoch, an iteration. A whole number ≥ 0. */
+  step?: number;
 }
 
 let active: CurrentTask | undefined;

@@ -1,5 +1,6 @@
 import type { TaskRef } from "../datastore/layout.ts";
 import type { ForeachFrame } from "../flow/current.ts";
+import type { MetricSeries, MetricsFile } from "./metrics.ts";
 
 /**
  * What createRun records. `run` is an id the caller chose (an orchestrator's, e.g.
@@ -83,9 +84,36 @@ export interface MetadataEntry {
   type: string;
 }
 
+/** Where a card an attempt rendered is (never its HTML): what the service and the UI list. */
+export interface CardMetadata {
+  attempt: number;
+  /** The @card id, else its type. */
+  id: string;
+  type: string;
+  /** SHA-256 of the HTML; the card is in the content store under it. */
+  sha: string;
+  size: number;
+  /** The datastore key of the HTML. */
+  location: string;
+  /** What could not be rendered (shown on the card as error boxes). */
+  errors?: string[];
+}
+
+/** One metric of one task of a run. */
+export interface TaskMetricSeries extends MetricSeries {
+  stepName: string;
+  task: string;
+}
+
+/** How many points a metrics read returns per series: all by default, at most `maxPoints` (downsampled, first and last kept), or none (0: the summary only). */
+export interface MetricsQuery {
+  maxPoints?: number;
+}
+
 /** Artifacts and facts as an attempt reports them, its number implied. */
 export type ArtifactInfo = Omit<ArtifactMetadata, "attempt">;
 export type TaskFact = Omit<MetadataEntry, "attempt">;
+export type CardInfo = Omit<CardMetadata, "attempt">;
 
 /** What removeTags did: the run's user tags after it, and the asked-for tags it did not have (then nothing was removed). */
 export interface TagRemoval {
@@ -162,6 +190,17 @@ export interface MetadataProvider {
   listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]>;
   /** Every attempt's facts, by attempt then field. */
   listMetadata(ref: TaskRef): Promise<MetadataEntry[]>;
+
+  /** Records where the cards an attempt stored are; replaces what was recorded for that attempt. Idempotent. */
+  recordCards(ref: TaskRef, attempt: number, cards: CardInfo[]): Promise<void>;
+  /** Every attempt's cards, by attempt then id. */
+  listCards(ref: TaskRef): Promise<CardMetadata[]>;
+  /** Records every point an attempt logged; replaces what was recorded for that attempt. Idempotent. */
+  recordMetrics(ref: TaskRef, attempt: number, metrics: MetricsFile): Promise<void>;
+  /** Every attempt's metrics, by attempt then name, each series in step order. */
+  listMetrics(ref: TaskRef, query?: MetricsQuery): Promise<MetricSeries[]>;
+  /** The metrics of every task of a run, by step, task, attempt and name. */
+  listRunMetrics(flow: string, run: string, query?: MetricsQuery): Promise<TaskMetricSeries[]>;
   /**
    * Says the run (and, with a task, that task) is alive. A run recorded as running
    * with no heartbeat (or state change) for HEARTBEAT_TIMEOUT_MS is read back as failed.

@@ -6,7 +6,7 @@ import type { Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { PgliteDatabase } from "./db/pglite-database.ts";
 
-const TABLES = "flows, runs, steps, tasks, attempts, artifacts, task_metadata";
+const TABLES = "flows, runs, steps, tasks, attempts, artifacts, task_metadata, cards, metrics";
 const now = () => new Date().toISOString();
 const runBody = { user: "ada", tags: ["exp"], systemTags: ["user:ada"] };
 const taskBody = (task: string) => ({ task, createdAt: now(), foreachStack: [] });
@@ -45,7 +45,7 @@ describe("the metadata service's HTTP API", () => {
     it("/version names the service version and the schema migration", async () => {
       const { body } = await call("GET", "/version");
       assert.match(String(body?.service), /^\d+\.\d+\.\d+/);
-      assert.equal(body?.schema, "0002-text-ids");
+      assert.equal(body?.schema, "0003-cards-metrics");
     });
 
     it("/openapi.json is an OpenAPI 3 document listing every resource route", async () => {
@@ -53,7 +53,7 @@ describe("the metadata service's HTTP API", () => {
       assert.equal(status, 200);
       assert.match(String(body?.openapi), /^3\./);
       const paths = Object.keys(body?.paths as object);
-      for (const path of ["/flows", "/flows/{flow}/runs", "/flows/{flow}/runs/{run}/heartbeat", "/flows/{flow}/runs/{run}/steps/{step}/tasks", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/metadata", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/heartbeat"]) {
+      for (const path of ["/flows", "/flows/{flow}/runs", "/flows/{flow}/runs/{run}/heartbeat", "/flows/{flow}/runs/{run}/steps/{step}/tasks", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/metadata", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/heartbeat", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/cards", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/metrics", "/flows/{flow}/runs/{run}/metrics"]) {
         assert.ok(paths.includes(path), `${path} missing from ${paths.join(", ")}`);
       }
       const createRun = (body?.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>>)["/flows/{flow}/runs"]!.post!;
@@ -326,6 +326,51 @@ describe("the metadata service's HTTP API", () => {
       assert.deepEqual(await ids("?status=failed"), ["6", "4"]);
       const run = (await call("GET", "/flows/TrainFlow/runs/6")).body;
       assert.match(String((run?.state as { reason?: string }).reason), /stopped sending heartbeats/);
+    });
+  });
+
+  describe("cards and metrics", () => {
+    const task = "/flows/TrainFlow/runs/1/steps/train/tasks/0";
+    beforeEach(async () => {
+      await call("POST", "/flows/TrainFlow/runs/1/steps/train/tasks", taskBody("0"));
+    });
+
+    it("an attempt's metrics are stored as sent and read back whole, downsampled, or as a summary", async () => {
+      const points = Array.from({ length: 3000 }, (_, i) => [i, Math.sin(i / 100), 1_700_000_000_000 + i]);
+      assert.equal((await call("PUT", `${task}/attempts/0/metrics`, { metrics: { loss: points } })).status, 204);
+      const full = (await call("GET", `${task}/metrics`)).body as unknown as { count: number; points: { step: number; value: number }[] }[];
+      assert.equal(full[0]?.points.length, 3000);
+      assert.deepEqual(full[0]?.points[1234], { step: 1234, value: Math.sin(12.34), time: 1_700_000_000_000 + 1234 });
+      const shown = (await call("GET", `${task}/metrics?maxPoints=200`)).body as unknown as { count: number; points: unknown[] }[];
+      assert.ok(shown[0]!.points.length <= 200 && shown[0]!.count === 3000);
+      const run = (await call("GET", "/flows/TrainFlow/runs/1/metrics?maxPoints=0")).body as unknown as Record<string, unknown>[];
+      assert.deepEqual(run.map(({ stepName, task, name, count, points }) => ({ stepName, task, name, count, points })), [{ stepName: "train", task: "0", name: "loss", count: 3000, points: [] }]);
+    });
+
+    it("cards are indexed per attempt and listed with their location", async () => {
+      const card = { id: "report", type: "default", sha, size: 10, location: `TrainFlow/data/ab/${sha}` };
+      assert.equal((await call("PUT", `${task}/attempts/0/cards`, { cards: [card] })).status, 204);
+      assert.deepEqual((await call("GET", `${task}/cards`)).body, [{ attempt: 0, ...card }]);
+    });
+
+    it("a metric name, a point or a card that breaks the rules is a 400 naming the field", async () => {
+      const bad = [
+        [`${task}/attempts/0/metrics`, { metrics: { "bad name": [[0, 1, 0]] } }, "body.metrics.bad name"],
+        [`${task}/attempts/0/metrics`, { metrics: { loss: [[-1, 1, 0]] } }, "body.metrics.loss.0.0"],
+        [`${task}/attempts/0/cards`, { cards: [{ id: "a b", type: "default", sha, size: 1, location: "x" }] }, "body.cards.0.id"],
+      ] as const;
+      for (const [url, payload, field] of bad) {
+        const { status, body } = await call("PUT", url, payload);
+        assert.equal(status, 400, JSON.stringify(body));
+        assert.equal(body?.field, field, JSON.stringify(body));
+      }
+      assert.equal((await call("GET", `${task}/metrics?maxPoints=many`)).status, 400);
+    });
+
+    it("metrics and cards of a run or task that does not exist are 404s naming it", async () => {
+      assert.equal((await call("PUT", "/flows/TrainFlow/runs/9/steps/train/tasks/0/attempts/0/metrics", { metrics: {} })).body?.message, "Run TrainFlow/9 does not exist.");
+      assert.equal((await call("GET", "/flows/TrainFlow/runs/9/metrics")).body?.message, "Run TrainFlow/9 does not exist.");
+      assert.equal((await call("GET", "/flows/TrainFlow/runs/1/steps/train/tasks/5/cards")).body?.message, "Task TrainFlow/1/train/5 does not exist.");
     });
   });
 });

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { weftPackage } from "../runtime/package-root.ts";
 import { handleError } from "./api/error-handler.ts";
 import { artifactRoutes } from "./api/routes/artifacts.ts";
+import { cardRoutes } from "./api/routes/cards.ts";
+import { metricRoutes } from "./api/routes/metrics.ts";
 import type { App } from "./api/routes/context.ts";
 import { runRoutes } from "./api/routes/runs.ts";
 import { taskRoutes } from "./api/routes/tasks.ts";
@@ -12,6 +14,8 @@ import type { Authenticator } from "./auth/oidc-auth.ts";
 import type { Database } from "./db/database.ts";
 import { SCHEMA_VERSION } from "./db/migrate.ts";
 import { AttemptsRepository } from "./repositories/attempts-repository.ts";
+import { CardsRepository } from "./repositories/cards-repository.ts";
+import { MetricsRepository } from "./repositories/metrics-repository.ts";
 import { RunsRepository } from "./repositories/runs-repository.ts";
 import { TasksRepository } from "./repositories/tasks-repository.ts";
 
@@ -63,10 +67,12 @@ export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Pr
   app.get("/version", { schema: { tags: ["service"], response: { 200: z.object({ service: z.string(), schema: z.string(), api: z.number() }) } } }, () => version);
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
-  const repositories = { runs: new RunsRepository(db, heartbeatTimeoutMs), tasks: new TasksRepository(db), attempts: new AttemptsRepository(db) };
+  const repositories = { runs: new RunsRepository(db, heartbeatTimeoutMs), tasks: new TasksRepository(db), attempts: new AttemptsRepository(db), cards: new CardsRepository(db), metrics: new MetricsRepository(db) };
   runRoutes(app, repositories);
   taskRoutes(app, repositories);
   artifactRoutes(app, repositories);
+  cardRoutes(app, repositories);
+  metricRoutes(app, repositories);
   await app.ready();
   return app;
 }

@@ -48,8 +48,12 @@ export interface KubernetesOptions {
   annotations?: Record<string, string>;
 }
 export interface CardOptions {
-  type?: string;
+  /** `default` (the components, then the task's parameters, artifacts and place in the flow) or `blank` (the components only). */
+  type?: "default" | "blank";
+  /** Names the card: `current.card.<id>`, `weft card get PATHSPEC --id <id>`. Needed when a step has several cards. */
   id?: string;
+  /** Seconds between writes while the task runs (default 5): refresh() more often is held back to this. */
+  refreshInterval?: number;
 }
 export interface ScheduleOptions {
   cron: string;
@@ -76,7 +80,7 @@ export const environment = stepDecorator<EnvironmentOptions>("environment");
 export const secrets = stepDecorator<SecretsOptions>("secrets");
 /** Runs the step as a Kubernetes Job. */
 export const kubernetes = stepDecorator<KubernetesOptions>("kubernetes");
-/** A report card attached to the task. */
+/** A report card attached to the task, built with components from `weft/cards`; a step may have several. */
 export const card = stepDecorator<CardOptions>("card");
 /** Production schedule (Argo CronWorkflow). */
 export const schedule = classDecorator<ScheduleOptions>("schedule");

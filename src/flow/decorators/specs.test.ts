@@ -15,7 +15,13 @@ describe("validateStepDecorator", () => {
     assert.deepEqual(validateStepDecorator({ name: "catchError", options: { var: "failure" } }, "step train"), {
       catchError: { var: "failure", printException: true },
     });
-    assert.deepEqual(validateStepDecorator({ name: "card", options: {} }, "step train"), { card: { type: "default" } });
+    assert.deepEqual(validateStepDecorator({ name: "card", options: {} }, "step train"), { card: [{ type: "default", refreshInterval: 5 }] });
+  });
+
+  test("@card refuses an unknown type, an id that is not an identifier, and an id current.card keeps", () => {
+    assert.match(weftError(() => validateStepDecorator({ name: "card", options: { type: "fancy" } }, "step train"), "FLOW_INVALID").message, /option "type" of @card .*"default" .*"blank"/);
+    assert.match(weftError(() => validateStepDecorator({ name: "card", options: { id: "my report" } }, "step train"), "FLOW_INVALID").message, /option "id" of @card .*identifier/);
+    assert.match(weftError(() => validateStepDecorator({ name: "card", options: { id: "refresh" } }, "step train"), "FLOW_INVALID").message, /must not be one of append, extend, clear, refresh/);
   });
 
   test("validateStepDecorator rejects an unknown option and names it", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { WeftError, type ErrorCode } from "../../errors/weft-error.ts";
+import { RESERVED_CARD_IDS } from "../card-api.ts";
 import type { DecoratorUse } from "../class-metadata.ts";
 
 const count = z.number().int().nonnegative();
@@ -58,7 +59,18 @@ export const STEP_DECORATOR_SCHEMAS = {
     labels: stringMap.optional(),
     annotations: stringMap.optional(),
   }),
-  card: z.strictObject({ type: z.string().default("default"), id: z.string().optional() }),
+  // A step may have several cards: each use becomes one entry, and collectDecorators concatenates them.
+  card: z
+    .strictObject({
+      type: z.enum(["default", "blank"], { message: 'must be "default" (the task\'s parameters, artifacts and place in the flow, after the components) or "blank" (the components only)' }).default("default"),
+      id: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be an identifier of at most 64 letters, digits or _, e.g. report")
+        .refine((id) => !RESERVED_CARD_IDS.includes(id), `must not be one of ${RESERVED_CARD_IDS.join(", ")}: current.card keeps those names`)
+        .optional(),
+      refreshInterval: z.number().min(0.5, "must be at least 0.5 (seconds)").max(3600, "must be at most 3600 (seconds)").default(5),
+    })
+    .transform((card) => [card]),
 };
 
 export const CLASS_DECORATOR_SCHEMAS = {

@@ -90,7 +90,12 @@ export function collectDecorators(flow: Pick<LoadedFlow, "decoratorUses"> & { pa
         issues.push({ step, line, message: error.message, hint: error.hint ?? `Fix the options of @${use.name}.` });
       }
     }
-    decorators[step] = Object.assign({}, ...validated);
+    decorators[step] = mergeDecorators(validated, (message) => {
+      const parsedStep = flow.parsed?.steps.find((s) => s.name === step);
+      const error = new WeftError("FLOW_INVALID", `Step "${step}" ${message}`, { hint: "Give each @card of a step its own id: @card({ id: \"report\" })." });
+      errors.push(error);
+      issues.push({ step, line: parsedStep?.decoratorLines?.card ?? parsedStep?.line ?? 0, message: error.message, hint: error.hint! });
+    });
   }
   return { decorators, issues, errors };
 }
@@ -144,4 +149,15 @@ export async function writeCodePackage(cacheDir: string, sha: string, code: stri
   await writeFile(join(dir, "flow.mjs.map"), map);
   await writeFile(join(dir, "flow.mjs"), code);
   return join(dir, "flow.mjs");
+}
+
+/** One step's validated decorators as one object: the cards of every @card together, each other decorator once. */
+function mergeDecorators(validated: StepDecorators[], problem: (message: string) => void): StepDecorators {
+  const merged: StepDecorators = Object.assign({}, ...validated);
+  const cards = validated.flatMap((d) => d.card ?? []);
+  if (cards.length === 0) return merged;
+  const ids = cards.map((c) => c.id ?? c.type);
+  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (repeated.length) problem(`has two cards named "${repeated[0]}" (a card without an id is named by its type).`);
+  return { ...merged, card: cards };
 }

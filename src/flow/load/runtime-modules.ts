@@ -11,6 +11,7 @@ export const RUNTIME_MODULES = Symbol.for("weft.runtimeModules");
 const LOADERS: Record<string, () => Promise<Record<string, unknown>>> = {
   weft: async () => weft,
   "weft/client": () => import("../../client/index.ts"),
+  "weft/cards": () => import("../../cards/index.ts"),
 };
 
 export const WEFT_SPECIFIERS = Object.keys(LOADERS);

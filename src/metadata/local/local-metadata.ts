@@ -2,7 +2,8 @@ import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import { checkName, checkRunNames } from "../names.ts";
 import { checkChosenRunId, compareIds, isAllocatedId, isValidId, runExistsError } from "../ids.ts";
-import { HEARTBEAT_TIMEOUT_MS, lostRunState, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TagRemoval, type TaskFact, type TaskRecord } from "../types.ts";
+import { limitPoints, seriesOf, type MetricSeries, type MetricsFile } from "../metrics.ts";
+import { HEARTBEAT_TIMEOUT_MS, lostRunState, type CardInfo, type CardMetadata, type MetricsQuery, type TaskMetricSeries, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TagRemoval, type TaskFact, type TaskRecord } from "../types.ts";
 import { LocalTags, tagsHintKey } from "./local-tags.ts";
 
 const encoder = new TextEncoder();
@@ -19,7 +20,7 @@ interface Heartbeat {
  * with the same settings sees the same runs.
  *
  * Keys: `<Flow>/<run>/_meta/{run,state,tags,heartbeat}.json`, `<Flow>/<run>/_meta/tags/<n>.json` (LocalTags) and
- * `<Flow>/<run>/<step>/<task>/_meta/{task.json,heartbeat.json,<n>.{start,end,artifacts,metadata}.json}`.
+ * `<Flow>/<run>/<step>/<task>/_meta/{task.json,heartbeat.json,<n>.{start,end,artifacts,metadata,cards,metrics}.json}`.
  */
 export class LocalMetadata implements MetadataProvider {
   readonly kind = "local";
@@ -173,6 +174,37 @@ export class LocalMetadata implements MetadataProvider {
 
   async listMetadata(ref: TaskRef): Promise<MetadataEntry[]> {
     return this.readByAttempt<MetadataEntry>(ref, "metadata", (e) => e.field);
+  }
+
+  async recordCards(ref: TaskRef, attempt: number, cards: CardInfo[]): Promise<void> {
+    await this.put(`${layout.task(ref)}/_meta/${attempt}.cards.json`, cards.map((c) => ({ attempt, ...c })));
+  }
+
+  async listCards(ref: TaskRef): Promise<CardMetadata[]> {
+    return this.readByAttempt<CardMetadata>(ref, "cards", (c) => c.id);
+  }
+
+  async recordMetrics(ref: TaskRef, attempt: number, metrics: MetricsFile): Promise<void> {
+    await this.put(`${layout.task(ref)}/_meta/${attempt}.metrics.json`, metrics);
+  }
+
+  async listMetrics(ref: TaskRef, query: MetricsQuery = {}): Promise<MetricSeries[]> {
+    const files = (await this.childNames(`${layout.task(ref)}/_meta/`)).map((f) => /^(\d+)\.metrics\.json$/.exec(f)?.[1]).filter((n): n is string => n !== undefined);
+    const attempts = files.map(Number).sort((a, b) => a - b);
+    const contents = await this.getJson<(MetricsFile | undefined)[]>(attempts.map((n) => `${layout.task(ref)}/_meta/${n}.metrics.json`));
+    return attempts.flatMap((attempt, i) => seriesOf(contents[i] ?? {}, attempt).map((s) => limitPoints(s, query.maxPoints)));
+  }
+
+  async listRunMetrics(flow: string, run: string, query: MetricsQuery = {}): Promise<TaskMetricSeries[]> {
+    const steps = await this.listSteps(flow, run);
+    const perStep = await Promise.all(
+      steps.map(async (step) => {
+        const tasks = await this.listTasks(flow, run, step);
+        const perTask = await Promise.all(tasks.map(async (t) => (await this.listMetrics(t, query)).map((s) => ({ ...s, stepName: step, task: t.task }))));
+        return perTask.flat();
+      }),
+    );
+    return perStep.flat();
   }
 
   async heartbeat(target: RunRef | TaskRef): Promise<void> {

@@ -5,7 +5,7 @@ import { TaskDatastore, type TaskData } from "../../datastore/task-datastore.ts"
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
-import { artifactMetadata, attemptFacts } from "../attempt-records.ts";
+import { artifactMetadata, attemptFacts, recordReports } from "../attempt-records.ts";
 import { foreachStackOf, taskKey } from "../foreach-stack.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
@@ -240,6 +240,8 @@ export class Scheduler {
     this.record(ref, metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath }));
     this.record(ref, metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } }));
     this.record(ref, metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(this.content, data)));
+    // The clone's cards and metrics are the origin's blobs, indexed again under this task.
+    this.record(ref, recordReports(metadata, this.content, ref, 0, data));
     this.clones.last = Date.now();
     reporter.cloned(task.step, pathspecOf(ref), originPath);
     this.queueSuccessors(task, data);
@@ -256,6 +258,7 @@ export class Scheduler {
     if (data) {
       // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
       this.record(ref, this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }, artifactMetadata(this.content, data)));
+      this.record(ref, recordReports(this.options.metadata, this.content, ref, task.attempt, data));
       this.options.reporter.finished(task.step, pathspec, "done");
       this.queueSuccessors(task, data);
       return;

@@ -4,7 +4,7 @@ import type { TaskData } from "../../datastore/task-datastore.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import { openMetadata } from "../../metadata/registry.ts";
 import { HEARTBEAT_INTERVAL_MS, type ErrorInfo, type MetadataProvider } from "../../metadata/types.ts";
-import { artifactMetadata, attemptFacts } from "../attempt-records.ts";
+import { artifactMetadata, attemptFacts, recordReports } from "../attempt-records.ts";
 import type { TaskContext } from "./task-context.ts";
 
 /**
@@ -54,7 +54,10 @@ export class AttemptRecorder {
     const metadata = await this.metadata;
     const { ref, args, content } = this.ctx;
     const finishedAt = new Date().toISOString();
-    await metadata.finishAttempt(ref, { attempt: args.attempt, startedAt: this.startedAt, finishedAt, ok: true }, artifactMetadata(content, data));
+    await Promise.all([
+      metadata.finishAttempt(ref, { attempt: args.attempt, startedAt: this.startedAt, finishedAt, ok: true }, artifactMetadata(content, data)),
+      recordReports(metadata, content, ref, args.attempt, data),
+    ]);
     if (args.step === "end") await metadata.setRunState(args.flow, args.run, { status: "succeeded", finishedAt });
   }
 

@@ -18,6 +18,7 @@ import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts"
 import { openTaskLogs, type LogCapture } from "./log-capture.ts";
 import { codePackagePath } from "./code-package.ts";
 import { openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
+import { TaskOutputs } from "./task-outputs.ts";
 
 interface Transition {
   targets: string[];
@@ -38,8 +39,9 @@ export async function runTask(args: TaskArgs): Promise<number> {
   const recorder = new AttemptRecorder(ctx, startedAt);
   const phase: Phase = { inStep: false };
   const guard = guardAttempt(args.step);
+  const outputs: OutputsHolder = {};
   try {
-    const data = await Promise.race([execute({ ctx, redactor, recorder, phase, startedAt, capture }), guard.failure]);
+    const data = await Promise.race([execute({ ctx, redactor, recorder, phase, startedAt, capture, outputs }), guard.failure]);
     await guard.settled();
     guard.decide();
     await ctx.store.finishAttempt(args.attempt, data);
@@ -51,6 +53,8 @@ export async function runTask(args: TaskArgs): Promise<number> {
     guard.decide();
     const code = guard.caused(error) ? TASK_EXIT.stepFailed : exitCodeFor(error, phase.inStep);
     process.stderr.write(`${describeFailure(error)}\n`);
+    // The cards and metrics up to the failure stay readable for this attempt.
+    await outputs.value?.flushFailed();
     try {
       await recorder.failed(errorInfo(error, redactor), code);
     } catch (recording) {
@@ -63,8 +67,14 @@ export async function runTask(args: TaskArgs): Promise<number> {
   }
 }
 
+/** Set by execute() once the step's cards and metrics are open, so a failure can still save them. */
+interface OutputsHolder {
+  value?: TaskOutputs;
+}
+
 /** One attempt in progress: what execute() works with. */
 interface Attempt {
+  outputs: OutputsHolder;
   ctx: TaskContext;
   redactor: Redactor;
   recorder: AttemptRecorder;
@@ -73,10 +83,11 @@ interface Attempt {
   capture: LogCapture;
 }
 
-async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: Attempt): Promise<TaskData> {
+async function execute({ ctx, redactor, recorder, phase, startedAt, capture, outputs: holder }: Attempt): Promise<TaskData> {
   const [parents] = await Promise.all([readParents(ctx), ctx.store.startAttempt({ attempt: ctx.args.attempt, startedAt, pid: process.pid })]);
   const foreachStack = taskForeachStack(ctx, parents);
-  const [flowClass] = await Promise.all([importCode(ctx, capture), recorder.started(foreachStack)]);
+  const [flowClass, outputs] = await Promise.all([importCode(ctx, capture), TaskOutputs.open(ctx), recorder.started(foreachStack)]);
+  holder.value = outputs;
   const lineage: Lineage = {
     parents,
     foreachStack,
@@ -98,8 +109,9 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
     foreachStack,
     parameterNames: Object.keys(ctx.spec.params),
     ...tagsOf(ctx.spec),
+    ...outputs.current,
   });
-  if (ctx.args.fallback) return fallback(ctx, recorder, flowClass, lineage, redactor);
+  if (ctx.args.fallback) return fallback(ctx, recorder, flowClass, lineage, redactor, outputs);
   Object.assign(process.env, decorators.environment?.vars ?? {});
   const secrets = ctx.spec.secrets?.[step];
   if (secrets) {
@@ -127,7 +139,7 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
     if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = errorInfo(error, redactor);
     run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
   }
-  return save(ctx, run, foreachStack, redactor);
+  return save(ctx, run, foreachStack, redactor, outputs);
 }
 
 /**
@@ -137,7 +149,7 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
  * inherited artifacts (nothing the killed body set survived), and the task takes
  * the static transition.
  */
-async function fallback(ctx: TaskContext, recorder: AttemptRecorder, flowClass: FlowClass, lineage: Lineage, redactor: Redactor): Promise<TaskData> {
+async function fallback(ctx: TaskContext, recorder: AttemptRecorder, flowClass: FlowClass, lineage: Lineage, redactor: Redactor, outputs: TaskOutputs): Promise<TaskData> {
   const { step, attempt } = ctx.args;
   const catcher = ctx.spec.decorators[step]?.catchError;
   if (!catcher) throw new WeftError("USAGE", `weft step --fallback: step "${step}" has no @catchError.`, { hint: "Only a step with @catchError has a fallback attempt." });
@@ -146,7 +158,7 @@ async function fallback(ctx: TaskContext, recorder: AttemptRecorder, flowClass: 
   const run = prepareInstance(ctx, flowClass, lineage);
   if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = lost;
   run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
-  return save(ctx, run, lineage.foreachStack, redactor);
+  return save(ctx, run, lineage.foreachStack, redactor, outputs);
 }
 
 /**
@@ -273,7 +285,7 @@ function checkTransition(ctx: TaskContext, transition: Transition | undefined): 
   }
 }
 
-async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFrame[], redactor: Redactor): Promise<TaskData> {
+async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFrame[], redactor: Redactor, outputs: TaskOutputs): Promise<TaskData> {
   const transition = run.transition ?? { targets: [], foreach: undefined };
   let foreach: TaskData["foreach"];
   if (transition.foreach) {
@@ -298,7 +310,20 @@ async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFra
       });
     }
   });
-  return { artifacts: { ...carried, ...saved }, next: transition.targets, foreachStack, ...(foreach ? { foreach } : {}) };
+  const artifacts = { ...carried, ...saved };
+  const reported = await outputs.finish({
+    step: ctx.args.step,
+    params: ctx.spec.params,
+    artifacts: Object.entries(artifacts).map(([name, record]) => ({ name, type: record.type, size: record.size, value: () => (run.flow as unknown as Record<string, unknown>)[name] })),
+    graph: graphSummary(ctx),
+  });
+  return { artifacts, next: transition.targets, foreachStack, ...(foreach ? { foreach } : {}), ...reported };
+}
+
+/** The flow's steps and transitions, as the default card draws them. */
+function graphSummary(ctx: TaskContext): { steps: string[]; next: Record<string, string[]>; foreach: Record<string, string | undefined> } {
+  const { steps, nodes } = ctx.spec.graph;
+  return { steps, next: Object.fromEntries(steps.map((s) => [s, nodes[s]?.next ?? []])), foreach: Object.fromEntries(steps.map((s) => [s, nodes[s]?.foreach])) };
 }
 
 /** User and system tags apart; a run spec written before they were kept apart holds both in `tags`. */

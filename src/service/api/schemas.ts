@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ID_PATTERN, ID_RULE, isAllocatedId, RESERVED_RUN_IDS } from "../../metadata/ids.ts";
 import { MAX_ARTIFACT_NAME_LENGTH, MAX_TAG_LENGTH, MAX_USER_LENGTH, NAME_PATTERN, NAME_RULE, USER_RULE, userNameProblem } from "../../metadata/names.ts";
 import { RECORD_LIMITS as L } from "../../metadata/record-limits.ts";
+import { MAX_POINTS_PER_METRIC, METRIC_NAME_PATTERN, METRIC_NAME_RULE } from "../../metadata/metrics.ts";
 
 /** Names and ids as the runtime makes them; anything else (`..`, `/`, quotes) is refused before SQL sees it. */
 const name = z.string().regex(NAME_PATTERN, `must be ${NAME_RULE}`);
@@ -116,6 +117,31 @@ export const StartBody = AttemptBody.extend({ metadata: z.array(Fact).max(1_000)
 /** An attempt's end, with the artifacts it saved recorded in the same statement. */
 export const FinishBody = AttemptBody.extend({ artifacts: z.array(ArtifactInfo).max(10_000).superRefine(unique((a) => a.name, "name")).default([]) });
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in 64 lowercase hex digits");
+const CardInfo = z.strictObject({
+  id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a card id: an identifier of at most 64 characters"),
+  type: text(64).min(1, "must not be empty"),
+  sha: sha256,
+  size: count,
+  location: text(1024),
+  errors: z.array(text(L.exceptionMessage)).max(1_000).optional(),
+});
+/** An attempt's cards, replacing what it recorded before. */
+export const CardsBody = z.strictObject({ cards: z.array(CardInfo).max(100).superRefine(unique((c) => c.id, "card id")) });
+
+const metricName = z.string().regex(METRIC_NAME_PATTERN, `must be ${METRIC_NAME_RULE}`);
+/** A point on the wire: [step, value, time in ms]; compact, since a series may hold a million. */
+const PointTuple = z.tuple([count, z.number().refine(Number.isFinite, "must be a finite number"), count]);
+/** An attempt's metrics, every point, replacing what it recorded before. */
+export const MetricsBody = z.strictObject({
+  metrics: z
+    .record(metricName, z.array(PointTuple).max(MAX_POINTS_PER_METRIC, `must have at most ${MAX_POINTS_PER_METRIC} points`))
+    .refine((m) => Object.keys(m).length <= 1_000, "must name at most 1000 metrics"),
+});
+export const MetricsQuery = z.strictObject({
+  maxPoints: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().max(1_000_000, "must be at most 1000000")).optional(),
+});
+
 export const RunsQuery = z.strictObject({
   user: text(MAX_USER_LENGTH).optional(),
   tag: z.union([tag, z.array(tag)]).optional().transform((t) => (t === undefined ? undefined : [t].flat())),
@@ -144,3 +170,8 @@ export const Task = RegisterTaskBody.extend({ flow: z.string(), run: z.string(),
 export const Attempt = AttemptBody;
 export const Artifacts = z.array(ArtifactInfo.extend({ attempt: count }));
 export const Metadata = z.array(Fact.extend({ attempt: count }));
+export const Cards = z.array(CardInfo.extend({ attempt: count }));
+const Point = z.object({ step: z.number(), value: z.number(), time: z.number() });
+const Series = z.object({ name: z.string(), attempt: count, count, last: Point, points: z.array(Point) });
+export const TaskMetrics = z.array(Series);
+export const RunMetrics = z.array(Series.extend({ stepName: z.string(), task: z.string() }));
