@@ -99,7 +99,7 @@ async function indexOrigin(backend: StorageBackend, flow: string, run: string, s
           const attempt = await store.doneAttempt();
           if (attempt === undefined) return void unfinished.add(step);
           const data = await store.readData(attempt);
-          tasks.set(taskKey(step, data.foreachStack), { task, data });
+          tasks.set(taskKey(step, task), { task, data });
         }),
       );
     }),
