@@ -47,6 +47,8 @@ export interface CloneSource {
   tasks: Map<string, OriginTask>;
   /** Steps whose tasks run again even where the origin finished them. */
   rerun: ReadonlySet<string>;
+  /** Tasks (by taskKey) cloned even though their step is in `rerun`: loop iterations before the one that failed. */
+  keep?: ReadonlySet<string>;
 }
 
 export interface SchedulerOptions {
@@ -224,8 +226,9 @@ export class Scheduler {
   /** The origin's finished task that this one may reuse, when resuming. */
   private originOf(task: QueuedTask): OriginTask | undefined {
     const clone = this.options.clone;
-    if (!clone || clone.rerun.has(task.step)) return undefined;
-    return clone.tasks.get(taskKey(task.step, task.task));
+    const key = taskKey(task.step, task.task);
+    if (!clone || (clone.rerun.has(task.step) && !clone.keep?.has(key))) return undefined;
+    return clone.tasks.get(key);
   }
 
   /**
