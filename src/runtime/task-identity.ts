@@ -76,9 +76,15 @@ function commonLength(a: readonly Frame[], b: readonly Frame[]): number {
  * message saying what the step's ids look like.
  */
 export function positionOf(taskId: string, step: string, frames: readonly Frame[]): number[] {
-  const example = frames.length === 0 ? `"0"` : `like "${taskIdOf(frames.map((_, i) => i + 2), frames)}"`;
-  const what = frames.length === 0 ? "outside any foreach or loop" : `inside ${frames.map((f) => (f.kind === "foreach" ? `the foreach of ${f.split}` : `the loop at ${f.header}`)).join(", then ")}`;
-  const bad = () => new Error(`task id "${taskId}" does not fit step "${step}", which is ${what}: its task ids are ${example}`);
+  const depth = frames.length;
+  const loops = frames.some((f) => f.kind === "loop");
+  const example = `"${taskIdOf(frames.map((_, i) => i + 2), frames)}"`;
+  const what = loops
+    ? `inside ${frames.map((f) => (f.kind === "foreach" ? `the foreach of ${f.split}` : `the loop at ${f.header}`)).join(", then ")}: its task ids are like ${example} (a loop's iteration is i and its number)`
+    : depth === 0
+      ? `inside 0 foreaches: its task ids are "0"`
+      : `inside ${depth} foreach${depth === 1 ? "" : "es"}: its task ids are ${depth} whole number${depth > 1 ? "s" : ""} joined by "-", e.g. ${example}`;
+  const bad = () => new Error(`task id "${taskId}" does not fit step "${step}", which is ${what}`);
   if (frames.length === 0) {
     if (taskId !== "0") throw bad();
     return [];
