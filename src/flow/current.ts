@@ -28,6 +28,12 @@ export interface CurrentTask {
   tags: string[];
   /** The tags Weft set on the run (`user:…`, `weft_version:…`, `runtime:…`, `host:…`): the client's `Run.systemTags`. */
   systemTags: string[];
+  /** With `@project({ name })`: the project's name; undefined without @project. */
+  projectName: string | undefined;
+  /** With @project: the run's branch, `user.<name>`, `test.<branch>` (`--branch`) or `prod` (`--production`). */
+  branchName: string | undefined;
+  /** With @project: `<project>.<branch>.<Flow>`, what deployments of this branch are named after. */
+  projectFlowName: string | undefined;
 }
 
 let active: CurrentTask | undefined;

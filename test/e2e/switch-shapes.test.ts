@@ -264,3 +264,28 @@ test("a condition whose value names no case fails the task, naming the condition
   assert.equal(result.code, 1);
   assert.match(result.stderr + result.stdout, /Step "start" switches on this\.mode = "medium", which names no case; the cases are "fast", "slow"\./);
 });
+
+test("@project: current and the client give the project, the branch and the project flow name of a run", async () => {
+  const source = `import { project } from "weft";
+@project({ name: "fraud_model" })
+export default class ProjectFlow extends FlowSpec {
+  @step start() { console.log("PROJECT", current.projectName, current.branchName, current.projectFlowName, current.systemTags.filter((t) => t.startsWith("project")).join(",")); this.next(this.end); }
+  @step end() {}
+}`;
+  const mine = await runFlow("ProjectFlow", source);
+  assert.equal(mine.result.code, 0, mine.result.stderr);
+  assert.match(mine.result.stdout, /PROJECT fraud_model user\.tester fraud_model\.user\.tester\.ProjectFlow project:fraud_model,project_branch:user\.tester/);
+  const test1 = await runWeft(["run", mine.file, "--branch", "canary"], { cwd: mine.dir });
+  assert.match(test1.stdout, /PROJECT fraud_model test\.canary fraud_model\.test\.canary\.ProjectFlow/);
+  const prod = await runWeft(["run", mine.file, "--production"], { cwd: mine.dir });
+  assert.match(prod.stdout, /PROJECT fraud_model prod fraud_model\.prod\.ProjectFlow/);
+  assert.deepEqual((await Run.get("ProjectFlow/2")).project, { name: "fraud_model", branch: "test.canary", flowName: "fraud_model.test.canary.ProjectFlow" });
+  assert.equal((await Run.get("ProjectFlow/3")).project?.branch, "prod");
+
+  const plain = await runFlow("PlainFlow", `export default class PlainFlow extends FlowSpec {
+  @step start() { console.log("PROJECT", String(current.projectName)); this.next(this.end); }
+  @step end() {}
+}`, ["--branch", "canary"]);
+  assert.equal(plain.result.code, 2);
+  assert.match(plain.result.stderr, /--branch needs a flow with @project, and PlainFlow has none/);
+});

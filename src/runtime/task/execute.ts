@@ -95,6 +95,9 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture }: A
     username: ctx.spec.user,
     foreachStack,
     parameterNames: Object.keys(ctx.spec.params),
+    projectName: ctx.spec.project?.name,
+    branchName: ctx.spec.project?.branch,
+    projectFlowName: ctx.spec.project?.flowName,
     ...tagsOf(ctx.spec),
   });
   if (ctx.args.fallback) return fallback(ctx, recorder, flowClass, lineage, redactor);
