@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { resolveConfig } from "../config/resolve.ts";
+import { ContentStore } from "../datastore/content-store.ts";
 import { layout } from "../datastore/layout.ts";
+import { TaskDatastore } from "../datastore/task-datastore.ts";
 import { LocalBackend } from "../datastore/local/local-backend.ts";
 import type { FlowGraph, GraphNode } from "../flow/graph/graph.ts";
 import { LocalMetadata } from "../metadata/local/local-metadata.ts";
@@ -56,6 +58,10 @@ describe("Task.parentTasks and Task.childTasks", () => {
         await meta.registerTask({ ...ref, createdAt: "2024-01-01T00:00:00.000Z", foreachStack: [] });
         await meta.startAttempt(ref, { attempt: 0, startedAt: "2024-01-01T00:00:00.000Z" });
         await meta.finishAttempt(ref, { attempt: 0, startedAt: "2024-01-01T00:00:00.000Z", finishedAt: "2024-01-01T00:01:00.000Z", ok: true });
+        // The done marker: the transition the task took, and how many items its foreach split into.
+        const numSplits = TASKS[graph.nodes[step]!.next[0] ?? ""]?.filter((id) => step === "start" || id.startsWith(`${task}-`)).length ?? 0;
+        const foreach = graph.nodes[step]!.split === "foreach" ? { foreach: { field: "xs", numSplits } } : {};
+        await new TaskDatastore(backend, new ContentStore(backend, layout.contentPrefix("NestedFlow")), ref).finishAttempt(0, { artifacts: {}, next: graph.nodes[step]!.next, foreachStack: [], ...foreach });
       }
     }
     await meta.setRunState("NestedFlow", run, { status: "succeeded", finishedAt: "2024-01-01T00:02:00.000Z" });

@@ -9,6 +9,7 @@ import { Step } from "./step.ts";
 import { loadTask } from "./task.ts";
 import { addTags, removeTags } from "./tags.ts";
 import type { MetricsQuery, TaskMetricSeries } from "../metadata/types.ts";
+import { projectFromTags, type ProjectInfo } from "../flow/project.ts";
 import type { ArtifactName, ArtifactValue } from "./types.ts";
 import { visibleRun } from "./visibility.ts";
 
@@ -25,6 +26,11 @@ export class Run<F = unknown> {
   readonly userTags: string[];
   /** The run this one resumed, if any. */
   readonly originRunId: string | undefined;
+  /**
+   * For a flow with `@project`: the project, the run's branch and `<project>.<branch>.<Flow>`,
+   * read from its `project:` and `project_branch:` system tags; undefined otherwise.
+   */
+  readonly project: ProjectInfo | undefined;
   /** Why the run failed or was stopped. */
   readonly reason: string | undefined;
   readonly status: RunStatus;
@@ -48,6 +54,7 @@ export class Run<F = unknown> {
     this.systemTags = record.systemTags;
     this.userTags = record.tags;
     this.originRunId = record.originRun;
+    this.project = projectFromTags(record.flow, record.systemTags);
     const effective = effectiveState(state);
     this.status = effective.status;
     this.reason = effective.reason;

@@ -5,7 +5,8 @@ import { WeftError } from "../errors/weft-error.ts";
 import type { ForeachFrame } from "../flow/current.ts";
 import type { AttemptRecord, ErrorInfo, MetadataEntry, TaskRecord } from "../metadata/types.ts";
 import { readRunSpec } from "../runtime/run-spec.ts";
-import { enclosingForeaches, indicesOf } from "../runtime/task-identity.ts";
+import { childPosition, parentsOf, positionOf, positionsOf, taskIdOf, type ParentRef, type Positions, type RunTasks } from "../runtime/task-identity.ts";
+import { absentIfNotFound, isWeftError } from "../errors/weft-error.ts";
 import { Artifact } from "./artifact.ts";
 import { AsyncList } from "./async-list.ts";
 import { clientContext, type ClientContext } from "./context.ts";
@@ -111,48 +112,68 @@ export class Task<F = unknown> {
   }
 
   /**
-   * The tasks this one started from, as the task itself derives them from its id and the
-   * graph: the one task before it, each branch of a static join, or every item of the
-   * foreach a join closes. Grouped by step in the graph's order, each step's in task-id
-   * order; empty for `start`.
+   * The tasks this one started from, as the task itself derives them from its id, the
+   * graph and the run's done markers: the one task before it (after a switch, the case
+   * that ran; in a loop, the previous iteration), each branch of a static join, or every
+   * item of the foreach a join closes. In join order; empty for `start`.
    */
   parentTasks(): AsyncList<Task<F>> {
     return new AsyncList(() => this.neighbours("prev"));
   }
 
   /**
-   * The tasks that started from this one: the next step's task, each branch of a static
-   * split, one task per item of a foreach split, or the join that closes the foreach this
-   * task is an item of. Only tasks that exist (a failed run may have none yet); empty for `end`.
+   * The tasks that started from this one, following the transition it recorded: the next
+   * step's task (for a switch, the case it took; the next iteration of a loop), each branch
+   * of a static split, one task per item of a foreach split, or the join that closes the
+   * foreach this task is an item of. Only tasks that exist (a failed run may have none
+   * yet); empty for `end`.
    */
   childTasks(): AsyncList<Task<F>> {
     return new AsyncList(() => this.neighbours("next"));
   }
 
-  /**
-   * The tasks of the steps before (or after) this one in the graph whose foreach position
-   * agrees with this task's as far as both go: a task id is its foreach indices, so an
-   * item's parent is its split's task, and a foreach join's parents are the items under it.
-   */
   private async neighbours(direction: "prev" | "next"): Promise<Task<F>[]> {
     const { graph } = await readRunSpec(this.ctx.backend, this.flowName, this.runId);
-    const node = graph.nodes[this.stepName];
-    if (!node) throw new WeftError("NOT_FOUND", `Run ${this.flowName}/${this.runId} has no step "${this.stepName}" in its graph.`, { hint: `Steps: ${graph.steps.join(", ")}.` });
-    const enclosing = enclosingForeaches(graph);
-    const mine = positionOf(this.id, this.stepName, enclosing);
-    if (!mine) return [];
-    const perStep = await Promise.all(
-      node[direction].map(async (step) => {
-        const records = await this.ctx.metadata.listTasks(this.flowName, this.runId, step);
-        const related = records.filter((r) => {
-          const theirs = positionOf(r.task, step, enclosing);
-          const shared = Math.min(mine.length, theirs?.length ?? 0);
-          return theirs !== undefined && theirs.slice(0, shared).every((index, i) => index === mine[i]);
-        });
-        return Promise.all(related.map((r) => loadTask<F>(this.ctx, r, r)));
-      }),
-    );
-    return perStep.flat().filter((t): t is Task<F> => t !== undefined);
+    if (!graph.nodes[this.stepName]) throw new WeftError("NOT_FOUND", `Run ${this.flowName}/${this.runId} has no step "${this.stepName}" in its graph.`, { hint: `Steps: ${graph.steps.join(", ")}.` });
+    const positions = positionsOf(graph);
+    let mine: number[];
+    try {
+      mine = positionOf(this.id, this.stepName, positions.frames[this.stepName] ?? []);
+    } catch {
+      return [];
+    }
+    const tasks = this.runTasks();
+    // Parents that cannot be found (the run failed before them) are not listed; a storage failure is thrown.
+    const unfound = (error: unknown): ParentRef[] => {
+      if (isWeftError(error)) throw error;
+      return [];
+    };
+    const refs = direction === "prev" ? (this.stepName === "start" ? [] : await parentsOf(positions, this.stepName, mine, tasks).catch(unfound)) : await this.children(positions, mine, tasks);
+    const found = await Promise.all(refs.map((r) => loadTask<F>(this.ctx, { flow: this.flowName, run: this.runId, ...r })));
+    return found.filter((t): t is Task<F> => t !== undefined);
+  }
+
+  private async children(positions: Positions, mine: number[], tasks: RunTasks): Promise<ParentRef[]> {
+    const done = await tasks.done(this.stepName, this.id);
+    if (!done) return [];
+    const node = positions.graph.nodes[this.stepName]!;
+    const next = node.switch ? done.next : node.next;
+    const child = (step: string, splitIndex?: number): ParentRef => ({ step, task: taskIdOf(childPosition(positions, this.stepName, mine, step, splitIndex), positions.frames[step]) });
+    if (node.split === "foreach") return Array.from({ length: done.numSplits ?? 0 }, (_, i) => child(next[0]!, i));
+    return next.map((step) => child(step));
+  }
+
+  /** The run's finished tasks as the task runtime reads them: done markers in the datastore. */
+  private runTasks(): RunTasks {
+    const { backend } = this.ctx;
+    const content = new ContentStore(backend, layout.contentPrefix(this.flowName));
+    return {
+      done: async (step, task) => {
+        const reader = await new TaskDatastore(backend, content, { flow: this.flowName, run: this.runId, step, task }).readDone().catch(absentIfNotFound);
+        return reader && { next: reader.data.next, ...(reader.data.foreach ? { numSplits: reader.data.foreach.numSplits } : {}) };
+      },
+      list: async (step) => (await backend.list(layout.step(this.flowName, this.runId, step))).filter((k) => k.endsWith("/")).map((k) => k.slice(0, -1).split("/").pop()!),
+    };
   }
 
   /** Facts recorded about each attempt (host, pid, log locations, code package), by attempt then field. */
@@ -220,15 +241,6 @@ export async function loadTask<F>(ctx: ClientContext, ref: TaskRef, known?: Task
   // A task whose attempt started but whose registration was lost (its runner killed in between): shown unfinished.
   const found = record ?? (attempts.length ? { ...ref, createdAt: attempts[0]!.startedAt || new Date(0).toISOString(), foreachStack: [] } : undefined);
   return found && new Task<F>(ctx, found, attempts);
-}
-
-/** A task id's foreach indices, or undefined for an id that does not fit its step. */
-function positionOf(taskId: string, step: string, enclosing: Record<string, string[]>): number[] | undefined {
-  try {
-    return indicesOf(taskId, step, enclosing[step]?.length ?? 0);
-  } catch {
-    return undefined;
-  }
 }
 
 function refOf(pathspec: string): TaskRef {

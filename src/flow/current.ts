@@ -42,6 +42,12 @@ export interface CurrentTask {
    * `task.metrics()`, `run.metrics()` and `weft metrics`.
    */
   logMetric(name: string, value: number, options?: MetricOptions): void;
+  /** With `@project({ name })`: the project's name; undefined without @project. */
+  projectName: string | undefined;
+  /** With @project: the run's branch, `user.<name>`, `test.<branch>` (`--branch`) or `prod` (`--production`). */
+  branchName: string | undefined;
+  /** With @project: `<project>.<branch>.<Flow>`, what deployments of this branch are named after. */
+  projectFlowName: string | undefined;
 }
 
 export interface MetricOptions {

@@ -3,7 +3,7 @@ import type { Inputs } from "./inputs.ts";
 
 /** What a running task provides to the flow instance; installed by the task executor. */
 export interface TaskBinding {
-  next(targets: string[], foreach: string | undefined): void;
+  next(transition: CalledTransition): void;
   readonly input: unknown;
   readonly index: number;
   mergeArtifacts(inputs: Inputs<FlowSpec>, options: MergeOptions): void;
@@ -21,6 +21,18 @@ export interface NextOptions {
   foreach: string;
 }
 
+export interface SwitchOptions {
+  /** Name of the artifact whose value is the key of the case that runs. */
+  condition: string;
+}
+
+/** A transition as a step called it, by step names. */
+export interface CalledTransition {
+  targets: string[];
+  foreach?: string;
+  switch?: { condition: string; cases: Record<string, string> };
+}
+
 type StepRef = (...args: never[]) => unknown;
 
 export const TASK_BINDING = Symbol.for("weft.taskBinding");
@@ -34,20 +46,24 @@ export abstract class FlowSpec {
 
   /**
    * The transition out of this step; always its last statement.
-   * `this.next(this.a)`, `this.next(this.a, this.b)` (branch), or
-   * `this.next(this.a, { foreach: "items" })`.
+   * `this.next(this.a)`, `this.next(this.a, this.b)` (branch),
+   * `this.next(this.a, { foreach: "items" })`, or a switch,
+   * `this.next({ fast: this.a, slow: this.b }, { condition: "mode" })`: only the step
+   * whose key is the value of artifact `mode` runs.
    */
-  next(first: StepRef, ...rest: (StepRef | NextOptions)[]): void {
-    const args = [first, ...rest];
+  next(cases: Record<string | number, StepRef>, options: SwitchOptions): void;
+  next(first: StepRef, ...rest: (StepRef | NextOptions)[]): void;
+  next(first: StepRef | Record<string | number, StepRef>, ...rest: (StepRef | NextOptions | SwitchOptions)[]): void {
+    if (typeof first === "object" && first !== null) {
+      const cases = Object.fromEntries(Object.entries(first).map(([key, target]) => [key, stepNameOf(target)]));
+      const condition = (rest[0] as SwitchOptions | undefined)?.condition;
+      if (typeof condition !== "string") throw new WeftError("TRANSITION_MISMATCH", `A switch takes its condition as a string: this.next({ … }, { condition: "mode" }), got ${typeof condition}.`);
+      return binding(this).next({ targets: Object.values(cases), switch: { condition, cases } });
+    }
+    const args: unknown[] = [first, ...rest];
     const last = args[args.length - 1];
     const foreach = typeof last === "object" && last !== null ? (args.pop() as NextOptions).foreach : undefined;
-    const targets = args.map((target) => {
-      if (typeof target !== "function") {
-        throw new WeftError("TRANSITION_MISMATCH", `this.next() takes steps such as this.train, got ${typeof target}.`);
-      }
-      return target.name;
-    });
-    binding(this).next(targets, foreach);
+    binding(this).next({ targets: args.map(stepNameOf), ...(foreach === undefined ? {} : { foreach }) });
   }
 
   /** The item of the foreach this task belongs to. */
@@ -68,6 +84,11 @@ export abstract class FlowSpec {
   mergeArtifacts(inputs: Inputs<FlowSpec> | Inputs<never>, options: MergeOptions = {}): void {
     binding(this).mergeArtifacts(inputs as Inputs<FlowSpec>, options);
   }
+}
+
+function stepNameOf(target: unknown): string {
+  if (typeof target !== "function") throw new WeftError("TRANSITION_MISMATCH", `this.next() takes steps such as this.train, got ${typeof target}.`);
+  return target.name;
 }
 
 function binding(flow: FlowSpec): TaskBinding {

@@ -14,6 +14,8 @@ export const RUN_OPTIONS: readonly string[] = [
   "run-id",
   "create-only",
   "origin-run-id",
+  "branch",
+  "production",
   "help",
   "version",
 ];

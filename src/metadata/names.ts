@@ -25,7 +25,7 @@ export const MAX_ARTIFACT_NAME_LENGTH = 255;
 export const ARTIFACT_NAME_RULE = `at most ${MAX_ARTIFACT_NAME_LENGTH} characters`;
 
 /** Prefixes of the tags Weft sets on every run (system tags); a user tag may not start with one. */
-export const SYSTEM_TAG_PREFIXES = ["user:", "weft_version:", "runtime:", "host:"] as const;
+export const SYSTEM_TAG_PREFIXES = ["user:", "weft_version:", "runtime:", "host:", "project:", "project_branch:"] as const;
 
 /** Whether `tag` is a system tag: one Weft sets, which users cannot add or remove. */
 export function isSystemTag(tag: string): boolean {

@@ -7,6 +7,7 @@ import type { LoadedFlow } from "../flow/load/load-flow.ts";
 import type { MetadataProvider, RunRecord, RunState } from "../metadata/types.ts";
 import { planSecrets, providerSettings } from "../secrets/plan.ts";
 import { weftPackage } from "./package-root.ts";
+import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
 import { runSpecBytes, type RunSpec } from "./run-spec.ts";
 
 export interface CreateRunRequest {
@@ -25,6 +26,8 @@ export interface CreateRunRequest {
   originRun?: string;
   /** The process that will schedule the run on this machine, when there is one. */
   runner?: RunState["runner"];
+  /** `--branch` / `--production`, for a flow with @project. */
+  branch?: BranchChoice;
 }
 
 export interface CreatedRun {
@@ -41,8 +44,9 @@ export interface CreatedRun {
 export async function createRun(request: CreateRunRequest): Promise<CreatedRun> {
   const { backend, metadata, config, flow } = request;
   const user = config.values.user;
-  // Secret ids are checked before anything is written.
+  // Secret ids and the branch are checked before anything is written.
   const secrets = planSecrets(flow.decorators, config);
+  const project = projectOf(flow.name, flow.project, user, request.branch ?? {});
   const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
   await backend.putBytes([
     { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
@@ -52,7 +56,7 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
     flow: flow.name,
     user,
     tags: request.tags,
-    systemTags: [`user:${user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`],
+    systemTags: [`user:${user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`, ...projectTags(project)],
     ...(request.originRun ? { originRun: request.originRun } : {}),
     ...(request.runId ? { run: request.runId } : {}),
   };
@@ -73,6 +77,7 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
       params: request.params,
       maxNumSplits: request.maxNumSplits,
       ...(request.originRun ? { originRun: request.originRun } : {}),
+      ...(project ? { project } : {}),
       ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
     };
     if (await backend.createExclusive(layout.runSpec(flow.name, record.run), runSpecBytes(spec))) {

@@ -28,9 +28,9 @@ export function foreachStackOf({ graph, step, parent, splitIndex }: StackInput):
 }
 
 /**
- * Identifies a task across runs of the same flow: its step and the foreach indices
- * that lead to it. Task ids differ between runs; this does not.
+ * Identifies a task across runs of the same flow: its step and its id, which is derived
+ * from its position (task-identity.ts) and so the same in a resumed run as in its origin.
  */
-export function taskKey(step: string, stack: ForeachFrame[]): string {
-  return `${step}[${stack.map((f) => f.index).join(",")}]`;
+export function taskKey(step: string, task: string): string {
+  return `${step}/${task}`;
 }

@@ -4,6 +4,7 @@ import type { StorageBackend } from "../datastore/types.ts";
 import { layout } from "../datastore/layout.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import type { SecretsPlan } from "../secrets/inject.ts";
+import type { ProjectInfo } from "../flow/project.ts";
 import type { ProviderSettings } from "../secrets/types.ts";
 
 /**
@@ -34,6 +35,8 @@ export interface RunSpec {
   maxNumSplits: number;
   /** The run this one resumes. */
   originRun?: string;
+  /** For a flow with @project: its project, the run's branch and the project flow name. */
+  project?: ProjectInfo;
   /** @secrets of each step, resolved and validated when the run started. */
   secrets?: Record<string, SecretsPlan>;
   secretSettings?: ProviderSettings;

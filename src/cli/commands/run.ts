@@ -31,7 +31,9 @@ function executionOptions(command: Command): Command {
     .option("--tag <tag>", "tag the run (repeatable)", collect, [])
     .option("--datastore <kind>", "local or azure [WEFT_DEFAULT_DATASTORE]")
     .option("--datastore-root <root>", "datastore root [WEFT_DATASTORE_SYSROOT_LOCAL or _AZURE]")
-    .option("--metadata <kind>", "local or service [WEFT_DEFAULT_METADATA]");
+    .option("--metadata <kind>", "local or service [WEFT_DEFAULT_METADATA]")
+    .option("--branch <name>", "for a flow with @project: run in branch test.<name> instead of user.<you>")
+    .option("--production", "for a flow with @project: run in the production branch (prod, or prod.<name> with --branch)");
 }
 
 export function runCommand(preloaded: Preloaded): Command {
@@ -94,6 +96,7 @@ async function execute(config: WeftConfig, loaded: LoadedFlow, opts: Record<stri
     maxNumSplits: opts.maxNumSplits as number,
     tags: opts.tag as string[],
     ...(runId ? { runId } : {}),
+    ...(opts.branch !== undefined || opts.production ? { branch: { ...(opts.branch !== undefined ? { branch: opts.branch as string } : {}), production: opts.production === true } } : {}),
   };
   if (opts.createOnly) {
     const { record } = await createRunOnly(options);

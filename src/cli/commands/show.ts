@@ -1,21 +1,36 @@
 import { Command } from "commander";
 import { formatIssues } from "../../flow/graph/lint.ts";
 import type { FlowAnalysis } from "../../flow/load/analyze.ts";
+import { findLoops, isBackEdge } from "../../flow/graph/loops.ts";
 import { importOptional } from "../optional-import.ts";
 
 /** The graph as text: each step, what kind it is, and where it goes. */
 export function describeGraph(analysis: FlowAnalysis): string {
   const { graph, parsed } = analysis;
   const lines = [`${graph.flowName}  (${parsed.file})`, ""];
+  const loops = findLoops(graph);
   for (const p of parsed.params) lines.push(`  param --${p.field}  (line ${p.line})`);
   if (parsed.params.length) lines.push("");
   for (const name of graph.steps) {
     const node = graph.nodes[name]!;
     const step = parsed.steps.find((s) => s.name === name)!;
-    const kind = node.isJoin ? `join of ${node.joins?.kind === "foreach" ? "the foreach" : "the branches"} at ${node.joins?.split ?? "?"}` : node.split === "foreach" ? `foreach over "${node.foreach}"` : node.split === "static" ? "branch" : name === "start" || name === "end" ? "" : "linear";
+    const kind = node.isJoin
+      ? `join of ${node.joins?.kind === "foreach" ? "the foreach" : "the branches"} at ${node.joins?.split ?? "?"}`
+      : node.switch
+        ? `switch on "${node.switch.condition}"`
+        : node.split === "foreach"
+          ? `foreach over "${node.foreach}"`
+          : node.split === "static"
+            ? "branch"
+            : name === "start" || name === "end"
+              ? ""
+              : "linear";
     const decorators = step.decorators.map((d) => `@${d}`).join(" ");
-    lines.push(`step ${name}${kind ? `  — ${kind}` : ""}${decorators ? `  ${decorators}` : ""}  (line ${node.line})`);
-    if (node.next.length) lines.push(`    → ${node.next.join(", ")}`);
+    const loop = loops.bodies.has(name) ? `  ↻ first step of a loop` : "";
+    lines.push(`step ${name}${kind ? `  — ${kind}` : ""}${decorators ? `  ${decorators}` : ""}${loop}  (line ${node.line})`);
+    const back = (to: string) => (isBackEdge(loops, name, to) ? " ↻" : "");
+    if (node.switch) for (const [key, to] of Object.entries(node.switch.cases)) lines.push(`    → ${JSON.stringify(key)}: ${to}${back(to)}`);
+    else if (node.next.length) lines.push(`    → ${node.next.join(", ")}`);
   }
   return lines.join("\n");
 }

@@ -138,8 +138,9 @@ describe("lintFlow", () => {
     assert.equal(issues.length, 1, formatIssues("flow.ts", issues));
     const i = issue(issues, "loop");
     assert.deepEqual([i.step, i.line], ["pong", 8]);
-    assert.match(i.message, /ping → pong → ping form a loop: step "pong" goes back to "ping"\. Loops are not supported yet\./);
-    assert.match(i.hint, /make "pong" transition forward/);
+    assert.match(i.message, /ping → pong → ping form a loop: step "pong" goes back to "ping" without a switch, so the flow could never leave it\./);
+    assert.match(i.hint, /Make "pong" transition forward/);
+    assert.match(i.hint, /this\.next\(\{ again: this\.ping, done: this\.end \}, \{ condition: "more" \}\)/);
   });
 
   test("lint reports a foreach whose paths reach end before they are joined", () => {

@@ -3,6 +3,8 @@ import { RESERVED_NAMES } from "../flow-spec.ts";
 import { RUN_OPTIONS } from "../run-options.ts";
 import { isValidName, NAME_RULE } from "../../metadata/names.ts";
 import { buildGraph, findCycle, matchSplitsAndJoins, unreachableSteps, type FlowGraph } from "./graph.ts";
+import { checkSwitch, checkSwitchGraph, describeCycle } from "./lint-switch.ts";
+import { findLoops } from "./loops.ts";
 import type { ParsedFlow, ParsedStep } from "./parse.ts";
 
 /** One problem found by `weft check`: where it is, what is wrong, what to do. */
@@ -74,7 +76,8 @@ function checkStep(s: ParsedStep, parsed: ParsedFlow, stepNames: Set<string>, ad
       add(name, t.line, `Step "${name}" transitions to unknown step "${target}".`, hint);
     }
   }
-  if (t.foreach !== undefined) {
+  checkSwitch(s, t, parsed, add);
+  if (t.foreach !== undefined && !t.cases) {
     if (t.targets.length !== 1) add(name, t.line, `The foreach in step "${name}" has ${t.targets.length} targets.`, "A foreach runs one step per item: this.next(this.body, { foreach: \"items\" }).");
     if (t.foreach === "") add(name, t.line, `The foreach in step "${name}" names no field.`, 'Name an array artifact as a string literal: { foreach: "items" }.');
     else if (!parsed.fields.includes(t.foreach)) add(name, t.line, `The foreach in step "${name}" names "${t.foreach}", which is not a field of ${parsed.className}.`, `Assign this.${t.foreach} = [...] before the transition, or declare the field.`);
@@ -99,17 +102,14 @@ function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
   const line = (step: string) => graph.nodes[step]?.line ?? parsed.line;
   // A loop first: it is why the steps after it (end, often) cannot be reached, and
   // naming it says more than "end cannot be reached".
-  const cycle = findCycle(graph);
+  // Loops closed by a switch case are allowed; any other cycle is named.
+  const loops = findLoops(graph);
+  const cycle = findCycle(graph, loops.backEdges);
   if (cycle) {
     const closing = cycle[cycle.length - 2]!;
-    const back = cycle[cycle.length - 1]!;
     const transition = parsed.steps.find((s) => s.name === closing)?.transitions[0];
-    add(
-      closing,
-      transition?.line ?? line(closing),
-      `Steps ${cycle.join(" → ")} form a loop: step "${closing}" goes back to "${back}". Loops are not supported yet.`,
-      `A flow is a DAG: make "${closing}" transition forward (e.g. this.next(this.end)), and repeat the work in a loop inside one step or over a foreach.`,
-    );
+    const { message, hint } = describeCycle(graph, cycle);
+    add(closing, transition?.line ?? line(closing), message, hint);
     return;
   }
   const orphans = unreachableSteps(graph);
@@ -118,12 +118,9 @@ function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
   }
   // Edges from unreachable steps would make innocent steps look like joins.
   if (orphans.length > 0) return;
-  for (const node of Object.values(graph.nodes)) {
-    if (!node.isJoin && node.prev.length > 1) {
-      add(node.name, node.line, `Step "${node.name}" is reached from ${node.prev.join(" and ")} but takes no inputs.`, `Branches meet in a join: declare it as ${node.name}(inputs: Inputs<${parsed.className}>).`);
-    }
-  }
-  const problem = matchSplitsAndJoins(graph);
+  // A case straight into a join or a loop left without a switch would also unbalance the splits: reported once.
+  if (checkSwitchGraph(graph, loops, parsed, add) > 0) return;
+  const problem = matchSplitsAndJoins(graph, loops);
   if (!problem) return;
   const at = line(problem.step);
   switch (problem.kind) {
@@ -138,6 +135,14 @@ function checkGraph(graph: FlowGraph, parsed: ParsedFlow, add: Add): void {
       add(problem.step, at, `Join "${problem.step}" is reached from ${paths}, but the split at ${split} opens paths ${branches}.`, "Every branch of a split must meet in the same join.");
       break;
     }
+    case "not-a-join": {
+      const node = graph.nodes[problem.step]!;
+      add(problem.step, at, `Step "${problem.step}" is reached from ${node.prev.join(" and ")} but takes no inputs.`, `Branches meet in a join: declare it as ${problem.step}(inputs: Inputs<${parsed.className}>). Only the cases of a switch, of which one runs, meet at an ordinary step.`);
+      break;
+    }
+    case "loop-crosses-split":
+      add(problem.step, at, `The loop from step "${problem.step}" back to "${problem.detail}" crosses a split: the branches or foreach opened on one side are not joined on the other.`, "Open and join a split inside the loop, or put the whole loop inside one branch or foreach body.");
+      break;
     case "cross-join":
       add(problem.step, at, `Join "${problem.step}" mixes paths from different splits or foreach levels (${problem.detail}).`, "Join the inner split or foreach first, then join the outer one.");
       break;

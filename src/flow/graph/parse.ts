@@ -9,8 +9,22 @@ export interface ParsedTransition {
   targets: (string | null)[];
   /** The foreach option: the field name, "" when it names no field, undefined when absent. */
   foreach: string | undefined;
+  /**
+   * A switch (`this.next({ fast: this.a }, { condition: "mode" })`): its cases in source
+   * order, each key null where it is not a literal and target null where it is not
+   * `this.<name>`. Absent for other transitions.
+   */
+  cases?: ParsedCase[];
+  /** The switch's condition: the field name, "" when it names no field as a string literal, undefined when absent. */
+  condition?: string;
   /** Whether the call is the last statement of the step body. */
   isLast: boolean;
+}
+
+/** One case of a switch as written. */
+export interface ParsedCase {
+  key: string | null;
+  target: string | null;
 }
 
 export interface ParsedStep {
@@ -150,17 +164,43 @@ function parseStep(method: t.ClassMethod, name: string): ParsedStep {
 
 function parseTransition(call: t.CallExpression, last: t.Statement | undefined): ParsedTransition {
   const args = [...call.arguments];
+  const isLast = last?.type === "ExpressionStatement" && unwrap(last.expression) === call;
+  const line = call.loc?.start.line ?? 0;
+  // A switch's cases come first, as an object of steps: this.next({ a: this.a }, { condition: "x" }).
+  const head = args[0];
+  const cases = head?.type === "ObjectExpression" && args.length <= 2 ? parseCases(head) : undefined;
+  if (cases) args.shift();
   let foreach: string | undefined;
+  let condition: string | undefined;
   const tail = args[args.length - 1];
   if (tail?.type === "ObjectExpression") {
     args.pop();
-    const prop = tail.properties.find((p): p is t.ObjectProperty => p.type === "ObjectProperty" && keyName(p.key) === "foreach");
-    // "" marks a foreach that names no field as a string literal; lint reports it.
-    if (prop) foreach = prop.value.type === "StringLiteral" ? prop.value.value : "";
+    // "" marks an option that names no field as a string literal; lint reports it.
+    foreach = literalOption(tail, "foreach");
+    condition = literalOption(tail, "condition");
   }
-  const targets = args.map((a) => (a.type === "MemberExpression" && a.object.type === "ThisExpression" && a.property.type === "Identifier" ? a.property.name : null));
-  const isLast = last?.type === "ExpressionStatement" && unwrap(last.expression) === call;
-  return { line: call.loc?.start.line ?? 0, targets, foreach, isLast };
+  const targets = cases ? cases.map((c) => c.target) : args.map(stepName);
+  return { line, targets, foreach, isLast, ...(cases ? { cases, condition: condition ?? "" } : condition !== undefined ? { condition } : {}) };
+}
+
+/** The cases of a switch, or undefined when the object holds no step (it is an options object). */
+function parseCases(object: t.ObjectExpression): ParsedCase[] | undefined {
+  const cases = object.properties.map((p) => {
+    if (p.type !== "ObjectProperty") return { key: null, target: null };
+    const key = p.computed ? null : p.key.type === "Identifier" ? p.key.name : p.key.type === "StringLiteral" ? p.key.value : p.key.type === "NumericLiteral" ? String(p.key.value) : null;
+    return { key, target: stepName(p.value) };
+  });
+  return cases.some((c) => c.target !== null) ? cases : undefined;
+}
+
+function literalOption(options: t.ObjectExpression, name: string): string | undefined {
+  const prop = options.properties.find((p): p is t.ObjectProperty => p.type === "ObjectProperty" && keyName(p.key) === name);
+  if (!prop) return undefined;
+  return prop.value.type === "StringLiteral" ? prop.value.value : "";
+}
+
+function stepName(node: t.Node): string | null {
+  return node.type === "MemberExpression" && node.object.type === "ThisExpression" && node.property.type === "Identifier" ? node.property.name : null;
 }
 
 function unwrap(expr: t.Expression): t.Expression {

@@ -5,7 +5,7 @@ import { importOptional } from "../../cli/optional-import.ts";
 import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
-import { validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
+import { CLASS_DECORATOR_SCHEMAS, validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
 import { assertNoIssues, type LintIssue } from "../graph/lint.ts";
 import type { ParsedFlow } from "../graph/parse.ts";
 import { paramSpecs, type ParamSpec } from "../params.ts";
@@ -24,6 +24,8 @@ export interface LoadedFlow extends FlowAnalysis {
   decoratorUses: Record<string, DecoratorUse[]>;
   /** Validated decorators per step (see withDecorators for --with). */
   decorators: Record<string, StepDecorators>;
+  /** `@project({ name })` on the class. */
+  project?: { name: string };
   codePackage: { sha: string; code: string; map: string; path: string };
 }
 
@@ -59,11 +61,24 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const decoratorUses = Object.fromEntries(analysis.graph.steps.map((step) => [step, metadata.stepDecorators[step] ?? []]));
   const instance = new flowClass() as unknown as Record<string, unknown>;
   const params = paramSpecs(metadata.params, instance, name);
-  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, codePackage: { sha, code, map, path } };
+  const project = projectDecorator(file, metadata.classDecorators);
+  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, ...(project ? { project } : {}), codePackage: { sha, code, map, path } };
   if (!options.collectIssues) return { ...loaded, decorators: withDecorators(loaded, []) };
   // `weft check`: keep the valid decorators and add every invalid one to the issues.
   const { decorators, issues } = collectDecorators(loaded, []);
   return { ...loaded, decorators, issues: [...analysis.issues, ...issues] };
+}
+
+/** The options of @project, validated; undefined for a flow without it. */
+function projectDecorator(file: string, uses: DecoratorUse[]): { name: string } | undefined {
+  const use = uses.find((d) => d.name === "project");
+  if (!use) return undefined;
+  const parsed = CLASS_DECORATOR_SCHEMAS.project.safeParse(use.options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WeftError("FLOW_INVALID", `${file}: @project(${JSON.stringify(use.options)}): ${issue?.path.join(".") || "options"} ${issue?.message ?? "are invalid"}.`, { hint: '@project takes a name of lowercase letters, digits and _: @project({ name: "fraud_model" }).' });
+  }
+  return parsed.data;
 }
 
 /**

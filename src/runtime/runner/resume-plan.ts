@@ -7,6 +7,7 @@ import type { FlowGraph } from "../../flow/graph/graph.ts";
 import type { LoadedFlow } from "../../flow/load/load-flow.ts";
 import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
 import { taskKey } from "../foreach-stack.ts";
+import { positionOf, positionsOf, type ParentRef } from "../task-identity.ts";
 import { runnerIsLive } from "../runner-liveness.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { CloneSource, OriginTask } from "./scheduler.ts";
@@ -38,8 +39,10 @@ export async function planResume(request: ResumeRequest): Promise<ResumePlan> {
     throw new WeftError("USAGE", `Run ${flow.name}/${origin.run} is still running (pid ${state!.runner!.pid}).`, { hint: "Wait for it to end or stop it with Ctrl-C, then resume." });
   }
   const spec = origin.spec;
-  const { tasks, unfinishedSteps } = await indexOrigin(backend, flow.name, origin.run, spec.graph.steps);
+  const { tasks, unfinished } = await indexOrigin(backend, flow.name, origin.run, spec.graph.steps);
+  const unfinishedSteps = [...new Set(unfinished.map((t) => t.step))];
   let rerun: Set<string>;
+  let keep: Set<string> | undefined;
   if (request.step) {
     if (!flow.graph.nodes[request.step]) {
       throw new WeftError("USAGE", `Flow ${flow.name} has no step "${request.step}" to resume from.`, { hint: `Steps: ${flow.graph.steps.join(", ")}.` });
@@ -50,6 +53,7 @@ export async function planResume(request: ResumeRequest): Promise<ResumePlan> {
       throw new WeftError("USAGE", `Run ${flow.name}/${origin.run} succeeded; there is nothing to resume.`, { hint: `Name a step to run again from it: weft resume ${flow.file} <step> --origin-run-id ${origin.run}` });
     }
     rerun = withDescendants(flow.graph, unfinishedSteps.filter((s) => flow.graph.nodes[s]));
+    keep = earlierIterations(spec.graph, tasks, unfinished);
   }
   const params: Record<string, unknown> = {};
   for (const p of flow.params) {
@@ -57,7 +61,7 @@ export async function planResume(request: ResumeRequest): Promise<ResumePlan> {
     else if (p.defaultValue !== undefined) params[p.field] = p.defaultValue;
     else throw new WeftError("PARAMETER", `Parameter --${p.flag} is required but run ${flow.name}/${origin.run} has no value for it.`, { hint: "Start a new run with weft run instead." });
   }
-  return { origin, clone: { run: origin.run, tasks, rerun }, params };
+  return { origin, clone: { run: origin.run, tasks, rerun, ...(keep?.size ? { keep } : {}) }, params };
 }
 
 /**
@@ -85,11 +89,11 @@ async function originRun({ metadata, backend, flow, user, originRunId }: ResumeR
   throw new WeftError("NOT_FOUND", `No run of ${flow.name} by ${user} to resume.`, { hint: `Run it first: weft run ${flow.file}, or pass --origin-run-id.` });
 }
 
-/** The origin's finished tasks by key, and the steps with a task that never finished. */
-async function indexOrigin(backend: StorageBackend, flow: string, run: string, steps: string[]): Promise<{ tasks: Map<string, OriginTask>; unfinishedSteps: string[] }> {
+/** The origin's finished tasks by key, and the tasks that never finished. */
+async function indexOrigin(backend: StorageBackend, flow: string, run: string, steps: string[]): Promise<{ tasks: Map<string, OriginTask>; unfinished: ParentRef[] }> {
   const content = new ContentStore(backend, layout.contentPrefix(flow));
   const tasks = new Map<string, OriginTask>();
-  const unfinished = new Set<string>();
+  const unfinished: ParentRef[] = [];
   await Promise.all(
     steps.map(async (step) => {
       const ids = (await backend.list(layout.step(flow, run, step))).filter((k) => k.endsWith("/")).map((k) => k.slice(0, -1).split("/").pop()!);
@@ -97,14 +101,46 @@ async function indexOrigin(backend: StorageBackend, flow: string, run: string, s
         ids.map(async (task) => {
           const store = new TaskDatastore(backend, content, { flow, run, step, task });
           const attempt = await store.doneAttempt();
-          if (attempt === undefined) return void unfinished.add(step);
+          if (attempt === undefined) return void unfinished.push({ step, task });
           const data = await store.readData(attempt);
-          tasks.set(taskKey(step, data.foreachStack), { task, data });
+          tasks.set(taskKey(step, task), { task, data });
         }),
       );
     }),
   );
-  return { tasks, unfinishedSteps: [...unfinished] };
+  return { tasks, unfinished };
+}
+
+/**
+ * The origin's finished tasks of loop iterations before one that failed, by task key:
+ * those ran to the end of their iteration, so the resumed run clones them although their
+ * steps run again from the failed iteration on (as Metaflow's resume of a recursive step).
+ */
+function earlierIterations(graph: FlowGraph, tasks: Map<string, OriginTask>, unfinished: ParentRef[]): Set<string> {
+  const { frames } = positionsOf(graph);
+  const keep = new Set<string>();
+  const positionIn = (step: string, task: string) => {
+    try {
+      return positionOf(task, step, frames[step] ?? []);
+    } catch {
+      return undefined;
+    }
+  };
+  for (const failed of unfinished) {
+    const at = positionIn(failed.step, failed.task);
+    const mine = frames[failed.step] ?? [];
+    mine.forEach((frame, k) => {
+      if (frame.kind !== "loop" || !at) return;
+      for (const [key, origin] of tasks) {
+        const step = key.slice(0, key.lastIndexOf("/"));
+        const theirs = frames[step]?.[k];
+        const position = positionIn(step, origin.task);
+        if (theirs?.kind !== "loop" || theirs.header !== frame.header || !position) continue;
+        if (position.slice(0, k).every((v, i) => v === at[i]) && position[k]! < at[k]!) keep.add(key);
+      }
+    });
+  }
+  return keep;
 }
 
 function withDescendants(graph: FlowGraph, roots: string[]): Set<string> {

@@ -7,6 +7,7 @@ import type { ForeachFrame } from "../../flow/current.ts";
 import type { MetadataProvider, RunStatus } from "../../metadata/types.ts";
 import { artifactMetadata, attemptFacts, recordReports } from "../attempt-records.ts";
 import { foreachStackOf, taskKey } from "../foreach-stack.ts";
+import { branchOf } from "../../flow/graph/graph.ts";
 import type { RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "../task/args.ts";
 import type { Reporter } from "./reporter.ts";
@@ -14,14 +15,16 @@ import { needsFallback, shouldRetry, taskPolicy } from "../../compute/policy.ts"
 import type { AttemptOutcome, ComputeBackend, LaunchedAttempt } from "../../compute/types.ts";
 import { absentIfNotFound } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
-import { taskIdOf } from "../task-identity.ts";
+import { childPosition, positionsOf, taskIdOf, type Positions } from "../task-identity.ts";
 import { timerDelay } from "../long-timeout.ts";
 import { SeenOutput } from "./lost-output.ts";
 
 interface QueuedTask {
   step: string;
-  /** Derived from the foreach path (task-identity.ts): the task finds its parents from it. */
+  /** Derived from the position (task-identity.ts): the task finds its parents from it. */
   task: string;
+  /** Its foreach items and loop iterations, which its id is written from. */
+  position: number[];
   /** Its foreach path, known before it runs; with the step, it identifies the task across runs. */
   stack: ForeachFrame[];
   attempt: number;
@@ -40,10 +43,12 @@ export interface OriginTask {
 /** What `weft resume` hands the scheduler: the origin's finished tasks and the steps to run again. */
 export interface CloneSource {
   run: string;
-  /** By taskKey(step, stack). */
+  /** By taskKey(step, task id). */
   tasks: Map<string, OriginTask>;
   /** Steps whose tasks run again even where the origin finished them. */
   rerun: ReadonlySet<string>;
+  /** Tasks (by taskKey) cloned even though their step is in `rerun`: loop iterations before the one that failed. */
+  keep?: ReadonlySet<string>;
 }
 
 export interface SchedulerOptions {
@@ -81,6 +86,7 @@ export class Scheduler {
   private readonly pending = new Set<string>();
   private readonly arrivals = new Map<string, Set<string | number>>();
   private readonly content: ContentStore;
+  private readonly positions: Positions;
   private writes = 0;
   private readonly clones = { count: 0, first: 0, last: 0 };
   private stopped: RunResult | undefined;
@@ -89,11 +95,12 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.content = new ContentStore(options.backend, layout.contentPrefix(options.spec.flow));
+    this.positions = positionsOf(options.spec.graph);
   }
 
   run(): Promise<RunResult> {
     const result = new Promise<RunResult>((resolve) => (this.settle = resolve));
-    this.enqueue("start", []);
+    this.enqueue("start", [], []);
     this.pump();
     return result;
   }
@@ -107,8 +114,8 @@ export class Scheduler {
     this.finishIfIdle();
   }
 
-  private enqueue(step: string, stack: ForeachFrame[]): void {
-    this.queue.push({ step, task: taskIdOf(stack.map((f) => f.index)), stack, attempt: 0, notBefore: 0 });
+  private enqueue(step: string, stack: ForeachFrame[], position: number[]): void {
+    this.queue.push({ step, task: taskIdOf(position, this.positions.frames[step]), position, stack, attempt: 0, notBefore: 0 });
   }
 
   private pump(): void {
@@ -219,8 +226,9 @@ export class Scheduler {
   /** The origin's finished task that this one may reuse, when resuming. */
   private originOf(task: QueuedTask): OriginTask | undefined {
     const clone = this.options.clone;
-    if (!clone || clone.rerun.has(task.step)) return undefined;
-    return clone.tasks.get(taskKey(task.step, task.stack));
+    const key = taskKey(task.step, task.task);
+    if (!clone || (clone.rerun.has(task.step) && !clone.keep?.has(key))) return undefined;
+    return clone.tasks.get(key);
   }
 
   /**
@@ -314,33 +322,43 @@ export class Scheduler {
       });
   }
 
+  /**
+   * Queues what a finished task leads to, following the transition it recorded: for a
+   * switch, the one case it took (a loop's next iteration when that case goes back).
+   */
   private queueSuccessors(task: QueuedTask, data: TaskData): void {
     const { graph } = this.options.spec;
     const parent = { step: task.step, task: task.task, stack: data.foreachStack, numSplits: data.foreach?.numSplits };
+    const to = (next: string, splitIndex?: number) => childPosition(this.positions, task.step, task.position, next, splitIndex);
     if (data.foreach) {
       const body = graph.nodes[task.step]!.next[0]!;
-      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, foreachStackOf({ graph, step: body, parent, splitIndex: i }));
+      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, foreachStackOf({ graph, step: body, parent, splitIndex: i }), to(body, i));
       return;
     }
-    for (const next of graph.nodes[task.step]!.next) {
-      if (graph.nodes[next]!.isJoin) this.arrive(next, task.step, data.foreachStack);
-      else this.enqueue(next, foreachStackOf({ graph, step: next, parent, splitIndex: undefined }));
+    const next = graph.nodes[task.step]!.switch ? data.next : graph.nodes[task.step]!.next;
+    for (const step of next) {
+      if (graph.nodes[step]!.isJoin) this.arrive(step, task.step, data.foreachStack, to(step));
+      else this.enqueue(step, foreachStackOf({ graph, step, parent, splitIndex: undefined }), to(step));
     }
   }
 
-  /** Records a task reaching a join; queues the join once all its inputs are in. The join derives their ids itself. */
-  private arrive(join: string, fromStep: string, stack: ForeachFrame[]): void {
+  /**
+   * Records a task reaching a join; queues the join once all its inputs are in: one per
+   * item of a foreach, or one per branch of a static split (where a switch chose between
+   * steps of a branch, whichever ran). The join derives their ids itself.
+   */
+  private arrive(join: string, fromStep: string, stack: ForeachFrame[], position: number[]): void {
     const node = this.options.spec.graph.nodes[join]!;
     const isForeach = node.joins?.kind === "foreach";
     const context = isForeach ? stack.slice(0, -1) : stack;
-    const key = `${join}|${context.map((f) => `${f.step}/${f.task}[${f.index}]`).join(">")}`;
+    const key = `${join}/${taskIdOf(position, this.positions.frames[join])}`;
     const slots = this.arrivals.get(key) ?? new Set<string | number>();
     this.arrivals.set(key, slots);
     const frame = stack[stack.length - 1];
-    slots.add(isForeach ? frame!.index : fromStep);
-    if (slots.size === (isForeach ? frame!.numSplits : node.prev.length)) {
+    slots.add(isForeach ? frame!.index : branchOf(node, fromStep));
+    if (slots.size === (isForeach ? frame!.numSplits : new Set(node.prev.map((p) => branchOf(node, p))).size)) {
       this.arrivals.delete(key);
-      this.enqueue(join, context);
+      this.enqueue(join, context, position);
     }
   }
 }

@@ -10,6 +10,7 @@ import { HEARTBEAT_INTERVAL_MS, type MetadataProvider, type RunRecord } from "..
 import { createRun, type CreatedRun } from "../create-run.ts";
 import { datastoreRoot, openStores } from "../stores.ts";
 import type { ResumePlan } from "./resume-plan.ts";
+import type { BranchChoice } from "../../flow/project.ts";
 import { Reporter } from "./reporter.ts";
 import { Scheduler, type RunResult } from "./scheduler.ts";
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   tags: string[];
   /** The run id to use instead of the next number, e.g. one an orchestrator chose. */
   runId?: string;
+  /** `--branch` / `--production`, for a flow with @project. */
+  branch?: BranchChoice;
   /** Set by `weft resume`: decides the origin, the parameters and what is cloned. */
   resume?: (stores: { backend: StorageBackend; metadata: MetadataProvider }) => Promise<ResumePlan>;
 }
@@ -44,6 +47,7 @@ export async function createRunOnly(options: Omit<RunOptions, "maxWorkers" | "re
     tags: options.tags,
     maxNumSplits: options.maxNumSplits,
     ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.branch ? { branch: options.branch } : {}),
   });
 }
 
@@ -67,6 +71,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     runner: { host: hostname(), pid: process.pid },
     ...(plan ? { originRun: plan.origin.run } : {}),
     ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.branch ? { branch: options.branch } : {}),
   });
 
   const reporter = new Reporter(flow.graph.steps);

@@ -1,7 +1,7 @@
 import type { TaskData } from "../../datastore/task-datastore.ts";
 import { isWeftError, WeftError } from "../../errors/weft-error.ts";
 import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
-import { TASK_BINDING, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
+import { TASK_BINDING, type CalledTransition, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
 import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts";
 import { isSystemTag } from "../../metadata/names.ts";
 import type { ErrorInfo } from "../../metadata/types.ts";
@@ -17,13 +17,11 @@ import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
 import { openTaskLogs, type LogCapture } from "./log-capture.ts";
 import { codePackagePath } from "./code-package.ts";
+import { chooseCase } from "./switch-case.ts";
 import { openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 import { TaskOutputs } from "./task-outputs.ts";
 
-interface Transition {
-  targets: string[];
-  foreach: string | undefined;
-}
+type Transition = CalledTransition;
 
 /** Whether the step's own code is running: what a failure there means for the exit code. */
 interface Phase {
@@ -108,6 +106,9 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture, out
     username: ctx.spec.user,
     foreachStack,
     parameterNames: Object.keys(ctx.spec.params),
+    projectName: ctx.spec.project?.name,
+    branchName: ctx.spec.project?.branch,
+    projectFlowName: ctx.spec.project?.flowName,
     ...tagsOf(ctx.spec),
     ...outputs.current,
   });
@@ -137,7 +138,8 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture, out
     // added, and the flow takes the static transition.
     if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${describeFailure(error)}\n`);
     if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = errorInfo(error, redactor);
-    run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
+    run.transition = staticTransition(ctx);
+    run.caught = true;
   }
   return save(ctx, run, foreachStack, redactor, outputs);
 }
@@ -157,7 +159,8 @@ async function fallback(ctx: TaskContext, recorder: AttemptRecorder, flowClass: 
   if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${lost.type}: ${lost.message}\n`);
   const run = prepareInstance(ctx, flowClass, lineage);
   if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = lost;
-  run.transition = { targets: ctx.node.next, foreach: ctx.node.foreach };
+  run.transition = staticTransition(ctx);
+  run.caught = true;
   return save(ctx, run, lineage.foreachStack, redactor, outputs);
 }
 
@@ -177,6 +180,14 @@ interface PreparedRun {
   state: ArtifactState;
   inputs: unknown;
   transition: Transition | undefined;
+  /** @catchError caught a failure: the transition is the static one. */
+  caught?: boolean;
+}
+
+/** The transition the source declares: what @catchError takes after a failure (a switch still picks its case). */
+function staticTransition(ctx: TaskContext): Transition {
+  const { node } = ctx;
+  return { targets: node.next, ...(node.foreach ? { foreach: node.foreach } : {}), ...(node.switch ? { switch: node.switch } : {}) };
 }
 
 interface Lineage {
@@ -223,9 +234,9 @@ function prepareInstance(ctx: TaskContext, flowClass: FlowClass, { parents, fore
   const inputs = ctx.node.isJoin ? buildInputs(sources, ctx.node.joins?.kind === "static") : undefined;
   const run: PreparedRun = { flow, state, inputs, transition: undefined };
   const binding: TaskBinding = {
-    next: (targets, foreach) => {
+    next: (transition) => {
       if (run.transition) throw new WeftError("TRANSITION_MISMATCH", `Step "${ctx.args.step}" called this.next() twice.`, { hint: "Call it once, as the last statement." });
-      run.transition = { targets, foreach };
+      run.transition = transition;
     },
     get input() {
       return itemOf(splitReader?.reader, frame?.index)();
@@ -276,8 +287,10 @@ function checkTransition(ctx: TaskContext, transition: Transition | undefined): 
   if (!transition) {
     throw new WeftError("TRANSITION_MISMATCH", `Step "${step}" finished without calling this.next().`, { hint: `Every path through the step must end with this.next(${node.next.map((n) => `this.${n}`).join(", ")}).` });
   }
-  const expected = `${node.next.join(", ")}${node.foreach ? ` (foreach "${node.foreach}")` : ""}`;
-  const actual = `${transition.targets.join(", ")}${transition.foreach ? ` (foreach "${transition.foreach}")` : ""}`;
+  const describe = (t: Transition) =>
+    t.switch ? `a switch on "${t.switch.condition}" (${Object.entries(t.switch.cases).map(([key, step]) => `${key}: ${step}`).join(", ")})` : `${t.targets.join(", ")}${t.foreach ? ` (foreach "${t.foreach}")` : ""}`;
+  const expected = describe(staticTransition(ctx));
+  const actual = describe(transition);
   if (expected !== actual) {
     throw new WeftError("TRANSITION_MISMATCH", `Step "${step}" transitioned to ${actual}, but its source declares ${expected}.`, {
       hint: "The graph is read from the source before the run; a transition computed at run time must match it. Branch inside the target step instead.",
@@ -286,7 +299,10 @@ function checkTransition(ctx: TaskContext, transition: Transition | undefined): 
 }
 
 async function save(ctx: TaskContext, run: PreparedRun, foreachStack: ForeachFrame[], redactor: Redactor, outputs: TaskOutputs): Promise<TaskData> {
-  const transition = run.transition ?? { targets: [], foreach: undefined };
+  const transition = run.transition ?? { targets: [] };
+  // A switch records the one step it chose: the scheduler follows it, and the chosen step finds its parent by it.
+  const { switch: choice } = transition;
+  if (choice) transition.targets = [chooseCase(ctx.args.step, choice, (run.flow as unknown as Record<string, unknown>)[choice.condition], run.caught === true)];
   let foreach: TaskData["foreach"];
   if (transition.foreach) {
     const items = (run.flow as unknown as Record<string, unknown>)[transition.foreach];

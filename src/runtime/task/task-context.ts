@@ -3,11 +3,11 @@ import { layout, pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import { openBackend } from "../../datastore/registry.ts";
 import { TaskDatastore, type ArtifactReader } from "../../datastore/task-datastore.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
-import { WeftError } from "../../errors/weft-error.ts";
+import { absentIfNotFound, isWeftError, WeftError } from "../../errors/weft-error.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import type { GraphNode } from "../../flow/graph/graph.ts";
 import { foreachStackOf } from "../foreach-stack.ts";
-import { enclosingForeaches, indicesOf, parentsOf } from "../task-identity.ts";
+import { parentsOf, positionOf, positionsOf, type Positions } from "../task-identity.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "./args.ts";
 
@@ -26,10 +26,10 @@ export interface TaskContext {
   store: TaskDatastore;
   spec: RunSpec;
   node: GraphNode;
-  /** The foreach splits enclosing each step, outermost first. */
-  enclosing: Record<string, string[]>;
-  /** This task's position in its enclosing foreaches, from its id. */
-  indices: number[];
+  /** The foreaches and loops enclosing each step. */
+  positions: Positions;
+  /** This task's position in its enclosing foreaches and loops, from its id. */
+  position: number[];
   /** Finished tasks read so far, by step/task: the split of a foreach join is read once. */
   readers: Map<string, Promise<ArtifactReader>>;
 }
@@ -41,26 +41,35 @@ export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
   const spec = await readRunSpec(backend, args.flow, args.run);
   const node = spec.graph.nodes[args.step];
   if (!node) throw new WeftError("NOT_FOUND", `Flow ${args.flow} has no step "${args.step}".`, { hint: `Steps: ${spec.graph.steps.join(", ")}.` });
-  const enclosing = enclosingForeaches(spec.graph);
-  let indices: number[];
+  const positions = positionsOf(spec.graph);
+  let position: number[];
   try {
-    indices = indicesOf(args.task, args.step, enclosing[args.step]?.length ?? 0);
+    position = positionOf(args.task, args.step, positions.frames[args.step] ?? []);
   } catch (error) {
     throw new WeftError("USAGE", `Task ${pathspecOf(ref)}: ${(error as Error).message}.`, { hint: "See docs/task-contract.md for how task ids are derived." });
   }
-  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node, enclosing, indices, readers: new Map() };
+  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node, positions, position, readers: new Map() };
 }
 
 /**
  * The finished parent tasks, in join order, derived from this task's id: the graph says
- * which steps precede it, and a foreach join reads from its split how many items it had.
+ * which steps precede it, a foreach join reads from its split how many items it had,
+ * and after a switch or a loop the done markers say which step ran (task-identity.ts).
  */
 export async function readParents(ctx: TaskContext): Promise<Parent[]> {
-  const refs = await parentsOf(ctx.spec.graph, ctx.enclosing, ctx.args.step, ctx.indices, async (split) => {
-    const foreach = (await readerOf(ctx, split.step, split.task)).data.foreach;
-    if (!foreach) throw new WeftError("NOT_FOUND", `Task ${ctx.args.flow}/${ctx.args.run}/${split.step}/${split.task} did not split into a foreach, so ${ctx.store.pathspec} has no inputs.`);
-    return foreach.numSplits;
-  });
+  let refs;
+  try {
+    refs = await parentsOf(ctx.positions, ctx.args.step, ctx.position, {
+      done: async (step, task) => {
+        const reader = await readerOf(ctx, step, task).catch(absentIfNotFound);
+        return reader && { next: reader.data.next, ...(reader.data.foreach ? { numSplits: reader.data.foreach.numSplits } : {}) };
+      },
+      list: async (step) => (await ctx.backend.list(layout.step(ctx.args.flow, ctx.args.run, step))).filter((k) => k.endsWith("/")).map((k) => k.slice(0, -1).split("/").pop()!),
+    });
+  } catch (error) {
+    if (isWeftError(error)) throw error;
+    throw new WeftError("NOT_FOUND", `Task ${ctx.store.pathspec} cannot find its parents: ${(error as Error).message}.`, { hint: "Run the tasks before it first; see docs/task-contract.md for how a task finds its parents." });
+  }
   return Promise.all(refs.map(async ({ step, task }) => ({ step, task, reader: await readerOf(ctx, step, task) })));
 }
 
@@ -82,9 +91,16 @@ export function taskForeachStack(ctx: TaskContext, parents: Parent[]): ForeachFr
       graph: ctx.spec.graph,
       step: ctx.args.step,
       parent: first && { step: first.step, task: first.task, stack: first.reader.data.foreachStack, numSplits: first.reader.data.foreach?.numSplits },
-      splitIndex: ctx.indices.at(-1),
+      splitIndex: lastForeachIndex(ctx),
     });
   } catch (error) {
     throw new WeftError("USAGE", `Task ${ctx.store.pathspec}: ${(error as Error).message}.`);
   }
+}
+
+/** This task's index in the innermost foreach that encloses it. */
+function lastForeachIndex(ctx: TaskContext): number | undefined {
+  const frames = ctx.positions.frames[ctx.args.step] ?? [];
+  const at = frames.map((f) => f.kind).lastIndexOf("foreach");
+  return at < 0 ? undefined : ctx.position[at];
 }
