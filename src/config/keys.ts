@@ -76,6 +76,11 @@ export const CONFIG_KEYS = {
     describe: "where run metadata is recorded",
   },
   serviceUrl: { env: "WEFT_SERVICE_URL", schema: url, describe: "metadata service URL" },
+  serviceInternalUrl: {
+    env: "WEFT_SERVICE_INTERNAL_URL",
+    schema: url,
+    describe: "metadata service URL as Kubernetes pods reach it (default WEFT_SERVICE_URL), e.g. http://weft-service.weft.svc:8080",
+  },
   serviceAuthToken: { env: "WEFT_SERVICE_AUTH_TOKEN", schema: nonEmpty, describe: "bearer token for the service", secret: true },
   serviceAuthTokenFile: {
     env: "WEFT_SERVICE_AUTH_TOKEN_FILE",
@@ -91,6 +96,13 @@ export const CONFIG_KEYS = {
   serviceOidcIssuer: { env: "WEFT_SERVICE_OIDC_ISSUER", schema: url, describe: "OIDC issuer whose bearer JWTs `weft service` requires" },
   serviceOidcAudience: { env: "WEFT_SERVICE_OIDC_AUDIENCE", schema: nonEmpty, describe: "audience the service's bearer JWTs must carry" },
   serviceOidcRequiredRole: { env: "WEFT_SERVICE_OIDC_REQUIRED_ROLE", schema: nonEmpty, describe: "role (roles or scp claim) the service's bearer JWTs must carry" },
+  kubeconfig: { env: "KUBECONFIG", schema: nonEmpty, describe: "kubeconfig file (default ~/.kube/config, or the in-cluster config in a pod)" },
+  kubernetesContext: { env: "WEFT_KUBERNETES_CONTEXT", schema: nonEmpty, describe: "kubeconfig context (default its current context)" },
+  kubernetesSchedulingTimeout: {
+    env: "WEFT_KUBERNETES_SCHEDULING_TIMEOUT",
+    schema: z.string().regex(/^\d{1,7}$/, "must be a whole number of seconds, e.g. 600"),
+    describe: "seconds a pod may stay unschedulable (room for the cluster autoscaler) before its attempt fails; 0 fails at once",
+  },
   kubernetesNamespace: { env: "WEFT_KUBERNETES_NAMESPACE", schema: nonEmpty, describe: "Kubernetes namespace" },
   kubernetesServiceAccount: { env: "WEFT_KUBERNETES_SERVICE_ACCOUNT", schema: nonEmpty, describe: "Kubernetes service account" },
   kubernetesContainerImage: { env: "WEFT_KUBERNETES_CONTAINER_IMAGE", schema: nonEmpty, describe: "default task image" },
