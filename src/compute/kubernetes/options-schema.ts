@@ -20,7 +20,7 @@ function checked(problem: (value: string) => string | undefined) {
 export const imageSchema = checked(imageReferenceProblem);
 export const namespaceSchema = checked(dnsLabelProblem);
 export const objectNameSchema = checked(dnsSubdomainProblem);
-export const labelKeySchema = checked(qualifiedKeyProblem);
+const labelKeySchema = checked(qualifiedKeyProblem);
 export const labelValueSchema = checked(labelValueProblem);
 
 /** Refuses the keys Weft sets itself (RESERVED_LABEL_KEYS and the `weft/` prefix). */
@@ -32,9 +32,22 @@ function noReservedKeys(what: string) {
   };
 }
 
-export const labelsSchema = z.record(labelKeySchema, labelValueSchema).superRefine(noReservedKeys("label"));
-export const nodeSelectorSchema = z.record(labelKeySchema, labelValueSchema);
-export const annotationsSchema = z.record(labelKeySchema, z.string()).superRefine(noReservedKeys("annotation"));
+/**
+ * A record whose keys `keyProblem` checks. (zod's own record-key check reports only
+ * "Invalid key in record", without the rule.)
+ */
+function keyedRecord<V extends z.ZodType>(keyProblem: (key: string) => string | undefined, value: V) {
+  return z.record(z.string(), value).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      const problem = keyProblem(key);
+      if (problem) ctx.addIssue({ code: "custom", path: [key], message: `key ${JSON.stringify(key)} ${problem}` });
+    }
+  });
+}
+
+export const labelsSchema = keyedRecord(qualifiedKeyProblem, labelValueSchema).superRefine(noReservedKeys("label"));
+export const nodeSelectorSchema = keyedRecord(qualifiedKeyProblem, labelValueSchema);
+export const annotationsSchema = keyedRecord(qualifiedKeyProblem, z.string()).superRefine(noReservedKeys("annotation"));
 export const objectNamesSchema = z.array(objectNameSchema);
 export const gpuVendorSchema = z.enum(["nvidia", "amd"], { message: 'must be "nvidia" or "amd"' });
 export const megabytesSchema = z.number().positive().max(2 ** 31, "must be at most 2147483648 MB");
@@ -56,7 +69,7 @@ export const tolerationSchema = z
 export const tolerationsSchema = z.array(tolerationSchema);
 
 /** `{ claimName: mountPath }`: absolute paths, each used once. */
-export const persistentVolumeClaimsSchema = z.record(objectNameSchema, z.string().regex(/^\/[^:]*$/, "must be an absolute path with no ':', e.g. /data")).superRefine((claims, ctx) => {
+export const persistentVolumeClaimsSchema = keyedRecord(dnsSubdomainProblem, z.string().regex(/^\/[^:]*$/, "must be an absolute path with no ':', e.g. /data")).superRefine((claims, ctx) => {
   const paths = Object.values(claims);
   const twice = paths.find((p, i) => paths.indexOf(p) !== i);
   if (twice) ctx.addIssue({ code: "custom", message: `two claims are mounted at ${twice}` });
