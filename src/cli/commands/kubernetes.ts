@@ -50,6 +50,9 @@ export function kubernetesCommand(): Command {
           });
         }
       }
+      if (previews.some((p) => p.job) && config.values.datastore === "local") {
+        process.stderr.write(`Note: the datastore is local (${config.values.datastoreSysrootLocal}), which a pod cannot reach; a run on a cluster needs WEFT_DEFAULT_DATASTORE=azure.\n`);
+      }
       const jobs = previews.filter((p): p is { step: string; job: V1Job } => p.job !== undefined);
       const local = previews.filter((p) => p.job === undefined).map((p) => p.step);
       const localNote = local.length
