@@ -1,3 +1,4 @@
+import { delimiter } from "node:path";
 import { Writable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { WeftError } from "../../errors/weft-error.ts";
@@ -32,7 +33,7 @@ export class KubeApi {
   constructor(settings: ClusterSettings) {
     this.config = new k8s.KubeConfig();
     try {
-      if (settings.kubeconfig) this.config.loadFromFile(settings.kubeconfig);
+      if (settings.kubeconfig) loadFiles(this.config, settings.kubeconfig);
       else this.config.loadFromDefault();
       if (settings.context) this.config.setCurrentContext(settings.context);
     } catch (error) {
@@ -169,6 +170,17 @@ export class KubeApi {
     return withKubeRetries(fn).catch((error: unknown) => {
       throw kubeError(error, what, this.server);
     });
+  }
+}
+
+/** Loads `KUBECONFIG`'s files (separated by ':', as kubectl reads them), the first one's context winning. */
+function loadFiles(config: k8s.KubeConfig, files: string): void {
+  const [first, ...rest] = files.split(delimiter).filter(Boolean);
+  config.loadFromFile(first!);
+  for (const file of rest) {
+    const more = new k8s.KubeConfig();
+    more.loadFromFile(file);
+    config.mergeConfig(more, true);
   }
 }
 

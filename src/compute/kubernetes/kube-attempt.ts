@@ -96,6 +96,9 @@ export class KubeAttempt implements LaunchedAttempt, JobListener {
         this.follow(pod);
         this.podEnd ??= exitOutcome(pod, progress.exitCode, progress.reason);
         return this.maybeEnd();
+      case "deadline":
+        this.podEnd = { exitCode: null, signal: null, timedOut: true };
+        return this.maybeEnd();
       case "failed":
         this.fail(progress.failure);
     }

@@ -5,9 +5,10 @@ import { taskArgv } from "../../runtime/task/args.ts";
 import type { AttemptOutcome, AttemptRequest, ComputeBackend, LaunchedAttempt } from "../types.ts";
 import { KubeApi } from "./kube-api.ts";
 import { KubeAttempt } from "./kube-attempt.ts";
-import { jobManifest, runLabelSelector } from "./job-manifest.ts";
+import { jobManifest } from "./job-manifest.ts";
+import { runLabelSelector } from "./labels.ts";
 import { resolveKubernetesOptions } from "./options.ts";
-import { podEnvironment } from "./pod-environment.ts";
+import { checkPodCredentials, podEnvironment } from "./pod-environment.ts";
 import { RunWatch } from "./run-watch.ts";
 
 const WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id";
@@ -50,7 +51,7 @@ export class KubernetesCompute implements ComputeBackend {
   private launchJob(request: AttemptRequest): LaunchedAttempt {
     const { config } = this.options;
     const api = (this.api ??= new KubeApi({ kubeconfig: config.values.kubeconfig, context: config.values.kubernetesContext }));
-    const options = resolveKubernetesOptions({ decorators: request.decorators, config, version: weftPackage().version });
+    const options = resolveKubernetesOptions({ decorators: request.decorators, config, version: weftPackage().version, where: `step "${request.args.step}"` });
     const { args } = request;
     const ref = { flow: args.flow, run: args.run, step: args.step, task: args.task };
     const selector = runLabelSelector(ref);
@@ -60,12 +61,12 @@ export class KubernetesCompute implements ComputeBackend {
     const pending = new DeferredAttempt();
     void this.usesWorkloadIdentity(api, options.namespace, options.serviceAccount)
       .then((workloadIdentity) => {
-        const env = podEnvironment(config, args.step, { workloadIdentity, secrets: options.secrets });
+        checkPodCredentials(config, args.step, { workloadIdentity, secrets: options.secrets });
         const job = jobManifest({
           ref,
           attempt: args.attempt,
           argv: taskArgv({ ...args, recorder: "task" }),
-          env,
+          env: podEnvironment(config),
           options,
           ...(request.policy.timeoutSeconds ? { timeoutSeconds: request.policy.timeoutSeconds } : {}),
           workloadIdentity,

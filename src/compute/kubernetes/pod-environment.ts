@@ -35,7 +35,7 @@ export interface PodCredentials {
  * string, client secret or service token reaches a pod only through a Kubernetes secret
  * the user names, or is replaced by workload identity.
  */
-export function podEnvironment(config: WeftConfig, step: string, credentials: PodCredentials): Record<string, string> {
+export function podEnvironment(config: WeftConfig): Record<string, string> {
   const v = config.values;
   const env: Record<string, string> = {};
   for (const [key, variable] of PLAIN_SETTINGS) {
@@ -46,12 +46,11 @@ export function podEnvironment(config: WeftConfig, step: string, credentials: Po
     const url = v.serviceInternalUrl ?? v.serviceUrl;
     if (url) env.WEFT_SERVICE_URL = url;
   }
-  checkCredentials(config, step, credentials);
   return env;
 }
 
 /** Refuses a pod that could reach neither its datastore nor its service without a credential copied into its spec. */
-function checkCredentials(config: WeftConfig, step: string, credentials: PodCredentials): void {
+export function checkPodCredentials(config: WeftConfig, step: string, credentials: PodCredentials): void {
   if (credentials.secrets.length > 0) return;
   const v = config.values;
   const used = SECRET_SETTINGS.filter(([key]) => v[key] !== undefined).map(([, variable]) => variable);

@@ -8,6 +8,8 @@ export type KubeFailure = AttemptFailure;
 export type PodProgress =
   | { state: "pending"; detail: string; unschedulable?: string }
   | { state: "running"; node: string | undefined }
+  /** The kubelet killed it at the pod's activeDeadlineSeconds (@timeout). */
+  | { state: "deadline" }
   /** The container ended; exitCode is `weft step`'s (or 128+signal). */
   | { state: "exited"; exitCode: number; reason: string | undefined }
   | { state: "failed"; failure: KubeFailure };
@@ -28,6 +30,7 @@ export function podProgress(pod: V1Pod): PodProgress {
       },
     };
   }
+  if (status.reason === "DeadlineExceeded") return { state: "deadline" };
   const container = status.containerStatuses?.[0];
   const terminated = container?.state?.terminated;
   if (terminated) return { state: "exited", exitCode: terminated.exitCode, reason: terminated.reason };
