@@ -2,6 +2,7 @@
 // will see it: Jobs run real processes, watches, logs and Status errors behave as on a
 // real API server.
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, test } from "node:test";
@@ -19,7 +20,7 @@ let batch: BatchV1Api;
 let core: CoreV1Api;
 
 before(async () => {
-  kube = await startFakeKubeApi({ namespace: NS });
+  kube = await startFakeKubeApi({ namespace: NS, workloadIdentity: { tenantId: "tenant-1", authorityHost: "https://127.0.0.1:1" } });
   kubelet = await startFakeKubelet(kube, { nodes: [{ name: "node-1", allocatable: { cpu: "2", memory: "4Gi" } }], images: { "node:20": nodeImage } });
   kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
@@ -31,14 +32,25 @@ after(async () => {
   await kube.stop();
 });
 
-function job(name: string, script: string, extra: { env?: Array<{ name: string; value: string }>; memory?: string; nodeSelector?: Record<string, string>; image?: string; grace?: number } = {}): V1Job {
+interface JobExtras {
+  env?: Array<{ name: string; value: string }>;
+  memory?: string;
+  nodeSelector?: Record<string, string>;
+  image?: string;
+  grace?: number;
+  serviceAccountName?: string;
+  labels?: Record<string, string>;
+}
+
+function job(name: string, script: string, extra: JobExtras = {}): V1Job {
   return {
     metadata: { name },
     spec: {
       backoffLimit: 0,
       template: {
+        ...(extra.labels ? { metadata: { labels: extra.labels } } : {}),
         spec: {
-          restartPolicy: "Never", ...(extra.nodeSelector ? { nodeSelector: extra.nodeSelector } : {}), ...(extra.grace !== undefined ? { terminationGracePeriodSeconds: extra.grace } : {}),
+          restartPolicy: "Never", ...(extra.serviceAccountName ? { serviceAccountName: extra.serviceAccountName } : {}), ...(extra.nodeSelector ? { nodeSelector: extra.nodeSelector } : {}), ...(extra.grace !== undefined ? { terminationGracePeriodSeconds: extra.grace } : {}),
           containers: [{ name: "main", image: extra.image ?? "node:20", command: ["node", "-e", script], env: extra.env ?? [], ...(extra.memory ? { resources: { limits: { memory: extra.memory } } } : {}) }],
         },
       },
@@ -73,7 +85,8 @@ async function apiError(call: () => Promise<unknown>): Promise<{ code: number; s
     await call();
   } catch (error) {
     assert.ok(error instanceof ApiException, `expected an ApiException, got ${String(error)}`);
-    return { code: error.code, status: JSON.parse(error.body as string) };
+    // client-node drops the body of a 401 on typed calls; every other Status body reaches it.
+    return { code: error.code, status: error.code === 401 ? { reason: "Unauthorized", message: "Unauthorized" } : JSON.parse(error.body as string) };
   }
   assert.fail("the call succeeded");
 }
@@ -127,13 +140,17 @@ describe("fake Kubernetes cluster through @kubernetes/client-node", { timeout: 6
     await new Log(kc).log(NS, pod.metadata!.name!, "main", stream, { follow: true });
     await firstSeen;
     assert.equal(text, "first\n");
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(go, "");
     await ended;
     assert.equal(text, "first\nsecond\n");
   });
 
   test("errors reach the client as ApiException with the real Status code, reason and message", async () => {
+    const stranger = new KubeConfig();
+    stranger.loadFromString(readFileSync(kube.kubeconfigPath, "utf8").replace(kube.token, "not-the-token"));
+    const unauthenticated = await apiError(() => stranger.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: NS }));
+    assert.equal(unauthenticated.code, 401);
+
     const missing = await apiError(() => batch.readNamespacedJob({ namespace: NS, name: "absent" }));
     assert.equal(missing.code, 404);
     assert.equal(missing.status.message, 'jobs.batch "absent" not found');
@@ -159,6 +176,20 @@ describe("fake Kubernetes cluster through @kubernetes/client-node", { timeout: 6
     const strict = await apiError(() => custom.createNamespacedCustomObject({ group: "batch", version: "v1", namespace: NS, plural: "jobs", body: withUnknown, fieldValidation: "Strict" }));
     assert.equal(strict.code, 400);
     assert.equal(strict.status.message, 'Job in version "v1" cannot be handled as a Job: strict decoding error: unknown field "spec.retries"');
+  });
+
+  test("a Job's pod waits for its service account, then gets workload identity from the webhook", async () => {
+    const script = "const e = process.env; console.log([e.AZURE_CLIENT_ID, e.AZURE_TENANT_ID, e.AZURE_AUTHORITY_HOST].join(' ')); const t = require('fs').readFileSync(e.AZURE_FEDERATED_TOKEN_FILE, 'utf8'); console.log(JSON.parse(Buffer.from(t.split('.')[1], 'base64url')).sub)";
+    await batch.createNamespacedJob({ namespace: NS, body: job("identity", script, { serviceAccountName: "runner", labels: { "azure.workload.identity/use": "true" } }) });
+    const failedCreate = await watchUntil<{ message: string }>(`/api/v1/namespaces/${NS}/events`, { fieldSelector: "involvedObject.name=identity,reason=FailedCreate" }, () => true);
+    assert.match(failedCreate.message, /^Error creating: pods "identity-[a-z0-9]{5}" is forbidden: error looking up service account weft\/runner: serviceaccount "runner" not found$/);
+    await core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: "runner", annotations: { "azure.workload.identity/client-id": "client-1" } } } });
+    const pod = await watchUntil<V1Pod>(podPath, { labelSelector: "job-name=identity" }, (type, p) => podsOf("identity")(type, p) && p.status?.phase === "Succeeded");
+    const env = pod.spec?.containers[0]?.env?.map((e) => e.name);
+    assert.deepEqual(env, ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"]);
+    assert.equal(pod.spec?.volumes?.find((v) => v.name === "azure-identity-token")?.projected?.sources?.[0]?.serviceAccountToken?.audience, "api://AzureADTokenExchange");
+    const log = await core.readNamespacedPodLog({ namespace: NS, name: pod.metadata!.name! });
+    assert.equal(log, "client-1 tenant-1 https://127.0.0.1:1\nsystem:serviceaccount:weft:runner\n");
   });
 
   test("a pod whose image does not exist stays Pending in ImagePullBackOff", async () => {
