@@ -9,6 +9,7 @@ import { startAzurite, type AzuriteHandle } from "../azure/azurite.ts";
 import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions } from "../kube/api-server.ts";
 import { startFakeKubelet, weftRuntimeImage, type FakeKubelet, type FakeKubeletOptions } from "../kube/kubelet.ts";
 import { jobName } from "../../src/compute/kubernetes/names.ts";
+import { runClean } from "./task-contract.ts";
 import { repoRoot, tempProject } from "./weft-cli.ts";
 import { startWeftService, type ServiceProcess } from "./weft-service.ts";
 
@@ -40,7 +41,7 @@ export async function startKubernetesWorld(options: WorldOptions): Promise<Kuber
   const dir = tempProject("weft-k8s-");
   const [azurite, service, kube] = await Promise.all([startAzurite(), startWeftService([], mkdtempSync(join(dir, "service-"))), startFakeKubeApi({ namespace: NAMESPACE, ...options.api })]);
   const kubelet = await startFakeKubelet(kube, {
-    nodes: [{ name: "aks-nodepool1-0", labels: { agentpool: "nodepool1", "kubernetes.io/os": "linux" }, allocatable: { cpu: "8", memory: "16Gi" } }],
+    nodes: [{ name: "aks-nodepool1-0", labels: { agentpool: "nodepool1", "kubernetes.io/os": "linux" }, allocatable: { cpu: "64", memory: "512Gi", "ephemeral-storage": "2Ti" } }],
     images: { [IMAGE]: weftRuntimeImage() },
     ttlAfterFinished: false,
     ...options.kubelet,
@@ -96,4 +97,11 @@ export function fileAppears(file: string): Promise<void> {
       resolve();
     }
   });
+}
+
+/** The exception of a task's last attempt, as the client API sees it, or null. */
+export async function taskException(world: KubernetesWorld, pathspec: string): Promise<{ type: string; message: string } | null> {
+  const result = await runClean([process.execPath, join(FIXTURES, "task-exception.mjs"), join(repoRoot, "dist", "client.js"), pathspec], world.dir, world.env);
+  if (result.code !== 0) throw new Error(`reading the exception of ${pathspec} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { type: string; message: string } | null;
 }

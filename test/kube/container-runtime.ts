@@ -50,7 +50,8 @@ export class PodWorker {
   private deleting = false;
   private detached = false;
   private oom = false;
-  private evicted: string | undefined;
+  /** Why the node failed the pod itself (eviction, its activeDeadlineSeconds): the pod's status.reason. */
+  private podFailure: { reason: string; message: string } | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly container: IContainer;
 
@@ -78,6 +79,7 @@ export class PodWorker {
       s.podIPs = [{ ip: "127.0.0.1" }];
       s.startTime = now();
     });
+    this.armDeadline();
     const ref = this.container.image ?? "";
     this.event("Normal", "Pulling", `Pulling image "${ref}"`);
     const image = this.options.images[ref];
@@ -107,13 +109,31 @@ export class PodWorker {
 
   /** The node evicts the pod: the process is killed and the pod fails with reason Evicted. */
   evict(message: string): void {
-    this.evicted = message;
     this.event("Warning", "Evicted", message);
+    this.failPod("Evicted", message);
+  }
+
+  /** As the kubelet enforces a pod's activeDeadlineSeconds: counted from the pod's start on the node, image pull included. */
+  private armDeadline(): void {
+    const seconds = this.pod.spec?.activeDeadlineSeconds;
+    if (!seconds) return;
+    this.timers.push(
+      setTimeout(() => {
+        const message = "Pod was active on the node longer than the specified deadline";
+        this.event("Normal", "DeadlineExceeded", message);
+        this.failPod("DeadlineExceeded", message);
+      }, seconds * 1000),
+    );
+  }
+
+  /** Kills the container and fails the pod with `reason` in its status. */
+  private failPod(reason: string, message: string): void {
+    this.podFailure = { reason, message };
     this.clearTimers();
     if (this.process && !this.finished) return this.signal("SIGKILL");
     this.finished = true;
     this.log.end();
-    this.setStatus({ terminated: { exitCode: 137, reason: "Error", startedAt: now(), finishedAt: now() } }, "Failed", (s) => Object.assign(s, { reason: "Evicted", message }));
+    this.setStatus({ terminated: { exitCode: 137, reason: "Error", startedAt: now(), finishedAt: now() } }, "Failed", (s) => Object.assign(s, this.podFailure));
   }
 
   /** Kills everything at once and reports nothing more (the pod is gone, or the kubelet stops). */
@@ -204,9 +224,9 @@ export class PodWorker {
     this.clearTimers();
     this.log.end();
     if (this.detached) return;
-    const failed = (state.terminated?.exitCode ?? 1) !== 0 || this.evicted !== undefined;
+    const failed = (state.terminated?.exitCode ?? 1) !== 0 || this.podFailure !== undefined;
     this.setStatus(state, failed ? "Failed" : "Succeeded", (s) => {
-      if (this.evicted !== undefined) Object.assign(s, { reason: "Evicted", message: this.evicted });
+      if (this.podFailure !== undefined) Object.assign(s, this.podFailure);
     });
     if (this.deleting) this.finalDelete();
   }

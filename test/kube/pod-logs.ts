@@ -56,6 +56,8 @@ export function servePodLog(api: ApiCore, source: LogSource | undefined, namespa
     return true;
   };
   res.writeHead(200, { "content-type": "text/plain" });
+  // As the real API server does: the client's request resolves on the headers, before any event.
+  res.flushHeaders();
   let lines = log.lines();
   const tail = query.get("tailLines");
   if (tail !== null && Number(tail) >= 0) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));

@@ -54,6 +54,8 @@ export class WatchRegistry {
     };
 
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private" });
+    // As the real API server does: the client's request resolves on the headers, before any event.
+    res.flushHeaders();
     const rv = query.resourceVersion;
     if (rv && rv !== "0") {
       const backlog = api.store.since(Number(rv));

@@ -158,7 +158,7 @@ export class Scheduler {
         else seen.add(stream, line);
         reporter.output(pathspec, stream, line);
       },
-      onStatus: (text) => reporter.output(pathspec, "stdout", `[${compute.kind}] ${text}`),
+      onStatus: (text) => reporter.output(pathspec, "stderr", `[${compute.kind}] ${text}`),
     });
     this.running.set(pathspec, attempt);
     const recorded = compute.recorder === "runner";
