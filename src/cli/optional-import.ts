@@ -14,6 +14,7 @@ import { weftPackage } from "../runtime/package-root.ts";
 export const OPTIONAL_STACKS = {
   cli: { needs: "the weft command line (every command but `weft step`)", packages: ["commander"] },
   compiler: { needs: "loading a flow (`weft run`, `resume`, `check`, `show`)", packages: ["esbuild", "@babel/parser"] },
+  kubernetes: { needs: "Kubernetes: `weft kubernetes`, and steps run with @kubernetes", packages: ["@kubernetes/client-node"] },
   server: {
     needs: "the metadata service (`weft service`)",
     // light-my-request is fastify's, pinned here because package.json's `overrides` do not

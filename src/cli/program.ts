@@ -6,6 +6,7 @@ import { checkCommand } from "./commands/check.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { configureCommand } from "./commands/configure.ts";
 import { dumpCommand } from "./commands/dump.ts";
+import { kubernetesCommand } from "./commands/kubernetes.ts";
 import { listCommand } from "./commands/list.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { metricsCommand } from "./commands/metrics.ts";
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError("(add --help for usage)");
   program.command("version").description("print the version").action(() => console.log(weftPackage().version));
   for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand()]) program.addCommand(command.exitOverride());
-  for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand()]) program.addCommand(exitOverrideAll(command));
+  for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand(), kubernetesCommand()]) program.addCommand(exitOverrideAll(command));
   for (const command of [cardCommand(), metricsCommand(), compareCommand()]) program.addCommand(exitOverrideAll(command));
   try {
     await program.parseAsync(argv, { from: "user" });

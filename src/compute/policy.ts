@@ -23,6 +23,7 @@ export function taskPolicy(decorators: StepDecorators): TaskPolicy {
  */
 export function shouldRetry(policy: TaskPolicy, attempt: number, outcome: AttemptOutcome): boolean {
   if (attempt >= policy.retries) return false;
+  if (outcome.failure) return outcome.failure.retryable;
   if (outcome.timedOut || outcome.signal || outcome.exitCode === null) return true;
   return policy.retryableExitCodes.includes(outcome.exitCode);
 }
@@ -39,7 +40,9 @@ export function isLastAttempt(policy: TaskPolicy, attempt: number, exitCode: num
  * itself. A failure the task recorded (exit codes 1–4) was already caught, or cannot be.
  */
 export function needsFallback(decorators: StepDecorators, wasFallback: boolean, outcome: AttemptOutcome): boolean {
-  if (!decorators.catchError || wasFallback || outcome.launchError) return false;
+  if (!decorators.catchError || wasFallback) return false;
+  if (outcome.failure) return outcome.failure.type !== "LaunchFailed";
+  if (outcome.launchError) return false;
   if (outcome.timedOut || outcome.signal || outcome.exitCode === null || outcome.exitCode === 0) return true;
   return !RECORDED_EXIT_CODES.includes(outcome.exitCode);
 }

@@ -1,4 +1,17 @@
-import type { TaskArgs } from "../runtime/task/args.ts";
+import type { StepDecorators } from "../flow/decorators/specs.ts";
+import type { Recorder, TaskArgs } from "../runtime/task/args.ts";
+
+/**
+ * Why an attempt ended without `weft step` saying so, as its compute saw it: a pod that
+ * could not pull its image, was evicted or OOM-killed. Recorded as the attempt's
+ * exception: `type` names it, `message` names what and how to fix it.
+ */
+export interface AttemptFailure {
+  type: string;
+  message: string;
+  /** A retry may pass; false where it would fail the same way (a wrong image name). */
+  retryable: boolean;
+}
 
 /** How an attempt ended, as the compute backend saw it. */
 export interface AttemptOutcome {
@@ -9,6 +22,8 @@ export interface AttemptOutcome {
   timedOut: boolean;
   /** Set when the attempt could not be started at all, saying why. */
   launchError?: string;
+  /** Set when the compute knows why the attempt ended better than an exit code says. */
+  failure?: AttemptFailure;
 }
 
 /** One attempt to launch: the `weft step` arguments, its environment and its policy. */
@@ -17,8 +32,12 @@ export interface AttemptRequest {
   /** The task's whole environment: nothing else is inherited. */
   env: NodeJS.ProcessEnv;
   policy: TaskPolicy;
+  /** The step's validated decorators (a backend reads its own: `kubernetes`, `resources`). */
+  decorators: StepDecorators;
   /** Each line the attempt prints, as it prints it (for the terminal). */
   onLine: (stream: "stdout" | "stderr", line: string) => void;
+  /** Where the attempt is while it is not yet running or has no output (a pod pulling its image), for the terminal. */
+  onStatus?: (text: string) => void;
 }
 
 /** A launched attempt. */
@@ -28,6 +47,8 @@ export interface LaunchedAttempt {
   /** The pid, when it runs on this machine. */
   readonly pid: number | undefined;
   readonly done: Promise<AttemptOutcome>;
+  /** Its output reaches `onLine` with stdout and stderr merged (a pod's log), all as stdout. */
+  readonly combinedOutput?: boolean;
   /** Stops the attempt and everything it started; `done` then settles. */
   kill(): void;
 }
@@ -40,7 +61,11 @@ export interface LaunchedAttempt {
 export interface ComputeBackend {
   /** The registry key: "local", "kubernetes". */
   readonly kind: string;
+  /** Who records the attempts it launches (`weft step --recorder`): the runner, or each task itself. */
+  readonly recorder: Recorder;
   launch(request: AttemptRequest): LaunchedAttempt;
+  /** Lets go of connections and watches; attempts still running are not touched. */
+  close?(): void;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { registryProblem } from "../compute/kubernetes/image-reference.ts";
 import { USER_RULE, userNameProblem } from "../metadata/names.ts";
+import { kubernetesVariableProblem, type KubernetesVariable } from "./kubernetes-defaults.ts";
 
 /** One configuration key: its environment variable (also its name in a profile file). */
 export interface ConfigKey {
@@ -12,6 +14,17 @@ export interface ConfigKey {
 
 const nonEmpty = z.string().min(1, "must not be empty");
 const url = z.url({ message: "must be a URL such as http://127.0.0.1:8080" });
+/** A WEFT_KUBERNETES_* key whose text is checked by the form kubernetes-defaults.ts reads it in. */
+function kubernetesKey(env: string, variable: KubernetesVariable, describe: string): ConfigKey {
+  return {
+    env,
+    schema: z.string().superRefine((text, ctx) => {
+      const problem = kubernetesVariableProblem(variable, text);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    describe,
+  };
+}
 const workloadAliases: Record<string, string> = { general: "default", high_throughput: "highCpu" };
 
 /**
@@ -76,6 +89,11 @@ export const CONFIG_KEYS = {
     describe: "where run metadata is recorded",
   },
   serviceUrl: { env: "WEFT_SERVICE_URL", schema: url, describe: "metadata service URL" },
+  serviceInternalUrl: {
+    env: "WEFT_SERVICE_INTERNAL_URL",
+    schema: url,
+    describe: "metadata service URL as Kubernetes pods reach it (default WEFT_SERVICE_URL), e.g. http://weft-service.weft.svc:8080",
+  },
   serviceAuthToken: { env: "WEFT_SERVICE_AUTH_TOKEN", schema: nonEmpty, describe: "bearer token for the service", secret: true },
   serviceAuthTokenFile: {
     env: "WEFT_SERVICE_AUTH_TOKEN_FILE",
@@ -91,12 +109,35 @@ export const CONFIG_KEYS = {
   serviceOidcIssuer: { env: "WEFT_SERVICE_OIDC_ISSUER", schema: url, describe: "OIDC issuer whose bearer JWTs `weft service` requires" },
   serviceOidcAudience: { env: "WEFT_SERVICE_OIDC_AUDIENCE", schema: nonEmpty, describe: "audience the service's bearer JWTs must carry" },
   serviceOidcRequiredRole: { env: "WEFT_SERVICE_OIDC_REQUIRED_ROLE", schema: nonEmpty, describe: "role (roles or scp claim) the service's bearer JWTs must carry" },
-  kubernetesNamespace: { env: "WEFT_KUBERNETES_NAMESPACE", schema: nonEmpty, describe: "Kubernetes namespace" },
-  kubernetesServiceAccount: { env: "WEFT_KUBERNETES_SERVICE_ACCOUNT", schema: nonEmpty, describe: "Kubernetes service account" },
-  kubernetesContainerImage: { env: "WEFT_KUBERNETES_CONTAINER_IMAGE", schema: nonEmpty, describe: "default task image" },
-  kubernetesContainerRegistry: { env: "WEFT_KUBERNETES_CONTAINER_REGISTRY", schema: nonEmpty, describe: "registry for bare image names" },
-  kubernetesSecrets: { env: "WEFT_KUBERNETES_SECRETS", schema: nonEmpty, describe: "Kubernetes secrets mounted into tasks" },
-  kubernetesNodeSelector: { env: "WEFT_KUBERNETES_NODE_SELECTOR", schema: nonEmpty, describe: "node selector for tasks" },
+  kubernetesNamespace: kubernetesKey("WEFT_KUBERNETES_NAMESPACE", "kubernetesNamespace", "namespace of task Jobs (default: default)"),
+  kubernetesServiceAccount: kubernetesKey("WEFT_KUBERNETES_SERVICE_ACCOUNT", "kubernetesServiceAccount", "service account of task pods (workload identity)"),
+  kubernetesContainerImage: kubernetesKey("WEFT_KUBERNETES_CONTAINER_IMAGE", "kubernetesContainerImage", "default task image (default: weft-runtime:<version>)"),
+  kubernetesContainerRegistry: {
+    env: "WEFT_KUBERNETES_CONTAINER_REGISTRY",
+    schema: z.string().superRefine((text, ctx) => {
+      const problem = registryProblem(text);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    describe: "registry for bare image names, e.g. myacr.azurecr.io",
+  },
+  kubernetesSecrets: kubernetesKey("WEFT_KUBERNETES_SECRETS", "kubernetesSecrets", "Kubernetes secrets exposed to tasks as env vars (comma-separated)"),
+  kubernetesNodeSelector: kubernetesKey("WEFT_KUBERNETES_NODE_SELECTOR", "kubernetesNodeSelector", "node selector of task pods (k=v,k=v)"),
+  kubernetesGpuVendor: kubernetesKey("WEFT_KUBERNETES_GPU_VENDOR", "kubernetesGpuVendor", "GPU vendor: nvidia or amd (default: nvidia)"),
+  kubernetesTolerations: kubernetesKey("WEFT_KUBERNETES_TOLERATIONS", "kubernetesTolerations", "tolerations of task pods (JSON array)"),
+  kubernetesImagePullSecrets: kubernetesKey("WEFT_KUBERNETES_IMAGE_PULL_SECRETS", "kubernetesImagePullSecrets", "image pull secrets of task pods (comma-separated)"),
+  kubernetesLabels: kubernetesKey("WEFT_KUBERNETES_LABELS", "kubernetesLabels", "extra labels of task Jobs and pods (k=v,k=v)"),
+  kubernetesAnnotations: kubernetesKey("WEFT_KUBERNETES_ANNOTATIONS", "kubernetesAnnotations", "extra annotations of task Jobs and pods (k=v,k=v)"),
+  kubernetesPriorityClass: kubernetesKey("WEFT_KUBERNETES_PRIORITY_CLASS", "kubernetesPriorityClass", "PriorityClass of task pods"),
+  kubernetesPersistentVolumeClaims: kubernetesKey("WEFT_KUBERNETES_PERSISTENT_VOLUME_CLAIMS", "kubernetesPersistentVolumeClaims", "claims mounted into task pods (claim=/path,…)"),
+  kubernetesSharedMemory: kubernetesKey("WEFT_KUBERNETES_SHARED_MEMORY", "kubernetesSharedMemory", "size of /dev/shm in MB (default: the runtime's 64 MB)"),
+  kubernetesJobTtlSeconds: kubernetesKey("WEFT_KUBERNETES_JOB_TTL_SECONDS", "kubernetesJobTtlSeconds", "seconds a finished Job is kept (default: 604800, a week)"),
+  kubeconfig: { env: "KUBECONFIG", schema: nonEmpty, describe: "kubeconfig files (':'-separated); default ~/.kube/config, or in-cluster" },
+  kubernetesContext: { env: "WEFT_KUBERNETES_CONTEXT", schema: nonEmpty, describe: "kubeconfig context to use (default: its current-context)" },
+  kubernetesSchedulingTimeout: {
+    env: "WEFT_KUBERNETES_SCHEDULING_TIMEOUT",
+    schema: z.string().regex(/^\d{1,7}$/, "must be a whole number of seconds, e.g. 600"),
+    describe: "seconds a pod may stay unschedulable (room for the cluster autoscaler) before its attempt fails; 0 fails at once",
+  },
 } satisfies Record<string, ConfigKey>;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

@@ -17,7 +17,8 @@ export type ErrorCode =
   | "PARAMETER"
   | "NOT_FOUND"
   | "DATASTORE"
-  | "METADATA_SERVICE";
+  | "METADATA_SERVICE"
+  | "KUBERNETES";
 
 /** Usage and configuration problems exit 2; a flow that is invalid or failed exits 1. */
 const EXIT_CODE_BY_CODE: Partial<Record<ErrorCode, 1 | 2>> = { USAGE: 2, CONFIG: 2, PARAMETER: 2 };

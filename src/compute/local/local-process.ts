@@ -11,6 +11,7 @@ import type { AttemptOutcome, AttemptRequest, ComputeBackend, LaunchedAttempt } 
  */
 export class LocalProcessCompute implements ComputeBackend {
   readonly kind = "local";
+  readonly recorder = "runner" as const;
 
   launch(request: AttemptRequest): LaunchedAttempt {
     return new LocalProcess(request);

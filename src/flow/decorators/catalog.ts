@@ -33,19 +33,44 @@ export interface SecretsOptions {
   role?: string;
   allowOverride?: boolean;
 }
+/** Options of @kubernetes; what each does, its default and its WEFT_KUBERNETES_* variable: docs/kubernetes.md. */
 export interface KubernetesOptions {
+  /** A full reference (`myacr.azurecr.io/train:1.4`), or a bare `name:tag` put under WEFT_KUBERNETES_CONTAINER_REGISTRY. */
   image?: string;
-  cpu?: number;
-  memory?: number;
-  gpu?: number;
   namespace?: string;
   serviceAccount?: string;
+  /** Cores, requested (no limit); wins over @resources. Default 1. */
+  cpu?: number;
+  /** MB, requested and the limit; wins over @resources. Default 4096. */
+  memory?: number;
+  /** MB of ephemeral storage, requested and the limit; wins over @resources. Default 10240. */
+  disk?: number;
+  gpu?: number;
+  /** Default "nvidia" (`nvidia.com/gpu`); "amd" asks for `amd.com/gpu`. */
+  gpuVendor?: "nvidia" | "amd";
   nodeSelector?: Record<string, string>;
-  tolerations?: Record<string, unknown>[];
+  tolerations?: KubernetesToleration[];
+  /** Kubernetes secrets whose keys become environment variables of the task (envFrom). */
   secrets?: string[];
   imagePullSecrets?: string[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  priorityClassName?: string;
+  /** MB of /dev/shm (a memory-backed emptyDir; it counts against memory). */
+  sharedMemory?: number;
+  /** `{ claimName: mountPath }` */
+  persistentVolumeClaims?: Record<string, string>;
+  /** Merged into the generated pod spec, last; see docs/kubernetes.md for its rules. */
+  podSpecPatch?: Record<string, unknown>;
+  /** Seconds a finished Job (and its pod) is kept. Default 604800 (a week). */
+  ttlSecondsAfterFinished?: number;
+}
+export interface KubernetesToleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  tolerationSeconds?: number;
 }
 export interface CardOptions {
   /** `default` (the components, then the task's parameters, artifacts and place in the flow) or `blank` (the components only). */

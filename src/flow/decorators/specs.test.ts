@@ -180,3 +180,32 @@ describe("decorator ranges that Node's timers can keep", () => {
     assert.match(cli.message, /at most 34560/);
   });
 });
+
+describe("@kubernetes options", () => {
+  test("--with kubernetes:cpu=2,nodeSelector={…} parses through the same schema as the decorator", () => {
+    const use = parseWithOption('kubernetes:cpu=2,nodeSelector={"pool":"gpu"},tolerations=[{"key":"sku","operator":"Exists"}]');
+    assert.deepEqual(validateStepDecorator(use, "--with", "USAGE"), { kubernetes: { cpu: 2, nodeSelector: { pool: "gpu" }, tolerations: [{ key: "sku", operator: "Exists" }] } });
+  });
+
+  test("@kubernetes refuses invalid Kubernetes names and shapes, naming the option", () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ namespace: "ML" }, /option "namespace" .*"ML" must be at most 63 lowercase letters/],
+      [{ labels: { team: "a b" } }, /option "labels\.team" .*must be empty, or at most 63 letters/],
+      [{ labels: { "weft/flow": "x" } }, /label "weft\/flow" is set by Weft/],
+      [{ annotations: { "bad key": "x" } }, /option "annotations\.bad key" .*optional DNS subdomain prefix/],
+      [{ tolerations: [{ key: "a", operator: "Exists", value: "b" }] }, /operator "Exists" has no value/],
+      [{ tolerations: [{ key: "a", effect: "NoSchedule", tolerationSeconds: 5 }] }, /tolerationSeconds applies only with effect "NoExecute"/],
+      [{ tolerations: [{ key: "a", effect: "Sometimes" }] }, /"NoSchedule", "PreferNoSchedule" or "NoExecute"/],
+      [{ gpuVendor: "intel" }, /must be "nvidia" or "amd"/],
+      [{ image: "Train" }, /option "image" .*lowercase/],
+      [{ persistentVolumeClaims: { a: "/x", b: "/x" } }, /two claims are mounted at \/x/],
+      [{ podSpecPatch: { restartPolicy: "Always" } }, /"restartPolicy" cannot be patched/],
+      [{ ttlSecondsAfterFinished: 0 }, /at least 60/],
+      [{ cpus: 2 }, /"cpus"/],
+    ];
+    for (const [options, expected] of cases) {
+      const err = weftError(() => validateStepDecorator({ name: "kubernetes", options }, "step fit"), "FLOW_INVALID");
+      assert.match(err.message, expected, JSON.stringify(options));
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { kubernetesOptionsSchema } from "../../compute/kubernetes/options-schema.ts";
 import { WeftError, type ErrorCode } from "../../errors/weft-error.ts";
 import { RESERVED_CARD_IDS } from "../card-api.ts";
 import type { DecoratorUse } from "../class-metadata.ts";
@@ -45,20 +46,7 @@ export const STEP_DECORATOR_SCHEMAS = {
   resources: z.strictObject({ cpu: positive.optional(), memory: positive.optional(), gpu: count.optional(), disk: positive.optional() }),
   environment: z.strictObject({ vars: stringMap }),
   secrets: z.strictObject({ sources: z.array(secretSource).min(1), role: z.string().optional(), allowOverride: z.boolean().default(false) }),
-  kubernetes: z.strictObject({
-    image: z.string().min(1).optional(),
-    cpu: positive.optional(),
-    memory: positive.optional(),
-    gpu: count.optional(),
-    namespace: z.string().min(1).optional(),
-    serviceAccount: z.string().min(1).optional(),
-    nodeSelector: stringMap.optional(),
-    tolerations: z.array(z.record(z.string(), z.unknown())).optional(),
-    secrets: z.array(z.string()).optional(),
-    imagePullSecrets: z.array(z.string()).optional(),
-    labels: stringMap.optional(),
-    annotations: stringMap.optional(),
-  }),
+  kubernetes: kubernetesOptionsSchema,
   // A step may have several cards: each use becomes one entry, and collectDecorators concatenates them.
   card: z
     .strictObject({

@@ -29,3 +29,24 @@ describe("missingBytes", () => {
     assert.equal(missing("a\n", ["d", "e"], 3), "[weft: 2 lines of output were lost when the task ended]\nd\ne\n");
   });
 });
+
+describe("SeenOutput with a merged log (a pod's)", () => {
+  test("saveMissing appends to stderr only the merged lines after those both streams saved", async () => {
+    const { MemoryBackend } = await import("../../../test/helpers/memory-backend.ts");
+    const { SeenOutput } = await import("./lost-output.ts");
+    const { layout } = await import("../../datastore/layout.ts");
+    const backend = new MemoryBackend();
+    const ref = { flow: "F", run: "1", step: "s", task: "0" };
+    await backend.putBytes([
+      { key: layout.attemptFile(ref, 0, "stdout"), data: Buffer.from("out 1\n") },
+      { key: layout.attemptFile(ref, 0, "stderr"), data: Buffer.from("err 1\n") },
+    ]);
+    const seen = new SeenOutput();
+    for (const line of ["out 1", "err 1", "out 2", "Segmentation fault"]) seen.addCombined(line);
+    assert.equal(await seen.saveMissing(backend, ref, 0), 2);
+    const [out, err] = await backend.getBytes([layout.attemptFile(ref, 0, "stdout"), layout.attemptFile(ref, 0, "stderr")]);
+    assert.equal(Buffer.from(out!).toString(), "out 1\n");
+    assert.match(Buffer.from(err!).toString(), /^err 1\n\[weft: the task ended before saving this output; from its pod's log, stdout and stderr merged:\]\nout 2\nSegmentation fault\n$/);
+    assert.equal(await seen.saveMissing(backend, ref, 0), 0, "nothing is added twice");
+  });
+});

@@ -23,6 +23,20 @@ export class SeenOutput {
   /** Lines let go from the front to stay under MAX_HELD_BYTES. */
   private readonly dropped: Record<Stream, number> = { stdout: 0, stderr: 0 };
 
+  /** Lines of a log that merges both streams (a pod's), held as MAX_HELD_BYTES from the end. */
+  private readonly combined: string[] = [];
+  private combinedHeld = 0;
+  private combinedDropped = 0;
+
+  addCombined(line: string): void {
+    this.combined.push(line);
+    this.combinedHeld += line.length * 3 + 1;
+    while (this.combinedHeld > MAX_HELD_BYTES && this.combined.length > 1) {
+      this.combinedHeld -= this.combined.shift()!.length * 3 + 1;
+      this.combinedDropped++;
+    }
+  }
+
   add(stream: Stream, line: string): void {
     const lines = this.lines[stream];
     lines.push(line);
@@ -39,6 +53,7 @@ export class SeenOutput {
    * saved only the start of is completed. Returns how many lines were added.
    */
   async saveMissing(backend: StorageBackend, ref: TaskRef, attempt: number): Promise<number> {
+    if (this.combined.length) return this.saveMissingCombined(backend, ref, attempt);
     const streams = (["stdout", "stderr"] as const).filter((s) => this.lines[s].length > 0);
     if (streams.length === 0) return 0;
     const keys = streams.map((s) => layout.attemptFile(ref, attempt, s));
@@ -55,6 +70,27 @@ export class SeenOutput {
     if (backend.appendBytes) await backend.appendBytes(appends.map(({ key, before, data }) => ({ key, data, offset: before.byteLength })));
     else await backend.putBytes(appends.map(({ key, before, data }) => ({ key, data: Buffer.concat([before, data]), overwrite: true })));
     return added;
+  }
+
+  /**
+   * For a merged log (a pod's): the task saves both streams at the same moments, so the
+   * first (saved stdout lines + saved stderr lines) lines of the merged log are the saved
+   * ones, and the rest were lost. They are appended to stderr under a line saying so.
+   */
+  private async saveMissingCombined(backend: StorageBackend, ref: TaskRef, attempt: number): Promise<number> {
+    const keys = (["stdout", "stderr"] as const).map((s) => layout.attemptFile(ref, attempt, s));
+    const [out, err] = await backend.getBytes(keys);
+    const savedLines = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString("utf8").split("\n").length - 1 : 0);
+    const skip = savedLines(out) + savedLines(err) - this.combinedDropped;
+    const lost = this.combined.slice(Math.max(skip, 0));
+    if (lost.length === 0) return 0;
+    const before = Buffer.from(err ?? new Uint8Array());
+    const gap = skip < 0 ? [`[weft: ${-skip} lines of output were lost when the task ended]`] : [];
+    const text = `${before.length && !before.toString("utf8").endsWith("\n") ? "\n" : ""}${["[weft: the task ended before saving this output; from its pod's log, stdout and stderr merged:]", ...gap, ...lost].join("\n")}\n`;
+    const data = Buffer.from(text);
+    if (backend.appendBytes) await backend.appendBytes([{ key: keys[1]!, data, offset: before.byteLength }]);
+    else await backend.putBytes([{ key: keys[1]!, data: Buffer.concat([before, data]), overwrite: true }]);
+    return lost.length;
   }
 }
 

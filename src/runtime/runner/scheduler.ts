@@ -55,8 +55,8 @@ export interface SchedulerOptions {
   spec: RunSpec;
   backend: StorageBackend;
   metadata: MetadataProvider;
-  /** Where attempts run. */
-  compute: ComputeBackend;
+  /** Where a step's attempts run; @catchError's fallback attempt (which runs no step code) is asked for with `fallback`. */
+  compute: (step: string, fallback: boolean) => ComputeBackend;
   /** The datastore and metadata settings every task is started with. */
   taskSettings: Pick<TaskArgs, "datastore" | "datastoreRoot" | "metadata">;
   maxWorkers: number;
@@ -152,20 +152,25 @@ export class Scheduler {
     const pathspec = pathspecOf(ref);
     const decorators = spec.decorators[task.step] ?? {};
     const startedAt = new Date().toISOString();
+    const compute = this.options.compute(task.step, task.fallback === true);
     reporter.started(task.step, pathspec, task.attempt);
     const seen = new SeenOutput();
-    const attempt = this.options.compute.launch({
-      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: "runner", ...(task.fallback ? { fallback: true } : {}) },
+    const attempt = compute.launch({
+      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: compute.recorder, ...(task.fallback ? { fallback: true } : {}) },
       env: this.taskEnv(task.step, decorators.environment?.vars),
       policy: taskPolicy(decorators),
+      decorators,
       onLine: (stream, line) => {
-        seen.add(stream, line);
+        if (attempt.combinedOutput) seen.addCombined(line);
+        else seen.add(stream, line);
         reporter.output(pathspec, stream, line);
       },
+      onStatus: (text) => reporter.output(pathspec, "stderr", `[${compute.kind}] ${text}`),
     });
     this.running.set(pathspec, attempt);
-    this.recordStart(task, ref, startedAt, attempt.pid);
-    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt, seen)));
+    const recorded = compute.recorder === "runner";
+    if (recorded) this.recordStart(task, ref, startedAt, attempt.pid);
+    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt, seen, recorded)));
   }
 
   /**
@@ -179,9 +184,23 @@ export class Scheduler {
     if (task.attempt === 0) this.record(ref, metadata.registerTask({ ...ref, createdAt: startedAt, foreachStack: task.stack }));
   }
 
-  /** Records the end of an attempt whose process could not: killed, timed out, or gone without a result. */
-  private recordLoss(ref: TaskRef, attempt: number, startedAt: string, type: string, message: string): Promise<void> {
-    return this.record(ref, this.options.metadata.finishAttempt(ref, { attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type, message } }));
+  /**
+   * Records the end of an attempt whose process could not: killed, timed out, or gone
+   * without a result. An attempt that records itself may never have started (its pod
+   * could not pull its image): its task and start are recorded first where missing.
+   */
+  private recordLoss(ref: TaskRef, task: QueuedTask, startedAt: string, type: string, message: string, recorded: boolean): Promise<void> {
+    const { metadata } = this.options;
+    const end = { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: false, exception: { type, message } };
+    if (recorded) return this.record(ref, metadata.finishAttempt(ref, end));
+    const write = metadata.listAttempts(ref).then(async (attempts) => {
+      if (!attempts.some((a) => a.attempt === task.attempt)) {
+        if (attempts.length === 0) await metadata.registerTask({ ...ref, createdAt: startedAt, foreachStack: task.stack });
+        await metadata.startAttempt(ref, { attempt: task.attempt, startedAt, info: { host: hostname(), decorators: this.options.spec.decorators[task.step] ?? {} } });
+      }
+      await metadata.finishAttempt(ref, end);
+    });
+    return this.record(ref, write);
   }
 
   /** Keeps the run open until `write` lands; a write that fails stops the run, saying why. Settles when it has. */
@@ -255,18 +274,20 @@ export class Scheduler {
     this.queueSuccessors(task, data);
   }
 
-  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string, seen: SeenOutput): Promise<void> {
+  private async onExit(task: QueuedTask, ref: TaskRef, outcome: AttemptOutcome, startedAt: string, seen: SeenOutput, recorded: boolean): Promise<void> {
     const pathspec = pathspecOf(ref);
     if (this.stopped) {
-      if (outcome.signal || outcome.timedOut) this.recordLoss(ref, task.attempt, startedAt, "Killed", `Task ${pathspec} was killed: the run is stopping.`);
+      if (outcome.signal || outcome.timedOut) this.recordLoss(ref, task, startedAt, "Killed", `Task ${pathspec} was killed: the run is stopping.`, recorded);
       this.options.reporter.finished(task.step, pathspec, "killed", "the run is stopping");
       return;
     }
     const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
     if (data) {
       // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
-      this.record(ref, this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }, artifactMetadata(this.content, data)));
-      this.record(ref, recordReports(this.options.metadata, this.content, ref, task.attempt, data));
+      if (recorded) {
+        this.record(ref, this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }, artifactMetadata(this.content, data)));
+        this.record(ref, recordReports(this.options.metadata, this.content, ref, task.attempt, data));
+      }
       this.options.reporter.finished(task.step, pathspec, "done");
       this.queueSuccessors(task, data);
       return;
@@ -275,12 +296,14 @@ export class Scheduler {
     await this.saveLostOutput(ref, task.attempt, seen);
     const detail = describeOutcome(outcome);
     let loss: Promise<void> | undefined;
-    if (outcome.timedOut || outcome.signal || outcome.exitCode === 0 || outcome.launchError) {
+    if (outcome.failure) {
+      loss = this.recordLoss(ref, task, startedAt, outcome.timedOut ? "Timeout" : outcome.failure.type, outcome.failure.message, recorded);
+    } else if (outcome.timedOut || outcome.signal || outcome.exitCode === 0 || outcome.launchError) {
       // The process could not record its own end (or ended without a result); record it here.
-      loss = this.recordLoss(ref, task.attempt, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : outcome.launchError ? "LaunchFailed" : "NoResult", `Task ${pathspec} ${detail}.`);
+      loss = this.recordLoss(ref, task, startedAt, outcome.timedOut ? "Timeout" : outcome.signal ? "Killed" : outcome.launchError ? "LaunchFailed" : "NoResult", `Task ${pathspec} ${detail}.`, recorded);
     } else if (EXIT_MEANINGS[outcome.exitCode ?? -1] === undefined) {
       // Weft's task exits 1–4 only after recording its failure; any other code means Node or the step's code exited around it.
-      loss = this.recordLoss(ref, task.attempt, startedAt, "ExitedUnrecorded", `Task ${pathspec} ended with ${detail}, without recording why; see its stderr.`);
+      loss = this.recordLoss(ref, task, startedAt, "ExitedUnrecorded", `Task ${pathspec} ended with ${detail}, without recording why; see its stderr.`, recorded);
     }
     const decorators = this.options.spec.decorators[task.step] ?? {};
     const policy = taskPolicy(decorators);
@@ -366,6 +389,7 @@ export class Scheduler {
 /** What happened to an attempt that left no result, for messages. */
 function describeOutcome(outcome: AttemptOutcome): string {
   if (outcome.timedOut) return "timed out";
+  if (outcome.failure) return outcome.failure.message.replace(/\.$/, "");
   if (outcome.signal) return `killed by ${outcome.signal}`;
   if (outcome.launchError) return `could not start: ${outcome.launchError}`;
   if (outcome.exitCode === 0) return "exited without saving its result";

@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { openCompute } from "../../compute/registry.ts";
 import type { WeftConfig } from "../../config/resolve.ts";
 import { taskEnvironment } from "../../config/task-environment.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
@@ -13,6 +12,7 @@ import type { ResumePlan } from "./resume-plan.ts";
 import type { BranchChoice } from "../../flow/project.ts";
 import { Reporter } from "./reporter.ts";
 import { Scheduler, type RunResult } from "./scheduler.ts";
+import { checkRemoteSteps, computeKinds, openStepCompute } from "./step-compute.ts";
 
 export interface RunOptions {
   config: WeftConfig;
@@ -58,7 +58,10 @@ export async function createRunOnly(options: Omit<RunOptions, "maxWorkers" | "re
 export async function startRun(options: RunOptions): Promise<{ run: RunRecord; result: RunResult }> {
   const { config, flow } = options;
   const values = config.values;
+  const kinds = computeKinds(flow.decorators);
+  checkRemoteSteps(kinds, flow.decorators, config);
   const { backend, metadata } = await openStores(config);
+  const compute = await openStepCompute(kinds, { config, user: values.user });
   const plan = await options.resume?.({ backend, metadata });
   const { record: run, spec } = await createRun({
     backend,
@@ -80,7 +83,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
     spec,
     backend,
     metadata,
-    compute: await openCompute("local"),
+    compute: compute.forStep,
     taskSettings: { datastore: values.datastore, datastoreRoot: datastoreRoot(config), metadata: values.metadata },
     maxWorkers: options.maxWorkers,
     reporter,
@@ -111,6 +114,7 @@ export async function startRun(options: RunOptions): Promise<{ run: RunRecord; r
   const beating = setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS).unref();
   const result = await scheduler.run().finally(() => {
     clearInterval(beating);
+    compute.close();
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
     reporter.close();

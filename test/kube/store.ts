@@ -1,0 +1,94 @@
+// The fake cluster's etcd: every object by resource, namespace and name, one global
+// resourceVersion counter, and a bounded history of changes for watches to resume from.
+// Writes here are raw (no validation or admission; see api-core.ts for those).
+import { clone, type KubeObject, type StoreEvent } from "./types.ts";
+
+export type StoreListener = (event: StoreEvent) => void;
+
+/** Objects of every kind plus the change history; every read and write copies. */
+export class ObjectStore {
+  private revision = 0;
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private compacted = 0;
+  private readonly listeners = new Set<StoreListener>();
+
+  /** `historyLimit`: how many changes a watch can resume across before it gets 410 Expired. */
+  constructor(private readonly historyLimit = 1000) {}
+
+  /** The resourceVersion of the latest write (the list resourceVersion). */
+  get resourceVersion(): number {
+    return this.revision;
+  }
+
+  /** The newest resourceVersion no longer in the history: a watch from before it is expired. */
+  get compactedRevision(): number {
+    return this.compacted;
+  }
+
+  get<T = KubeObject>(resource: string, namespace: string | undefined, name: string): T | undefined {
+    const found = this.objects.get(resource)?.get(key(namespace, name));
+    return found ? clone(found) as T : undefined;
+  }
+
+  /** Every object of `resource` (in `namespace` when given), ordered by namespace then name. */
+  list<T = KubeObject>(resource: string, namespace?: string): T[] {
+    const all = [...(this.objects.get(resource)?.entries() ?? [])]
+      .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return all.map(([, o]) => clone(o) as T);
+  }
+
+  /** Stores a new object under the next resourceVersion and returns the stored copy. */
+  add(resource: string, object: KubeObject): KubeObject {
+    return this.write("ADDED", resource, object);
+  }
+
+  /** Replaces an existing object under the next resourceVersion and returns the stored copy. */
+  put(resource: string, object: KubeObject): KubeObject {
+    return this.write("MODIFIED", resource, object);
+  }
+
+  /** Removes an object; the DELETED event carries its last state with the deletion's resourceVersion. */
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const existing = this.objects.get(resource)?.get(key(namespace, name));
+    return existing ? this.write("DELETED", resource, existing) : undefined;
+  }
+
+  /** Changes after `resourceVersion`, or "expired" when some of them have left the history. */
+  since(resourceVersion: number): StoreEvent[] | "expired" {
+    if (resourceVersion < this.compacted) return "expired";
+    return this.history.filter((e) => e.resourceVersion > resourceVersion).map(clone);
+  }
+
+  /** Drops the whole history, so that any watch from an older resourceVersion gets 410. */
+  compact(): void {
+    this.compacted = this.revision;
+    this.history.length = 0;
+  }
+
+  /** Calls `listener` synchronously after every write; returns the unsubscribe function. */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private write(type: StoreEvent["type"], resource: string, object: KubeObject): KubeObject {
+    const byName = this.objects.get(resource) ?? new Map<string, KubeObject>();
+    this.objects.set(resource, byName);
+    const k = key(object.metadata.namespace, object.metadata.name ?? "");
+    const previous = byName.get(k);
+    this.revision += 1;
+    const stored = clone(object);
+    stored.metadata.resourceVersion = String(this.revision);
+    if (type === "DELETED") byName.delete(k);
+    else byName.set(k, stored);
+    const event: StoreEvent = { type, resource, resourceVersion: this.revision, object: stored, ...(previous ? { previous } : {}) };
+    this.history.push(event);
+    while (this.history.length > this.historyLimit) this.compacted = this.history.shift()!.resourceVersion;
+    for (const listener of [...this.listeners]) listener(clone(event));
+    return clone(stored);
+  }
+}
+
+const key = (namespace: string | undefined, name: string): string => `${namespace ?? ""}/${name}`;
