@@ -3,6 +3,7 @@
 import { artifactThroughput } from "./artifact-throughput.mjs";
 import { azureDatastore } from "./azure-datastore.mjs";
 import { azureTaskOverhead } from "./azure-task-overhead.mjs";
+import { cardRender } from "./card-render.mjs";
 import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
 import { serviceBench } from "./service.mjs";
@@ -16,6 +17,7 @@ const BENCHMARKS = {
   "azure-datastore": () => azureDatastore(),
   "azure-task-overhead": () => azureTaskOverhead(),
   service: () => serviceBench(),
+  "card-render": () => cardRender(),
 };
 
 const chosen = process.argv.slice(2);
