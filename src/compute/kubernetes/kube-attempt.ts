@@ -4,6 +4,7 @@ import type { AttemptOutcome, AttemptRequest, LaunchedAttempt } from "../types.t
 import type { KubeApi, WatchEvent } from "./kube-api.ts";
 import { failedCreate, jobDeadlineExceeded, type KubeFailure, oomFailure, podProgress, unschedulableFailure } from "./pod-state.ts";
 import type { JobListener, RunWatch } from "./run-watch.ts";
+import { failedLaunch } from "./launch-failure.ts";
 
 export interface KubeAttemptOptions {
   api: KubeApi;
@@ -94,7 +95,8 @@ export class KubeAttempt implements LaunchedAttempt, JobListener {
         return;
       case "exited":
         this.follow(pod);
-        this.podEnd ??= exitOutcome(pod, progress.exitCode, progress.reason);
+        // A container that ended on its pod's graceful deletion was stopped from outside, not by its own failure.
+        this.podEnd ??= pod.metadata?.deletionTimestamp && progress.exitCode !== 0 ? { exitCode: null, signal: null, timedOut: false, failure: this.podDeletedFailure() } : exitOutcome(pod, progress.exitCode, progress.reason);
         return this.maybeEnd();
       case "deadline":
         this.podEnd = { exitCode: null, signal: null, timedOut: true };
@@ -136,13 +138,16 @@ export class KubeAttempt implements LaunchedAttempt, JobListener {
       await api.createJob(namespace, job);
       this.status(`Job ${this.name} created in namespace ${namespace}`);
     } catch (error) {
-      const message = (error as Error).message;
-      this.end({ exitCode: null, signal: null, timedOut: false, launchError: message, failure: { type: "LaunchFailed", message, retryable: (error as { transient?: boolean }).transient === true } });
+      this.end(await failedLaunch(error as Error).done);
     }
   }
 
   private podDeleted(): void {
-    this.fail({ type: "PodDeleted", message: `The pod of Job ${this.name} was deleted while it ran (kubectl delete pod, a node drain, or a node that went away).`, retryable: true }, false);
+    this.fail(this.podDeletedFailure(), false);
+  }
+
+  private podDeletedFailure(): KubeFailure {
+    return { type: "PodDeleted", message: `The pod of Job ${this.name} was deleted while it ran (kubectl delete pod, a node drain, or a node that went away).`, retryable: true };
   }
 
   /** An unschedulable pod gets the configured time for the cluster autoscaler to add a node. */

@@ -5,6 +5,7 @@ import { taskArgv } from "../../runtime/task/args.ts";
 import type { AttemptOutcome, AttemptRequest, ComputeBackend, LaunchedAttempt } from "../types.ts";
 import { KubeApi } from "./kube-api.ts";
 import { KubeAttempt } from "./kube-attempt.ts";
+import { failedLaunch } from "./launch-failure.ts";
 import { jobManifest } from "./job-manifest.ts";
 import { runLabelSelector } from "./labels.ts";
 import { resolveKubernetesOptions } from "./options.ts";
@@ -130,11 +131,4 @@ class DeferredAttempt implements LaunchedAttempt {
     this.killed = true;
     this.inner?.kill();
   }
-}
-
-/** An attempt that could not be launched at all: its outcome says why. */
-function failedLaunch(error: Error): LaunchedAttempt {
-  const retryable = (error as { transient?: boolean }).transient === true;
-  const outcome: AttemptOutcome = { exitCode: null, signal: null, timedOut: false, launchError: error.message, failure: { type: "LaunchFailed", message: error.message, retryable } };
-  return { pid: undefined, handle: undefined, done: Promise.resolve(outcome), kill: () => {} };
 }
