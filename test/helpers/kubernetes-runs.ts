@@ -4,8 +4,8 @@
 // `weft run` against all of it.
 import { existsSync, mkdtempSync, rmSync, watch } from "node:fs";
 import { dirname, join } from "node:path";
-import { BlobServiceClient } from "@azure/storage-blob";
-import { startAzurite, type AzuriteHandle } from "../azure/azurite.ts";
+import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from "@azure/storage-blob";
+import { startAzurite, trustOptions, type AzuriteHandle, type StartAzuriteOptions } from "../azure/azurite.ts";
 import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions } from "../kube/api-server.ts";
 import { startFakeKubelet, weftRuntimeImage, type FakeKubelet, type FakeKubeletOptions } from "../kube/kubelet.ts";
 import { jobName } from "../../src/compute/kubernetes/names.ts";
@@ -32,6 +32,8 @@ export interface KubernetesWorld {
 
 export interface WorldOptions {
   container: string;
+  /** Azurite over HTTPS with --oauth basic, for workload identity. */
+  azurite?: StartAzuriteOptions;
   api?: FakeKubeApiOptions;
   kubelet?: FakeKubeletOptions;
 }
@@ -39,14 +41,16 @@ export interface WorldOptions {
 /** Starts everything a run with Kubernetes steps needs; `stop()` ends it all. */
 export async function startKubernetesWorld(options: WorldOptions): Promise<KubernetesWorld> {
   const dir = tempProject("weft-k8s-");
-  const [azurite, service, kube] = await Promise.all([startAzurite(), startWeftService([], mkdtempSync(join(dir, "service-"))), startFakeKubeApi({ namespace: NAMESPACE, ...options.api })]);
+  const [azurite, service, kube] = await Promise.all([startAzurite(options.azurite), startWeftService([], mkdtempSync(join(dir, "service-"))), startFakeKubeApi({ namespace: NAMESPACE, ...options.api })]);
   const kubelet = await startFakeKubelet(kube, {
     nodes: [{ name: "aks-nodepool1-0", labels: { agentpool: "nodepool1", "kubernetes.io/os": "linux" }, allocatable: { cpu: "64", memory: "512Gi", "ephemeral-storage": "2Ti" } }],
     images: { [IMAGE]: weftRuntimeImage() },
     ttlAfterFinished: false,
     ...options.kubelet,
   });
-  await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(options.container).create();
+  const key = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
+  const pipeline = (azurite.caCertPath ? trustOptions(azurite.caCertPath) : {}) as StoragePipelineOptions;
+  await new BlobServiceClient(azurite.blobEndpoint, key, pipeline).getContainerClient(options.container).create();
   kube.objects.create("secrets", { metadata: { name: CREDENTIALS_SECRET, namespace: NAMESPACE }, stringData: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } } as never);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AZURE_|IDENTITY_|MSI_|WEFT_|KUBECONFIG)/.test(k)) env[k] = v;
@@ -104,4 +108,13 @@ export async function taskException(world: KubernetesWorld, pathspec: string): P
   const result = await runClean([process.execPath, join(FIXTURES, "task-exception.mjs"), join(repoRoot, "dist", "client.js"), pathspec], world.dir, world.env);
   if (result.code !== 0) throw new Error(`reading the exception of ${pathspec} failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as { type: string; message: string } | null;
+}
+
+/** Every pod log of a run, for assertion messages: what the pods printed, as the kubelet kept it. */
+export function podLogs(world: KubernetesWorld, run: string): string {
+  return world.kube.objects
+    .list<{ metadata: { name: string; annotations?: Record<string, string> } }>("pods", NAMESPACE)
+    .filter((p) => p.metadata.annotations?.["weft/run"] === run)
+    .map((p) => `--- pod ${p.metadata.name}\n${world.kubelet.logs(NAMESPACE, p.metadata.name)}`)
+    .join("\n");
 }
