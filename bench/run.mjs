@@ -4,6 +4,7 @@ import { artifactThroughput } from "./artifact-throughput.mjs";
 import { azureDatastore } from "./azure-datastore.mjs";
 import { azureTaskOverhead } from "./azure-task-overhead.mjs";
 import { cardRender } from "./card-render.mjs";
+import { kubernetesTaskOverhead } from "./kubernetes-task-overhead.mjs";
 import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
 import { serviceBench } from "./service.mjs";
@@ -18,6 +19,7 @@ const BENCHMARKS = {
   "azure-task-overhead": () => azureTaskOverhead(),
   service: () => serviceBench(),
   "card-render": () => cardRender(),
+  "kubernetes-task-overhead": () => kubernetesTaskOverhead(),
 };
 
 const chosen = process.argv.slice(2);
