@@ -45,7 +45,7 @@ describe("the metadata service's HTTP API", () => {
     it("/version names the service version and the schema migration", async () => {
       const { body } = await call("GET", "/version");
       assert.match(String(body?.service), /^\d+\.\d+\.\d+/);
-      assert.equal(body?.schema, "0002-text-ids");
+      assert.equal(body?.schema, "0004-ui-run-spec");
     });
 
     it("/openapi.json is an OpenAPI 3 document listing every resource route", async () => {

@@ -144,3 +144,21 @@ export const Task = RegisterTaskBody.extend({ flow: z.string(), run: z.string(),
 export const Attempt = AttemptBody;
 export const Artifacts = z.array(ArtifactInfo.extend({ attempt: count }));
 export const Metadata = z.array(Fact.extend({ attempt: count }));
+
+const GraphNode = z.object({
+  name,
+  line: count,
+  isJoin: z.boolean(),
+  split: z.enum(["static", "foreach"]).optional(),
+  foreach: text(255).optional(),
+  next: z.array(name).max(1000),
+  prev: z.array(name).max(1000),
+  joins: z.object({ split: name, kind: z.enum(["static", "foreach"]) }).optional(),
+  mentions: z.array(text(255)).max(10_000),
+});
+/** The run's outline: the flow's graph, parameter values, and the datastore (kind, root) holding its bytes. */
+export const RunOutline = z.object({
+  graph: z.object({ flowName: text(255), file: text(4096), steps: z.array(name).max(1000), nodes: z.record(name, GraphNode) }),
+  params: z.record(z.string(), z.unknown()),
+  datastore: z.object({ kind: name, root: text(4096) }),
+});
