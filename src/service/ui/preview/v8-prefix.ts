@@ -33,7 +33,7 @@ export function previewV8(bytes: Uint8Array, limits: PreviewLimits = DEFAULT_LIM
   const reader = new V8Reader(bytes, limits);
   try {
     reader.header();
-    const value = reader.value(0);
+    const value = reader.value(0, (node) => (reader.root = node));
     return { value, complete: reader.pos <= bytes.byteLength };
   } catch (error) {
     if (!(error instanceof OutOfBytes)) throw error;
@@ -61,16 +61,19 @@ class V8Reader {
     this.varint();
   }
 
-  /** Reads one value; `depth` 0 is the root. Items past the limits are read but not kept. */
-  value(depth: number): PreviewNode {
+  /**
+   * Reads one value; `depth` 0 is the root. `attach` puts it in its parent: a container
+   * at once (so a cut keeps what was read of it), anything else when read.
+   */
+  value(depth: number, attach?: (node: PreviewNode) => void): PreviewNode {
     let tag = this.byte();
     while (tag === 0) tag = this.byte(); // padding
-    const node = this.tagged(String.fromCharCode(tag), depth);
-    if (depth === 0) this.root ??= node;
+    const node = this.tagged(String.fromCharCode(tag), depth, attach);
+    if (!("complete" in node)) attach?.(node);
     return node;
   }
 
-  private tagged(tag: string, depth: number): PreviewNode {
+  private tagged(tag: string, depth: number, attach: ((node: PreviewNode) => void) | undefined): PreviewNode {
     switch (tag) {
       case "_": return { kind: "undefined" };
       case "0": return { kind: "null" };
@@ -88,10 +91,10 @@ class V8Reader {
       case "n": return number(this.double());
       case "z": return { kind: "bigint", value: this.bigint() };
       case "s": return this.value(depth + 1);
-      case "o": return this.object(depth);
-      case "A": case "a": return this.array(tag === "A", depth);
-      case ";": return this.map(depth);
-      case "'": return this.set(depth);
+      case "o": return this.object(depth, attach);
+      case "A": case "a": return this.array(tag === "A", depth, attach);
+      case ";": return this.map(depth, attach);
+      case "'": return this.set(depth, attach);
       case "B": return this.hostBytes("ArrayBuffer", this.varint());
       case "\\": {
         const type = HOST_VIEWS[this.varint()] ?? "TypedArray";
@@ -108,8 +111,8 @@ class V8Reader {
   }
 
   /** A container of `kind`, attached before its items are read so a cut keeps what was read. */
-  private container<T extends Container>(node: T, depth: number, read: (node: T, keep: boolean) => void): T {
-    if (depth === 0) this.root = node;
+  private container<T extends Container>(node: T, depth: number, attach: ((node: PreviewNode) => void) | undefined, read: (node: T, keep: boolean) => void): T {
+    attach?.(node);
     this.open.push(node);
     read(node, depth < this.limits.depth);
     this.open.pop();
@@ -120,8 +123,8 @@ class V8Reader {
     return keep && count < this.limits.items;
   }
 
-  private object(depth: number): PreviewNode {
-    return this.container({ kind: "object", entries: [], count: 0, complete: true } as Extract<PreviewNode, { kind: "object" }>, depth, (node, keep) => {
+  private object(depth: number, attach: ((node: PreviewNode) => void) | undefined): PreviewNode {
+    return this.container({ kind: "object", entries: [], count: 0, complete: true } as Extract<PreviewNode, { kind: "object" }>, depth, attach, (node, keep) => {
       for (;;) {
         if (this.peek() === 0x7b) { // '{'
           this.pos++;
@@ -129,22 +132,22 @@ class V8Reader {
           break;
         }
         const key = this.key(depth);
-        const value = this.value(depth + 1);
-        if (this.keep(node.count, keep)) node.entries.push([key, value]);
-        else node.complete = false;
+        const kept = this.keep(node.count, keep);
+        if (!kept) node.complete = false;
         node.count++;
+        this.value(depth + 1, kept ? (value) => node.entries.push([key, value]) : undefined);
       }
     });
   }
 
-  private array(dense: boolean, depth: number): PreviewNode {
+  private array(dense: boolean, depth: number, attach: ((node: PreviewNode) => void) | undefined): PreviewNode {
     const length = this.varint();
-    return this.container({ kind: "array", length, items: [], complete: true } as Extract<PreviewNode, { kind: "array" }>, depth, (node, keep) => {
+    return this.container({ kind: "array", length, items: [], complete: true } as Extract<PreviewNode, { kind: "array" }>, depth, attach, (node, keep) => {
       if (dense) {
         for (let i = 0; i < length; i++) {
-          const value = this.value(depth + 1);
-          if (this.keep(i, keep)) node.items.push(value);
-          else node.complete = false;
+          const kept = this.keep(i, keep);
+          if (!kept) node.complete = false;
+          this.value(depth + 1, kept ? (value) => node.items.push(value) : undefined);
         }
       }
       // Then properties (all of a sparse array's elements are properties) up to the end tag.
@@ -159,33 +162,35 @@ class V8Reader {
         const key = this.key(depth);
         const value = this.value(depth + 1);
         const index = Number(key);
-        if (!dense && Number.isInteger(index) && index === node.items.length && this.keep(index, keep)) node.items.push(value);
-        else if (!dense) node.complete = false;
+        if (!dense && Number.isInteger(index) && index >= node.items.length && this.keep(index, keep)) {
+          while (node.items.length < index) node.items.push({ kind: "undefined" }); // holes
+          node.items.push(value);
+        } else if (!dense) node.complete = false;
       }
     });
   }
 
-  private map(depth: number): PreviewNode {
-    return this.container({ kind: "map", entries: [], count: 0, complete: true } as Extract<PreviewNode, { kind: "map" }>, depth, (node, keep) => {
+  private map(depth: number, attach: ((node: PreviewNode) => void) | undefined): PreviewNode {
+    return this.container({ kind: "map", entries: [], count: 0, complete: true } as Extract<PreviewNode, { kind: "map" }>, depth, attach, (node, keep) => {
       while (this.peek() !== 0x3a) { // ':'
         const key = this.value(depth + 1);
-        const value = this.value(depth + 1);
-        if (this.keep(node.count, keep)) node.entries.push([key, value]);
-        else node.complete = false;
+        const kept = this.keep(node.count, keep);
+        if (!kept) node.complete = false;
         node.count++;
+        this.value(depth + 1, kept ? (value) => node.entries.push([key, value]) : undefined);
       }
       this.pos++;
       this.varint();
     });
   }
 
-  private set(depth: number): PreviewNode {
-    return this.container({ kind: "set", items: [], count: 0, complete: true } as Extract<PreviewNode, { kind: "set" }>, depth, (node, keep) => {
+  private set(depth: number, attach: ((node: PreviewNode) => void) | undefined): PreviewNode {
+    return this.container({ kind: "set", items: [], count: 0, complete: true } as Extract<PreviewNode, { kind: "set" }>, depth, attach, (node, keep) => {
       while (this.peek() !== 0x2c) { // ','
-        const item = this.value(depth + 1);
-        if (this.keep(node.count, keep)) node.items.push(item);
-        else node.complete = false;
+        const kept = this.keep(node.count, keep);
+        if (!kept) node.complete = false;
         node.count++;
+        this.value(depth + 1, kept ? (item) => node.items.push(item) : undefined);
       }
       this.pos++;
       this.varint();
@@ -226,7 +231,7 @@ class V8Reader {
   private regexp(): PreviewNode {
     const source = this.value(1);
     const flags = this.varint();
-    const letters = ["d", "g", "i", "l", "m", "s", "u", "v", "y"].filter((_, i) => flags & (1 << i)).join("");
+    const letters = ["g", "i", "m", "y", "u", "s", "l", "d", "v"].filter((_, i) => flags & (1 << i)).join("");
     return { kind: "regexp", value: `/${text(source)}/${letters}` };
   }
 
