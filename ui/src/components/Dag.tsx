@@ -3,8 +3,8 @@ import { useMemo } from "react";
 import { href, navigate } from "../router.ts";
 import type { FlowGraph, TaskStatus, TaskSummary } from "../types.ts";
 
-const NODE_W = 170;
-const NODE_H = 54;
+const NODE_W = 190;
+const NODE_H = 62;
 
 interface StepCounts {
   total: number;
@@ -76,14 +76,18 @@ export function Dag({ graph, tasks, flow, run, selected }: { graph: FlowGraph; t
           >
             <title>{`${step}: ${summary}`}</title>
             <rect width={NODE_W} height={NODE_H} rx="6" />
-            <text x="10" y="20" className="name">
+            <text x="10" y="19" className="name">
               {step}
-              {node.isJoin ? " ⋈" : ""}
+              {node.isJoin ? " ⋈ join" : ""}
             </text>
-            <text x="10" y="40" className="counts">
-              {node.split === "foreach" ? `foreach ${node.foreach ?? ""} ×${width ?? 0} · ` : node.split === "static" ? "branch · " : ""}
+            <text x="10" y="36" className="counts">
               {summary}
             </text>
+            {node.split && (
+              <text x="10" y="52" className="split">
+                {node.split === "foreach" ? `foreach ${node.foreach ?? ""} ×${width ?? 0}` : `branches to ${node.next.length}`}
+              </text>
+            )}
           </g>
         );
       })}
