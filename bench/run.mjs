@@ -7,6 +7,7 @@ import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
 import { serviceBench } from "./service.mjs";
 import { taskOverhead } from "./task-overhead.mjs";
+import { uiBench } from "./ui.mjs";
 
 const BENCHMARKS = {
   "task-overhead": () => taskOverhead(),
@@ -16,6 +17,7 @@ const BENCHMARKS = {
   "azure-datastore": () => azureDatastore(),
   "azure-task-overhead": () => azureTaskOverhead(),
   service: () => serviceBench(),
+  ui: () => uiBench(),
 };
 
 const chosen = process.argv.slice(2);
