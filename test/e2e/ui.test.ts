@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { browserUnavailable, launchChromium } from "../helpers/browser.ts";
+import { startOidcIssuer } from "../helpers/oidc-issuer.ts";
 import { repoRoot, runWeft, tempProject, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
 import { startWeftService, type ServiceProcess } from "../helpers/weft-service.ts";
 
@@ -212,5 +213,31 @@ describe("the web UI in a browser", { skip: unavailable, timeout: 900_000 }, () 
     assert.equal(await table.locator("tr.differs").first().locator("th").textContent(), "testSize");
     assert.match(await table.textContent() ?? "", /Artifacts that differ \(\d+\)/);
     await shot("compare");
+  });
+});
+
+describe("the web UI with bearer authentication on the service", { skip: unavailable, timeout: 120_000 }, () => {
+  it("says the token is missing, takes one, and says when one is refused", async () => {
+    const dir = tempProject("weft-ui-auth-");
+    const idp = await startOidcIssuer({ audience: "weft" });
+    const service = await startWeftService(["--ui", "--oidc-issuer", idp.issuer, "--oidc-audience", "weft"], dir, { HOME: join(dir, "home") });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${service.url}/`);
+      await page.getByRole("alert").getByText("The metadata service needs a bearer token.").waitFor();
+      await page.getByLabel("Bearer token").fill(await idp.sign());
+      await page.getByRole("button", { name: "Use token" }).click();
+      await page.getByText("No runs match.").waitFor();
+      assert.equal(await page.getByRole("alert").count(), 0);
+      await page.evaluate((t) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem("weft.token", t), await idp.sign({}, { audience: "someone-else" }));
+      await page.reload();
+      await page.getByRole("alert").getByText("The metadata service refused the token sent.").waitFor();
+    } finally {
+      await browser.close();
+      await service.stop();
+      await idp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
