@@ -118,7 +118,7 @@ describe("the web UI in a browser", { skip: unavailable, timeout: 900_000 }, () 
     assert.equal(await rows.count(), 1);
   });
 
-  it("the Iris run shows its DAG with the foreach width, parameters, and leads to a task's log line and an artifact value", async () => {
+  it("the Iris run shows its DAG with the foreach width, parameters, tasks found by input, and leads to a task's log line and an artifact value", async () => {
     await open("/IrisFlow/1");
     const fit = page.locator('g[data-step="fit"]');
     await fit.waitFor();
@@ -126,6 +126,10 @@ describe("the web UI in a browser", { skip: unavailable, timeout: 900_000 }, () 
     assert.match(await page.locator('g[data-step="start"]').textContent() ?? "", /foreach kinds ×3/);
     assert.match(await page.locator("table.params").textContent() ?? "", /testSize\s*0\.3/);
     assert.equal(await page.getByTestId("task-count").textContent(), "6 tasks");
+    await page.getByLabel("Search tasks").fill("forest");
+    await page.getByTestId("task-count").getByText("1 of 6 tasks").waitFor();
+    assert.match(await page.locator('[data-task^="fit/"]').textContent() ?? "", /random-forest.*succeeded/);
+    await page.getByLabel("Search tasks").fill("");
     await shot("iris-run");
     await page.locator('[data-task="end/0"] a').click();
     await page.waitForURL(/\/IrisFlow\/1\/end\/0$/);
@@ -226,6 +230,8 @@ describe("the web UI with bearer authentication on the service", { skip: unavail
       const page = await browser.newPage();
       await page.goto(`${service.url}/`);
       await page.getByRole("alert").getByText("The metadata service needs a bearer token.").waitFor();
+      const asPage = await fetch(`${service.url}/runs`, { headers: { accept: "text/html" } });
+      assert.equal(asPage.status, 401, "asking for HTML does not skip authentication on an API route");
       await page.getByLabel("Bearer token").fill(await idp.sign());
       await page.getByRole("button", { name: "Use token" }).click();
       await page.getByText("No runs match.").waitFor();

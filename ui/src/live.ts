@@ -37,7 +37,7 @@ export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, key: st
       controller.abort();
       clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` and `everyMs` are read through refs or at each turn: only `key` (and reload) start over.
   }, [key, tick]);
   const current = state.key === key ? state : { data: undefined, error: undefined };
   return { data: current.data, error: current.error, reload: () => setTick((t) => t + 1) };

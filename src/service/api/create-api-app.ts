@@ -51,8 +51,8 @@ export async function createApiApp({ title, auth, corsOrigins = [], fallback }: 
   if (auth) {
     app.addHook("onRequest", async (request, reply) => {
       const path = request.url.split("?")[0]!;
-      // The UI's own files carry no data: the page loads, then asks for a token.
-      if (path === "/healthz" || (fallback && request.method === "GET" && isUiRequest(path, request.headers.accept))) return;
+      // The UI's files and pages (GETs no API route takes) carry no data: the page loads, then asks for a token.
+      if (path === "/healthz" || (fallback && request.method === "GET" && (path.startsWith("/_ui/") || (request.is404 && isUiRequest(path, request.headers.accept))))) return;
       const outcome = await auth.authenticate(request.headers.authorization);
       if (!outcome.ok) return reply.code(outcome.status).header("www-authenticate", outcome.wwwAuthenticate).send({ error: outcome.error, message: outcome.message });
     });

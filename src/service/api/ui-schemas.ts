@@ -17,6 +17,7 @@ export const TaskSummary = z.object({
   foreachStack: z.array(Frame),
   status: z.enum(["pending", "running", "succeeded", "failed"]),
   attempts: z.array(z.object({ attempt: z.number(), startedAt: z.string(), finishedAt: z.string().optional(), ok: z.boolean().optional() })),
+  input: z.string().optional(),
   exception: z.object({ type: z.string(), message: z.string() }).optional(),
 });
 

@@ -50,6 +50,8 @@ export interface TaskSummary {
   foreachStack: ForeachFrame[];
   status: TaskStatus;
   attempts: AttemptSpan[];
+  /** A foreach task's item (its `this.input`) as short text, when the parent's foreach artifact could be read. */
+  input?: string;
   /** The latest attempt's failure, message cut to 500 characters (the task page has it whole). */
   exception?: Omit<ErrorInfo, "stack">;
 }

@@ -55,7 +55,7 @@ async function recordRun(meta: MetadataProvider, backend: StorageBackend, flow: 
       await meta.finishAttempt(ref, { attempt: n, startedAt: at(n * 1000), finishedAt: at(n * 1000 + 500), ok: a.ok, ...failure }, artifacts);
     }
   };
-  await task("start", "0", [{ ok: true, log: "starting\n", artifacts: { rows: serialize([{ a: 1, b: "<b>x</b>" }, { a: 2, b: "y" }]), weights: typedArraySerializer.serialize(new Float64Array([1, 2, 3, 4]), "weights") as Uint8Array[], picture: typedArraySerializer.serialize(PNG, "picture") as Uint8Array[] } }]);
+  await task("start", "0", [{ ok: true, log: "starting\n", artifacts: { items: serialize(["alpha", { beta: 2 }]), rows: serialize([{ a: 1, b: "<b>x</b>" }, { a: 2, b: "y" }]), weights: typedArraySerializer.serialize(new Float64Array([1, 2, 3, 4]), "weights") as Uint8Array[], picture: typedArraySerializer.serialize(PNG, "picture") as Uint8Array[] } }]);
   await task("fan", "0", [{ ok: true, log: `${"line\n".repeat(10)}grüße 🎉 done\n`, artifacts: { total: serialize({ total: 42, nested: { deep: [1, 2, 3] } }) } }], 0);
   await task("fan", "1", [{ ok: false, log: "first try\n" }, { ok: false, log: "second try\n" }], 1);
   if (options.status !== "running") await task("end", "0", [{ ok: undefined, log: "still going\n" }]);
@@ -125,6 +125,7 @@ export function uiSourceContract(name: string, open: () => Promise<OpenedUiSourc
       assert.equal(byPath["fan/1"].attempts.length, 2);
       assert.deepEqual(byPath["fan/1"].exception, { type: "RangeError", message: "attempt 1 went out of range" });
       assert.deepEqual(byPath["fan/1"].foreachStack[0].index, 1);
+      assert.deepEqual([byPath["fan/0"].input, byPath["fan/1"].input, byPath["start/0"].input], ["alpha", '{"beta":2}', undefined], "foreach inputs from the parent's items");
       assert.deepEqual((await get(`/flows/UiFlow/runs/${run}/tasks?step=fan`)).map((t: any) => t.task), ["0", "1"]);
       await get("/flows/UiFlow/runs/999/tasks", 404);
     });
@@ -182,7 +183,7 @@ export function uiSourceContract(name: string, open: () => Promise<OpenedUiSourc
       assert.deepEqual((await get("/flows")).map((f: any) => f.name), ["UiFlow"]);
       const task = `/flows/UiFlow/runs/${run}/steps/fan/tasks/1`;
       assert.deepEqual((await get(`${task}/attempts`)).map((a: any) => a.exception.type), ["RangeError", "RangeError"]);
-      assert.deepEqual((await get(`/flows/UiFlow/runs/${run}/steps/start/tasks/0/artifacts`)).map((a: any) => a.name), ["picture", "rows", "weights"]);
+      assert.deepEqual((await get(`/flows/UiFlow/runs/${run}/steps/start/tasks/0/artifacts`)).map((a: any) => a.name), ["items", "picture", "rows", "weights"]);
       assert.deepEqual((await get(`${task}/metadata`)).map((m: any) => `${m.attempt}:${m.field}=${m.value}`), ["0:host=laptop", "1:host=laptop"]);
       const post = (kind: string, tags: string[]) => fetch(`${opened.url}/flows/UiFlow/runs/${run}/tags/${kind}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tags }) }).then((r) => r.json());
       assert.deepEqual(await post("add", ["two"]), { tags: ["one", "two"] });

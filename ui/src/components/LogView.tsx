@@ -36,10 +36,13 @@ export function LogView({ base, attempt, stream, live }: { base: string; attempt
     void getOptional<LogChunk>(`${url}?attempt=${attempt}&offset=-${PAGE}&length=${PAGE}`).then((c) => setShown(c ? show(c) : null));
   }, [url, attempt]);
 
-  // The live tail starts where the first read ended and appends until the attempt ends.
+  // The live tail starts where the first read ended and appends until the server says the
+  // attempt ended (it sends the last bytes first), even after the page learns it finished.
   const start = shown?.to;
+  const liveNow = useRef(live);
+  liveNow.current = live;
   useEffect(() => {
-    if (!live || start === undefined) return;
+    if (!liveNow.current || start === undefined) return;
     const controller = new AbortController();
     setTailing(true);
     void readEvents(
@@ -60,8 +63,7 @@ export function LogView({ base, attempt, stream, live }: { base: string; attempt
       .finally(() => setTailing(false));
     return () => controller.abort();
     // Started once per attempt: later appends move `start`, which must not restart the tail.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [live, url, attempt, start === undefined]);
+  }, [url, attempt, start === undefined]);
 
   useEffect(() => {
     const el = pre.current;

@@ -42,7 +42,7 @@ export function Metrics({ runs }: { runs: { flow: string; run: string }[] }) {
       const answers = await Promise.all(runs.map((r) => getOptional<unknown>(`${paths.run(r.flow, r.run)}/metrics`).catch(() => undefined)));
       setState({ supported: true, series: answers.flatMap((a, i) => seriesOf(runs[i]!.run, a)) });
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `runs` is a new array on every render; `key` says which runs they are.
   }, [key]);
   if (!state) return null;
   if (!state.supported) return <p className="muted">This service records no metrics yet.</p>;

@@ -12,22 +12,24 @@ const indexOf = (t: TaskSummary) => (t.foreachStack.length ? `[${t.foreachStack.
 
 /**
  * The run's tasks, virtualized (only the rows in view are in the page, so 10,000 cost
- * what 30 do), filtered by a search on task id, foreach index (`3` or `[2, 5]`), step
- * or status.
+ * what 30 do), filtered by a search on task id, foreach index (`3` or `[2, 5]`),
+ * foreach input (its text contains the search), step or status.
  */
 export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow: string; run: string; now: number }) {
   const [query, setQuery] = useState("");
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase().replace(/^\[|\]$/g, "");
     if (!q) return tasks;
-    return tasks.filter((t) => t.task.toLowerCase() === q || t.step.toLowerCase().includes(q) || t.status === q || indexOf(t).slice(1, -1) === q || t.foreachStack.some((f) => String(f.index) === q));
+    return tasks.filter(
+      (t) => t.task.toLowerCase() === q || t.step.toLowerCase().includes(q) || t.status === q || indexOf(t).slice(1, -1) === q || t.foreachStack.some((f) => String(f.index) === q) || (t.input?.toLowerCase().includes(q) ?? false),
+    );
   }, [tasks, query]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 });
   return (
     <div className="tasklist">
       <div className="listbar">
-        <input aria-label="Search tasks" placeholder="Search by task id, foreach index, step or status" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input aria-label="Search tasks" placeholder="Search by task id, foreach index or input, step or status" value={query} onChange={(e) => setQuery(e.target.value)} />
         <span className="muted" data-testid="task-count">
           {shown.length === tasks.length ? `${tasks.length} tasks` : `${shown.length} of ${tasks.length} tasks`}
         </span>
@@ -36,6 +38,7 @@ export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow
         <span>Step</span>
         <span>Task</span>
         <span>Index</span>
+        <span>Input</span>
         <span>Status</span>
         <span>Attempts</span>
         <span>Duration</span>
@@ -56,6 +59,9 @@ export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow
                   </a>
                 </span>
                 <span>{indexOf(t)}</span>
+                <span className="input" title={t.input}>
+                  {t.input ?? ""}
+                </span>
                 <span>
                   <Status status={t.status} />
                 </span>

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TaskRef } from "../../../datastore/layout.ts";
 import { readRange } from "../../../datastore/read-range.ts";
 import type { StorageBackend } from "../../../datastore/types.ts";
+import { addForeachInputs } from "../../ui/foreach-inputs.ts";
 import { logKey, MAX_LOG_READ, readLog, searchLog } from "../../ui/logs.ts";
 import { previewArtifact } from "../../ui/preview/artifact-preview.ts";
 import { tailLog } from "../../ui/tail.ts";
@@ -44,9 +45,15 @@ export function uiRoutes(app: App, source: UiSource): void {
   app.get(
     "/flows/:flow/runs/:run/tasks",
     {
-      schema: { tags: ["ui"], summary: "Every task of the run (or of `step`) with its attempts and latest status, in one call", params: RunParams, querystring: TaskSummariesQuery, response: { 200: z.array(TaskSummary), ...errors } },
+      schema: { tags: ["ui"], summary: "Every task of the run (or of `step`) with its attempts, latest status and foreach input, in one call", params: RunParams, querystring: TaskSummariesQuery, response: { 200: z.array(TaskSummary), ...errors } },
     },
-    async ({ params, query }) => (await source.listTaskSummaries(params.flow, params.run, query.step)) ?? Promise.reject(notFound(runPath(params))),
+    async ({ params, query }) => {
+      const tasks = await source.listTaskSummaries(params.flow, params.run, query.step);
+      if (!tasks) throw notFound(runPath(params));
+      const [outline, store] = await Promise.all([source.getOutline(params.flow, params.run), source.datastoreOf(params.flow, params.run).catch(() => undefined)]);
+      if (outline && store) await addForeachInputs(source, store, params, outline, tasks);
+      return tasks;
+    },
   );
 
   const base = "/flows/:flow/runs/:run/steps/:step/tasks/:task";
