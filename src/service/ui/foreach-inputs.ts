@@ -38,14 +38,24 @@ export async function addForeachInputs(source: UiSource, store: StorageBackend, 
   );
 }
 
+// A running run's page asks for its tasks every few seconds: items already read are kept,
+// by content hash (so never stale), the most recent few only.
+const recent = new Map<string, ArrayLike<unknown> | undefined>();
+const RECENT = 16;
+
 /** The parent's foreach artifact (its latest attempt's), read whole when it is small enough. */
 async function readItems(source: UiSource, content: ContentStore, parent: TaskRef, field: string): Promise<ArrayLike<unknown> | undefined> {
   const artifact = (await source.listArtifacts(parent)).filter((a) => a.name === field).at(-1);
   if (!artifact || artifact.size > MAX_FOREACH_BYTES) return undefined;
+  const key = content.keyOf(artifact.sha);
+  if (recent.has(key)) return recent.get(key);
   const [bytes] = await content.load([artifact.sha], () => `Artifact "${field}" of ${parent.flow}/${parent.run}/${parent.step}/${parent.task}`);
   // Data only: V8's structured clone and the typed-array format construct no code.
   const value = bytes![0] === 0xff ? deserialize(bytes!) : typedArraySerializer.deserialize(bytes!);
-  return Array.isArray(value) || ArrayBuffer.isView(value) ? (value as unknown as ArrayLike<unknown>) : undefined;
+  const items = Array.isArray(value) || ArrayBuffer.isView(value) ? (value as unknown as ArrayLike<unknown>) : undefined;
+  recent.set(key, items);
+  if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  return items;
 }
 
 /** A foreach item as the task list shows it: strings as they are, anything else as JSON, cut short. */
