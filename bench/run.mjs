@@ -9,6 +9,7 @@ import { lazyArtifacts } from "./lazy-artifacts.mjs";
 import { resumeClone } from "./resume-clone.mjs";
 import { serviceBench } from "./service.mjs";
 import { taskOverhead } from "./task-overhead.mjs";
+import { uiBench } from "./ui.mjs";
 
 const BENCHMARKS = {
   "task-overhead": () => taskOverhead(),
@@ -20,6 +21,7 @@ const BENCHMARKS = {
   service: () => serviceBench(),
   "card-render": () => cardRender(),
   "kubernetes-task-overhead": () => kubernetesTaskOverhead(),
+  ui: () => uiBench(),
 };
 
 const chosen = process.argv.slice(2);

@@ -3,7 +3,9 @@
 // to a fresh folder that then replaces dist/, so task processes starting meanwhile
 // (a run in progress while Weft is rebuilt) never see a half-written dist/.
 import { build } from "esbuild";
-import { renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { builtinModules } from "node:module";
 
 // Dependencies stay external (node_modules), except the Azure SDK and what it imports:
@@ -52,6 +54,7 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+await buildUi(`${next}/ui`);
 try {
   renameSync(`${root}dist`, old);
 } catch (error) {
@@ -59,3 +62,34 @@ try {
 }
 renameSync(next, `${root}dist`);
 rmSync(old, { recursive: true, force: true });
+
+/**
+ * The web UI (ui/, Vite + React) into `out`. Its inputs (ui/ and the versions of what it
+ * bundles) are hashed: when they match the last build's, that build is copied instead,
+ * so `node scripts/build.mjs` after a change to src/ alone stays fast.
+ */
+async function buildUi(out) {
+  const hash = createHash("sha256");
+  const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  for (const file of files(`${root}ui`).sort()) hash.update(file.slice(root.length)).update(readFileSync(file));
+  for (const dep of ["vite", "react", "react-dom", "@dagrejs/dagre", "@tanstack/react-virtual", "@vitejs/plugin-react"]) {
+    const manifest = `${root}node_modules/${dep}/package.json`;
+    hash.update(`${dep}@${existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).version : "missing"}`);
+  }
+  const inputs = hash.digest("hex");
+  const previous = `${root}dist/ui`;
+  if (existsSync(`${previous}/.inputs`) && readFileSync(`${previous}/.inputs`, "utf8") === inputs && statSync(`${previous}/index.html`, { throwIfNoEntry: false })) {
+    cpSync(previous, out, { recursive: true });
+    return;
+  }
+  let vite;
+  try {
+    vite = await import("vite");
+  } catch {
+    // An install without devDependencies builds no UI; `weft ui` then says how to build it.
+    console.warn("weft build: vite is not installed, so the web UI (dist/ui) is not built.");
+    return;
+  }
+  await vite.build({ configFile: `${root}ui/vite.config.ts`, build: { outDir: out, emptyOutDir: true }, logLevel: "warn" });
+  writeFileSync(`${out}/.inputs`, inputs);
+}

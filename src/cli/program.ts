@@ -14,6 +14,7 @@ import { preloadRunFlow, resumeCommand, runCommand } from "./commands/run.ts";
 import { serviceCommand } from "./commands/service.ts";
 import { showCommand } from "./commands/show.ts";
 import { tagCommand } from "./commands/tag.ts";
+import { uiCommand } from "./commands/ui.ts";
 
 /** Runs one weft command (argv without node and the script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)");
   program.command("version").description("print the version").action(() => console.log(weftPackage().version));
-  for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand(), uiCommand()]) program.addCommand(command.exitOverride());
   for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand(), kubernetesCommand()]) program.addCommand(exitOverrideAll(command));
   for (const command of [cardCommand(), metricsCommand(), compareCommand()]) program.addCommand(exitOverrideAll(command));
   try {

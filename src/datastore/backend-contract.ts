@@ -55,6 +55,17 @@ export function storageBackendContract(name: string, open: () => Promise<OpenedB
       });
     });
 
+    describe("getRange", () => {
+      it("reads a slice of an object, less at its end, nothing past it, null for a missing key", async (t) => {
+        if (!backend.getRange) return t.skip(`${backend.kind} has no getRange: readers use getBytes`);
+        await backend.putBytes([{ key: "r/a", data: bytes("0123456789") }]);
+        assert.deepEqual(
+          [text(await backend.getRange("r/a", 2, 3)), text(await backend.getRange("r/a", 8, 10)), text(await backend.getRange("r/a", 10, 4)), text(await backend.getRange("r/missing", 0, 4))],
+          ["234", "89", "", null],
+        );
+      });
+    });
+
     describe("exists", () => {
       it("returns false for a missing key", async () => {
         assert.deepEqual(await backend.exists(["nothing/here"]), [false]);

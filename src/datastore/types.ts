@@ -86,6 +86,13 @@ export interface StorageBackend {
    * - Appended bytes need not survive a machine crash (no flush), as logs.
    */
   appendBytes?(items: AppendItem[]): Promise<void>;
+  /**
+   * Optional: up to `length` bytes of one object from `offset` (fewer at its end; none
+   * past it), or null when there is no such object. Lets a reader page through a large
+   * log or preview the head of a large artifact without reading it whole; without it,
+   * readers fall back to getBytes (readRange in datastore/read-range.ts).
+   */
+  getRange?(key: string, offset: number, length: number): Promise<Uint8Array | null>;
   /** The keys directly below `prefix` (ending in `/`); sub-prefixes end with `/`. */
   list(prefix: string): Promise<string[]>;
   /** A path on this machine holding the object's bytes, when the backend has one. */

@@ -1,5 +1,6 @@
 import type { TaskRef } from "../datastore/layout.ts";
 import type { ForeachFrame } from "../flow/current.ts";
+import type { FlowGraph } from "../flow/graph/graph.ts";
 import type { MetricSeries, MetricsFile } from "./metrics.ts";
 
 /**
@@ -37,6 +38,18 @@ export interface RunState {
   reason?: string;
   /** While running: the runner process, so a reader can tell a crashed runner from a live one. */
   runner?: { host: string; pid: number };
+}
+
+/**
+ * What a reader (the web UI) needs of a run's spec without opening the datastore: the
+ * flow's graph, the parameter values, and which datastore holds the run's bytes.
+ */
+export interface RunOutline {
+  graph: FlowGraph;
+  /** Parameter values by field; JSON-safe. */
+  params: Record<string, unknown>;
+  /** The datastore's registry key (`local`, `azure`) and root as the run was configured. */
+  datastore: { kind: string; root: string };
 }
 
 export interface TaskRecord extends TaskRef {
@@ -159,6 +172,13 @@ export interface MetadataProvider {
   startAttempt(ref: TaskRef, attempt: AttemptRecord, facts?: TaskFact[]): Promise<void>;
   /** Records an attempt's end and, with it, the artifacts it saved; a repeated name replaces the artifact. */
   finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts?: ArtifactInfo[]): Promise<void>;
+
+  /**
+   * Optional: records the run's outline for readers that cannot open its datastore
+   * spec themselves (the metadata service's UI). A provider that keeps its records
+   * beside the run spec (local) has no need of it. Replaces an earlier outline.
+   */
+  recordRunOutline?(flow: string, run: string, outline: RunOutline): Promise<void>;
 
   listFlows(): Promise<string[]>;
   /** Newest first: by creation time, runs of one instant by id (allocated numbers in numeric order). */

@@ -9,6 +9,7 @@ import { planSecrets, providerSettings } from "../secrets/plan.ts";
 import { weftPackage } from "./package-root.ts";
 import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
 import { runSpecBytes, type RunSpec } from "./run-spec.ts";
+import { datastoreRoot } from "./stores.ts";
 
 export interface CreateRunRequest {
   backend: StorageBackend;
@@ -81,6 +82,7 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
       ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
     };
     if (await backend.createExclusive(layout.runSpec(flow.name, record.run), runSpecBytes(spec))) {
+      await metadata.recordRunOutline?.(flow.name, record.run, { graph: spec.graph, params: spec.params, datastore: { kind: backend.kind, root: datastoreRoot(config) } });
       await metadata.setRunState(flow.name, record.run, { status: "running", ...(request.runner ? { runner: request.runner } : {}) });
       return { record, spec };
     }

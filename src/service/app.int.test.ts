@@ -45,7 +45,7 @@ describe("the metadata service's HTTP API", () => {
     it("/version names the service version and the schema migration", async () => {
       const { body } = await call("GET", "/version");
       assert.match(String(body?.service), /^\d+\.\d+\.\d+/);
-      assert.equal(body?.schema, "0003-cards-metrics");
+      assert.equal(body?.schema, "0004-ui-run-spec");
     });
 
     it("/openapi.json is an OpenAPI 3 document listing every resource route", async () => {
@@ -213,8 +213,11 @@ describe("the metadata service's HTTP API", () => {
       for (const value of hostile) {
         for (const url of routes(encodeURIComponent(value))) {
           const { status, body } = await call("GET", url);
-          assert.ok(status === 400 || status === 404, `${url}: ${status}`);
-          assert.ok(body?.error && body.message, `${url}: ${JSON.stringify(body)}`);
+          // `..` is resolved before routing (as every HTTP client does): /flows/../runs asks for
+          // /runs, the listing of every flow's runs, which reads nothing the segment named.
+          const resolved = new URL(url, "http://service").pathname;
+          assert.ok(status === 400 || status === 404 || (resolved === "/runs" && status === 200), `${url}: ${status}`);
+          if (status !== 200) assert.ok(body?.error && body.message, `${url}: ${JSON.stringify(body)}`);
         }
       }
       assert.equal(await rowCount("runs"), 1);

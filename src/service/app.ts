@@ -1,9 +1,10 @@
-import fastifySwagger from "@fastify/swagger";
-import Fastify from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { openBackend } from "../datastore/registry.ts";
 import { weftPackage } from "../runtime/package-root.ts";
-import { handleError } from "./api/error-handler.ts";
+import { createApiApp } from "./api/create-api-app.ts";
+import { uiRoutes } from "./api/routes/ui.ts";
+import { serveUiFiles, uiFallback } from "./ui/serve-ui.ts";
+import { ServiceUiSource, type DatastoreOpener } from "./ui/service-source.ts";
 import { artifactRoutes } from "./api/routes/artifacts.ts";
 import { cardRoutes } from "./api/routes/cards.ts";
 import { metricRoutes } from "./api/routes/metrics.ts";
@@ -24,36 +25,18 @@ export interface AppOptions {
   heartbeatTimeoutMs: number;
   /** When set, every route but /healthz needs a valid bearer token. */
   auth?: Authenticator;
+  /** Origins whose web pages may call the API (CORS). */
+  corsOrigins?: readonly string[];
+  /** Serves the web UI from this folder (dist/ui) beside the API: `weft service --ui`. */
+  uiDir?: string;
+  /** Opens the datastore a run's outline names, for its logs and artifact previews; default: the registry with no configuration. */
+  openDatastore?: DatastoreOpener;
 }
 
 /** The metadata service's HTTP app, without a listening socket (tests inject requests). */
-export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Promise<App> {
-  // Long path segments reach validation (and its message) instead of a bare 414. Bodies
-  // are refused with a 413 beyond 1 MiB, which every bounded body fits; the attempt
-  // routes set their own, larger limits (an attempt's end lists up to 10,000 artifacts).
-  const app = Fastify({ logger: false, return503OnClosing: true, routerOptions: { maxParamLength: 2048 }, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
-  // JSON only: a form or text body gets 415 and a message, not a confusing schema error.
-  app.removeContentTypeParser("text/plain");
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: "not_found", message: `No route ${request.method} ${request.url.split("?")[0]}; the routes are listed at /openapi.json.` }),
-  );
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: "Weft metadata service", version: weftPackage().version },
-      ...(auth ? { components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } }, security: [{ bearer: [] }] } : {}),
-    },
-    transform: jsonSchemaTransform,
-  });
-  if (auth) {
-    app.addHook("onRequest", async (request, reply) => {
-      if (request.url.split("?")[0] === "/healthz") return;
-      const outcome = await auth.authenticate(request.headers.authorization);
-      if (!outcome.ok) return reply.code(outcome.status).header("www-authenticate", outcome.wwwAuthenticate).send({ error: outcome.error, message: outcome.message });
-    });
-  }
+export async function buildApp({ db, heartbeatTimeoutMs, auth, corsOrigins, uiDir, openDatastore }: AppOptions): Promise<App> {
+  const app = await createApiApp({ title: "Weft metadata service", ...(auth ? { auth } : {}), ...(corsOrigins ? { corsOrigins } : {}), ...(uiDir ? { fallback: uiFallback(uiDir) } : {}) });
+  if (uiDir) serveUiFiles(app, uiDir);
 
   app.get("/healthz", { schema: { tags: ["service"], summary: "Answers 200 while the database answers" } }, async (_request, reply) => {
     try {
@@ -65,7 +48,6 @@ export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Pr
   });
   const version = { service: weftPackage().version, schema: SCHEMA_VERSION, api: 1 };
   app.get("/version", { schema: { tags: ["service"], response: { 200: z.object({ service: z.string(), schema: z.string(), api: z.number() }) } } }, () => version);
-  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   const repositories = { runs: new RunsRepository(db, heartbeatTimeoutMs), tasks: new TasksRepository(db), attempts: new AttemptsRepository(db), cards: new CardsRepository(db), metrics: new MetricsRepository(db) };
   runRoutes(app, repositories);
@@ -73,6 +55,7 @@ export async function buildApp({ db, heartbeatTimeoutMs, auth }: AppOptions): Pr
   artifactRoutes(app, repositories);
   cardRoutes(app, repositories);
   metricRoutes(app, repositories);
+  uiRoutes(app, new ServiceUiSource(repositories, openDatastore ?? ((kind, root) => openBackend({ kind, root }))));
   await app.ready();
   return app;
 }

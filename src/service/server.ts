@@ -5,6 +5,7 @@ import type { OidcSettings } from "./auth/oidc-auth.ts";
 import type { Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { openDatabase, type DatabaseTarget } from "./db/open-database.ts";
+import type { DatastoreOpener } from "./ui/service-source.ts";
 
 export interface ServiceOptions {
   database: DatabaseTarget;
@@ -13,6 +14,9 @@ export interface ServiceOptions {
   port: number;
   heartbeatTimeoutMs: number;
   oidc?: OidcSettings;
+  corsOrigins?: readonly string[];
+  uiDir?: string;
+  openDatastore?: DatastoreOpener;
 }
 
 export interface RunningService {
@@ -47,7 +51,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const db = await openDatabase(options.database);
   try {
     const migrated = await migrate(db);
-    const app = await buildApp({ db, heartbeatTimeoutMs: options.heartbeatTimeoutMs, ...(auth ? { auth } : {}) });
+    const { corsOrigins, uiDir, openDatastore } = options;
+    const app = await buildApp({ db, heartbeatTimeoutMs: options.heartbeatTimeoutMs, ...(auth ? { auth } : {}), ...(corsOrigins ? { corsOrigins } : {}), ...(uiDir ? { uiDir } : {}), ...(openDatastore ? { openDatastore } : {}) });
     await app.listen({ host: options.host, port: options.port }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "EADDRINUSE" && error.code !== "EADDRNOTAVAIL") throw error;
       throw new WeftError("CONFIG", `Cannot listen on ${options.host}:${options.port}: ${error.code === "EADDRINUSE" ? "the port is in use" : "no such address on this machine"}.`, {

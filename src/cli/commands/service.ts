@@ -14,6 +14,8 @@ interface ServiceOptions {
   oidcRequiredRole?: string;
   heartbeatTimeout: number;
   migrateOnly?: boolean;
+  ui?: boolean;
+  corsOrigin: string[];
 }
 
 const whole = (what: string, min: number, max: number) => (text: string) => {
@@ -21,6 +23,18 @@ const whole = (what: string, min: number, max: number) => (text: string) => {
   if (!/^\d+$/.test(text) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}, got "${text}".`);
   return n;
 };
+
+/** An origin as browsers send it: scheme, host and port, no path. */
+function checkOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`--cors-origin must be an origin such as https://weft.example.com, got "${value}".`);
+  }
+  if (url.origin === "null" || url.origin !== value.replace(/\/$/, "")) throw new InvalidArgumentError(`--cors-origin must be an origin such as https://weft.example.com (scheme, host, port; no path), got "${value}".`);
+  return url.origin;
+}
 
 export function serviceCommand(): Command {
   return new Command("service")
@@ -33,6 +47,8 @@ export function serviceCommand(): Command {
     .option("--oidc-required-role <role>", "a role (roles or scp claim) those JWTs must carry [WEFT_SERVICE_OIDC_REQUIRED_ROLE]")
     .option("--heartbeat-timeout <seconds>", "a running run silent this long is shown as failed", whole("--heartbeat-timeout", 1, 86_400), HEARTBEAT_TIMEOUT_MS / 1000)
     .option("--migrate-only", "bring the database schema up to date, then exit without listening (a Kubernetes init container, a deploy step)")
+    .option("--ui", "also serve the web UI, at the service's own address")
+    .option("--cors-origin <origin>", "let web pages from this origin (e.g. https://weft.example.com) call the API; repeat for several", (value: string, all: string[]) => [...all, checkOrigin(value)], [] as string[])
     .action(async (opts: ServiceOptions) => {
       const config = resolveConfig({
         flags: { serviceDatabaseUrl: opts.databaseUrl, serviceOidcIssuer: opts.oidcIssuer, serviceOidcAudience: opts.oidcAudience, serviceOidcRequiredRole: opts.oidcRequiredRole },
@@ -57,16 +73,23 @@ export function serviceCommand(): Command {
         process.stderr.write(applied.length ? `Migrated ${database}: applied ${applied.join(", ")}.\n` : `${database} is already at schema ${SCHEMA_VERSION}; nothing to migrate.\n`);
         return;
       }
+      const uiDir = opts.ui ? (await importOptional(() => import("../../service/ui/ui-apps.ts"))).uiDirectory() : undefined;
+      const { openBackend } = await import("../../datastore/registry.ts");
       const service = await importOptional(() => startService({
         database: v.serviceDatabaseUrl ? { url: v.serviceDatabaseUrl } : { dataDir },
         host: opts.host,
         port: opts.port,
         heartbeatTimeoutMs: opts.heartbeatTimeout * 1000,
+        corsOrigins: opts.corsOrigin,
+        ...(uiDir ? { uiDir } : {}),
+        // Runs name their datastore; the service reads it (logs, artifact previews) with its own configuration.
+        openDatastore: (kind, root) => openBackend({ kind, root, config }),
         ...(v.serviceOidcIssuer && v.serviceOidcAudience ? { oidc: { issuer: v.serviceOidcIssuer, audience: v.serviceOidcAudience, ...(v.serviceOidcRequiredRole ? { requiredRole: v.serviceOidcRequiredRole } : {}) } } : {}),
       }));
       process.stderr.write(
         `Weft metadata service listening on ${service.url} (${database}${service.migrated.length ? `; migrated: ${service.migrated.join(", ")}` : ""}${v.serviceOidcIssuer ? `; bearer JWTs from ${v.serviceOidcIssuer} required` : ""}).\n` +
-          `Point runs at it with WEFT_DEFAULT_METADATA=service WEFT_SERVICE_URL=${service.url}\n`,
+          `Point runs at it with WEFT_DEFAULT_METADATA=service WEFT_SERVICE_URL=${service.url}\n` +
+          (uiDir ? `Web UI: ${service.url}/\n` : ""),
       );
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -125,6 +125,21 @@ export class AzureBackend implements StorageBackend {
     return this.each(keys, "reading blobs", (key) => this.download(key));
   }
 
+  /** One ranged download; a range past the end is empty (416), a missing blob null. */
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array | null> {
+    if (length <= 0) return this.sizes([key]).then(([size]) => (size === null ? null : new Uint8Array(0)));
+    return this.guard("reading a blob", async () => {
+      try {
+        return await retryTransient(async () => collect((await this.container.getBlobClient(this.blobName(key)).download(offset, length, NO_STREAM_RETRIES)).readableStreamBody));
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status === 416) return new Uint8Array(0);
+        if (isBlobMissing(error)) return null;
+        throw error;
+      }
+    });
+  }
+
   getBytesSync(key: string): Uint8Array | null {
     return readBlobSync(this.settings, this.blobName(key));
   }

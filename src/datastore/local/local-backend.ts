@@ -162,6 +162,30 @@ export class LocalBackend implements StorageBackend {
     );
   }
 
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array | null> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.localPath(key), "r");
+    } catch (err) {
+      if (isMissing(err as NodeJS.ErrnoException)) return null;
+      throw err;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      const want = Math.max(0, Math.min(length, size - offset));
+      const out = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await handle.read(out, got, want - got, offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return out.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  }
+
   getBytesSync(key: string): Uint8Array | null {
     try {
       return readFileSync(this.localPath(key));

@@ -3,7 +3,7 @@ import { checkChosenRunId, runExistsError } from "../ids.ts";
 import { checkName, checkRunNames } from "../names.ts";
 import { RECORD_LIMITS, truncateMiddle } from "../record-limits.ts";
 import type { MetricSeries, MetricsFile } from "../metrics.ts";
-import type { CardInfo, CardMetadata, MetricsQuery, TaskMetricSeries, ArtifactInfo, ArtifactMetadata, AttemptRecord, MetadataEntry, MetadataProvider, RunInit, RunRecord, RunRef, RunState, TagRemoval, TaskFact, TaskRecord } from "../types.ts";
+import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, CardInfo, CardMetadata, MetadataEntry, MetadataProvider, MetricsQuery, RunInit, RunOutline, RunRecord, RunRef, RunState, TagRemoval, TaskFact, TaskMetricSeries, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
 import type { TaskView } from "../../service/repositories/tasks-repository.ts";
@@ -66,6 +66,10 @@ export class ServiceMetadata implements MetadataProvider {
   async setRunState(flow: string, run: string, state: RunState): Promise<void> {
     const reason = state.reason === undefined ? {} : { reason: truncateMiddle(state.reason, RECORD_LIMITS.reason) };
     await this.client.call("PUT", `${runPath(flow, run)}/state`, { ...state, ...reason });
+  }
+
+  async recordRunOutline(flow: string, run: string, outline: RunOutline): Promise<void> {
+    await this.client.call("PUT", `${runPath(flow, run)}/outline`, outline);
   }
 
   async registerTask(task: TaskRecord): Promise<void> {

@@ -175,3 +175,21 @@ const Point = z.object({ step: z.number(), value: z.number(), time: z.number() }
 const Series = z.object({ name: z.string(), attempt: count, count, last: Point, points: z.array(Point) });
 export const TaskMetrics = z.array(Series);
 export const RunMetrics = z.array(Series.extend({ stepName: z.string(), task: z.string() }));
+
+const GraphNode = z.object({
+  name,
+  line: count,
+  isJoin: z.boolean(),
+  split: z.enum(["static", "foreach"]).optional(),
+  foreach: text(255).optional(),
+  next: z.array(name).max(1000),
+  prev: z.array(name).max(1000),
+  joins: z.object({ split: name, kind: z.enum(["static", "foreach"]) }).optional(),
+  mentions: z.array(text(255)).max(10_000),
+});
+/** The run's outline: the flow's graph, parameter values, and the datastore (kind, root) holding its bytes. */
+export const RunOutline = z.object({
+  graph: z.object({ flowName: text(255), file: text(4096), steps: z.array(name).max(1000), nodes: z.record(name, GraphNode) }),
+  params: z.record(z.string(), z.unknown()),
+  datastore: z.object({ kind: name, root: text(4096) }),
+});

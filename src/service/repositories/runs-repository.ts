@@ -1,4 +1,4 @@
-import type { RunInit, RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
+import type { RunInit, RunOutline, RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
 import { lostRunState } from "../../metadata/types.ts";
 import type { Queryable } from "../db/database.ts";
 import { compact, iso, isoOrUndefined } from "./rows.ts";
@@ -150,6 +150,41 @@ export class RunsRepository {
     const page = rows.slice(0, filter.limit);
     const end = page.at(-1);
     return { runs: page.map((r) => toView(r, this.heartbeatTimeoutMs)), more: rows.length > filter.limit, ...(end ? { last: { createdAtMicros: end.created_at_micros, run: end.run } } : {}) };
+  }
+
+  /**
+   * Runs of every flow (or of `filter.flow`), newest first; among runs of one
+   * microsecond by flow, then as `list` orders them. `last` is where the page ended.
+   */
+  async listAcross(filter: RunFilter & { flow?: string; after?: RunPosition & { flow?: string } }): Promise<{ runs: RunView[]; more: boolean; last?: RunPosition & { flow: string } }> {
+    const after = `(${MICROS("r")}, r.flow, length(r.run), r.run) < ($8::bigint, $11::text, length($9::text), $9::text)`;
+    const rows = await this.db.query<RunRow>(
+      `SELECT ${COLUMNS} FROM runs r
+        WHERE ($2::text IS NULL OR r.flow = $2)
+          AND ($3::text IS NULL OR r.user_name = $3)
+          AND ($4::text[] IS NULL OR (r.tags || r.system_tags) @> $4::text[])
+          AND ($5::text IS NULL OR (CASE WHEN ${STALE} THEN 'failed' ELSE r.status END) = $5)
+          AND ($6::timestamptz IS NULL OR r.created_at >= $6)
+          AND ($7::timestamptz IS NULL OR r.created_at < $7)
+          AND ($8::bigint IS NULL OR ${after})
+        ORDER BY r.created_at DESC, r.flow DESC, length(r.run) DESC, r.run DESC
+        LIMIT $10`,
+      [this.timeout, filter.flow ?? null, filter.user ?? null, filter.tags ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null, filter.after?.createdAtMicros ?? null, filter.after?.run ?? null, filter.limit + 1, filter.after?.flow ?? ""],
+    );
+    const page = rows.slice(0, filter.limit);
+    const end = page.at(-1);
+    return { runs: page.map((r) => toView(r, this.heartbeatTimeoutMs)), more: rows.length > filter.limit, ...(end ? { last: { createdAtMicros: end.created_at_micros, flow: end.flow, run: end.run } } : {}) };
+  }
+
+  /** False if the run does not exist. Replaces an earlier outline. */
+  async setOutline(flow: string, run: string, outline: RunOutline): Promise<boolean> {
+    return (await this.db.query("UPDATE runs SET spec = $3 WHERE flow = $1 AND run = $2 RETURNING 1", [flow, run, JSON.stringify(outline)])).length > 0;
+  }
+
+  /** The run's outline; null when the run exists without one (recorded by an older runner), undefined when it does not exist. */
+  async getOutline(flow: string, run: string): Promise<RunOutline | null | undefined> {
+    const [row] = await this.db.query<{ spec: RunOutline | null }>("SELECT spec FROM runs WHERE flow = $1 AND run = $2", [flow, run]);
+    return row && row.spec;
   }
 
   /** False if the run does not exist. Entering "running" counts as a heartbeat. */

@@ -1,7 +1,8 @@
 import { pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
 import { compareIds } from "../../metadata/ids.ts";
-import type { TaskRecord } from "../../metadata/types.ts";
+import type { ErrorInfo, TaskRecord } from "../../metadata/types.ts";
+import { briefException, taskStatus, type TaskSummary } from "../ui/types.ts";
 import type { Queryable } from "../db/database.ts";
 import { Batcher } from "./batcher.ts";
 import { compact, iso, isoOrUndefined, isPgError, PG_FOREIGN_KEY_VIOLATION } from "./rows.ts";
@@ -61,6 +62,29 @@ export class TasksRepository {
     return rows.flatMap((r) => (r.task === null ? [] : [toView(r as TaskRow)])).sort((a, b) => compareIds(a.task, b.task));
   }
 
+  /**
+   * Every task of the run (or of one step) with its attempts' spans and its latest
+   * attempt's failure, in one statement: the run page of the UI for 10,000 tasks.
+   * In step then natural id order; undefined if the run does not exist.
+   */
+  async listSummaries(flow: string, run: string, step?: string): Promise<TaskSummary[] | undefined> {
+    const rows = await this.db.query<SummaryRow>(
+      `SELECT t.step, t.task, t.created_at, t.foreach_stack,
+              COALESCE((SELECT json_agg(json_build_object('attempt', a.attempt, 'startedAt', a.start->>'startedAt',
+                                        'finishedAt', a.finish->>'finishedAt', 'ok', a.finish->'ok') ORDER BY a.attempt)
+                          FROM attempts a WHERE a.flow = t.flow AND a.run = t.run AND a.step = t.step AND a.task = t.task AND a.start IS NOT NULL), '[]'::json) AS attempts,
+              (SELECT a.finish->'exception' FROM attempts a WHERE a.flow = t.flow AND a.run = t.run AND a.step = t.step AND a.task = t.task
+                ORDER BY a.attempt DESC LIMIT 1) AS exception
+         FROM runs r LEFT JOIN tasks t ON t.flow = r.flow AND t.run = r.run AND ($3::text IS NULL OR t.step = $3)
+        WHERE r.flow = $1 AND r.run = $2`,
+      [flow, run, step ?? null],
+    );
+    if (!rows.length) return undefined;
+    return rows
+      .flatMap((r) => (r.task === null ? [] : [toSummary(r)]))
+      .sort((a, b) => (a.step < b.step ? -1 : a.step > b.step ? 1 : compareIds(a.task, b.task)));
+  }
+
   async get(ref: TaskRef): Promise<TaskView | undefined> {
     const [row] = await this.db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks t WHERE t.flow = $1 AND t.run = $2 AND t.step = $3 AND t.task = $4`, [ref.flow, ref.run, ref.step, ref.task]);
     return row && toView(row);
@@ -116,6 +140,29 @@ const REGISTER = `
   ON CONFLICT (flow, run, step, task) DO UPDATE SET created_at = excluded.created_at, foreach_stack = excluded.foreach_stack, origin = excluded.origin`;
 
 const toRow = (t: TaskRecord) => ({ flow: t.flow, run: t.run, step: t.step, task: t.task, created_at: t.createdAt, foreach_stack: t.foreachStack, origin: t.origin ?? null });
+
+interface SummaryRow {
+  step: string;
+  task: string | null;
+  created_at: Date;
+  foreach_stack: ForeachFrame[];
+  attempts: { attempt: number; startedAt: string; finishedAt: string | null; ok: boolean | null }[];
+  exception: ErrorInfo | null;
+}
+
+function toSummary(row: SummaryRow): TaskSummary {
+  const attempts = row.attempts.map((a) => compact({ attempt: a.attempt, startedAt: a.startedAt, finishedAt: a.finishedAt ?? undefined, ok: a.ok ?? undefined }));
+  const status = taskStatus(attempts);
+  return compact({
+    step: row.step,
+    task: row.task!,
+    createdAt: iso(row.created_at),
+    foreachStack: row.foreach_stack,
+    status,
+    attempts,
+    exception: status === "failed" ? briefException(row.exception ?? undefined) : undefined,
+  });
+}
 
 function toView(row: TaskRow): TaskView {
   return compact({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isValidId } from "../../../metadata/ids.ts";
 import type { RunPosition } from "../../repositories/runs-repository.ts";
 import { ApiError, notFound, runPath } from "../api-error.ts";
-import { CreateRunBody, ErrorBody, Flow, FlowParams, Run, RunPage, RunParams, RunsQuery, RunState, TagsBody, TagsChange, TagsRemoval } from "../schemas.ts";
+import { CreateRunBody, ErrorBody, Flow, FlowParams, Run, RunPage, RunOutline, RunParams, RunsQuery, RunState, TagsBody, TagsChange, TagsRemoval } from "../schemas.ts";
 import type { App, Repositories } from "./context.ts";
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
@@ -65,6 +65,15 @@ export function runRoutes(app: App, { runs }: Repositories): void {
     { schema: { tags: ["runs"], summary: "Replaces the run's state", params: RunParams, body: RunState, response: { 204: z.null(), ...errors } } },
     async ({ params, body }, reply) => {
       if (!(await runs.setState(params.flow, params.run, body))) throw notFound(runPath(params));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    "/flows/:flow/runs/:run/outline",
+    { schema: { tags: ["runs"], summary: "Records the run's graph, parameter values and datastore (kind, root), for the UI; replaces an earlier one", params: RunParams, body: RunOutline, response: { 204: z.null(), ...errors } } },
+    async ({ params, body }, reply) => {
+      if (!(await runs.setOutline(params.flow, params.run, body as never))) throw notFound(runPath(params));
       return reply.code(204).send(null);
     },
   );

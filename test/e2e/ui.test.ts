@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { browserUnavailable, launchChromium } from "../helpers/browser.ts";
+import { startOidcIssuer } from "../helpers/oidc-issuer.ts";
+import { repoRoot, runWeft, tempProject, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
+import { startWeftService, type ServiceProcess } from "../helpers/weft-service.ts";
+
+// The web UI in headless Chromium against a real `weft service --ui` holding runs made
+// through the CLI: Iris, a 1,000-task foreach, a run that failed after retries, and one
+// still running that the page watches finish. Screenshots go to WEFT_UI_SCREENSHOTS
+// (docs/ui/ keeps the ones docs/ui.md shows), else a temporary folder.
+
+const WIDE = `import { FlowSpec, step, type Inputs } from "weft";
+export default class WideFlow extends FlowSpec {
+  items!: number[];
+  squared!: number;
+  total!: number;
+  @step start() { this.items = Array.from({ length: 1000 }, (_, i) => i); this.next(this.square, { foreach: "items" }); }
+  @step square() { this.squared = (this.input as number) ** 2; this.next(this.join); }
+  @step join(inputs: Inputs<WideFlow>) { this.total = [...inputs].reduce((s, i) => s + i.squared, 0); this.next(this.end); }
+  @step end() { console.log("total", this.total); }
+}
+`;
+
+const FLAKY = `import { FlowSpec, step, retry } from "weft";
+export default class FlakyFlow extends FlowSpec {
+  @step start() { this.next(this.read); }
+  @retry({ times: 2 })
+  @step read() {
+    console.error("reading the sensor");
+    if (Date.now() > 0) throw new RangeError("the sensor returned -1");
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+const blocking = (release: string) => `import { existsSync } from "node:fs";
+import { FlowSpec, step } from "weft";
+export default class SlowFlow extends FlowSpec {
+  note!: string;
+  @step async start() {
+    this.note = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+    console.log("waiting for release");
+    while (!existsSync(${JSON.stringify(release)})) await new Promise((resolve) => setTimeout(resolve, 50));
+    console.log("released, finishing");
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+const unavailable = browserUnavailable();
+const shots = process.env.WEFT_UI_SCREENSHOTS ?? join(tmpdir(), "weft-ui-screenshots");
+
+describe("the web UI in a browser", { skip: unavailable, timeout: 900_000 }, () => {
+  const dir = tempProject("weft-ui-e2e-");
+  const home = join(dir, "home");
+  const release = join(dir, "release");
+  let service: ServiceProcess;
+  let browser: Browser;
+  let page: Page;
+  let slow: Promise<CliResult>;
+  const dialogs: string[] = [];
+  const cli = (args: string[]) => runWeft(args, { cwd: dir, env: { HOME: home, WEFT_DEFAULT_METADATA: "service", WEFT_SERVICE_URL: service.url }, timeoutMs: 600_000 });
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const open = (path: string) => page.goto(`${service.url}${path}`);
+
+  before(async () => {
+    mkdirSync(home, { recursive: true });
+    mkdirSync(shots, { recursive: true });
+    service = await startWeftService(["--ui"], dir, { HOME: home });
+    const iris = await cli(["run", join(repoRoot, "examples/iris/train.ts")]);
+    assert.equal(iris.code, 0, iris.stderr);
+    const wide = await cli(["run", writeFlow(dir, "wide.ts", WIDE), "--max-workers", "8", "--max-num-splits", "1000"]);
+    assert.equal(wide.code, 0, wide.stderr);
+    const flaky = await cli(["run", writeFlow(dir, "flaky.ts", FLAKY)]);
+    assert.equal(flaky.code, 1, flaky.stderr);
+    assert.match(flaky.stderr, /Run FlakyFlow\/1 failed/);
+    slow = cli(["run", writeFlow(dir, "slow.ts", blocking(release))]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  });
+  after(async () => {
+    writeFileSync(release, "");
+    await slow?.catch(() => undefined);
+    await browser?.close();
+    await service?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the runs page lists every flow's runs, newest first, with status and user, and filters them", async () => {
+    const response = await open("/");
+    assert.match(response?.headers()["content-security-policy"] ?? "", /script-src 'self'/);
+    await page.locator('tr[data-run="SlowFlow/1"]').waitFor();
+    const rows = page.locator("table.runs tbody tr");
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run"))), ["SlowFlow/1", "FlakyFlow/1", "WideFlow/1", "IrisFlow/1"]);
+    assert.equal(await page.locator('tr[data-run="FlakyFlow/1"] .status').textContent(), "failed");
+    assert.equal(await page.locator('tr[data-run="SlowFlow/1"] .status').textContent(), "running");
+    assert.match(await page.locator('tr[data-run="IrisFlow/1"]').textContent() ?? "", /succeeded.*tester/);
+    await shot("runs");
+    await page.getByLabel("Status").selectOption("failed");
+    await page.waitForURL(/\?status=failed$/);
+    await page.locator('tr[data-run="IrisFlow/1"]').waitFor({ state: "detached" });
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run"))), ["FlakyFlow/1"]);
+    await page.getByLabel("Status").selectOption("");
+    await page.getByLabel("Flow", { exact: true }).selectOption("IrisFlow");
+    await page.waitForURL(/\/IrisFlow$/);
+    await page.locator('tr[data-run="WideFlow/1"]').waitFor({ state: "detached" });
+    assert.equal(await rows.count(), 1);
+  });
+
+  it("the Iris run shows its DAG with the foreach width, parameters, tasks found by input, and leads to a task's log line and an artifact value", async () => {
+    await open("/IrisFlow/1");
+    const fit = page.locator('g[data-step="fit"]');
+    await fit.waitFor();
+    assert.match(await fit.textContent() ?? "", /3\/3 done/);
+    assert.match(await page.locator('g[data-step="start"]').textContent() ?? "", /foreach kinds ×3/);
+    assert.match(await page.locator("table.params").textContent() ?? "", /testSize\s*0\.3/);
+    assert.equal(await page.getByTestId("task-count").textContent(), "6 tasks");
+    await page.getByLabel("Search tasks").fill("forest");
+    await page.getByTestId("task-count").getByText("1 of 6 tasks").waitFor();
+    assert.match(await page.locator('[data-task^="fit/"]').textContent() ?? "", /random-forest.*succeeded/);
+    await page.getByLabel("Search tasks").fill("");
+    await shot("iris-run");
+    await page.locator('[data-task="end/0"] a').click();
+    await page.waitForURL(/\/IrisFlow\/1\/end\/0$/);
+    await page.locator('pre[aria-label="stdout of attempt 0"]').getByText("Iris classification report").waitFor();
+    await page.locator('tr[data-artifact="leaderboard"] button').click();
+    const table = page.locator("tr.preview table");
+    await table.waitFor();
+    assert.match(await table.locator("thead").textContent() ?? "", /kind.*accuracy/);
+    assert.match(await table.locator("tbody").textContent() ?? "", /"(knn|random-forest|logistic-regression)"/);
+    await shot("iris-task");
+  });
+
+  it("a run of 1,000 foreach tasks shows every task, virtualized, and finds one by its foreach index", async () => {
+    await open("/WideFlow/1");
+    await page.getByTestId("task-count").getByText("1003 tasks").waitFor();
+    assert.match(await page.locator('g[data-step="square"]').textContent() ?? "", /1000\/1000 done/);
+    assert.match(await page.locator('g[data-step="start"]').textContent() ?? "", /×1000/);
+    assert.ok((await page.locator(".tasklist .scroller .row").count()) < 100, "only the rows in view are in the page");
+    await page.getByLabel("Search tasks").fill("517");
+    await page.getByTestId("task-count").getByText("1 of 1003 tasks").waitFor();
+    assert.match(await page.locator('[data-task="square/517"]').textContent() ?? "", /\[517\].*succeeded/);
+    await shot("wide-run");
+  });
+
+  it("a run that failed after retries leads in one click to the exception and the log tail", async () => {
+    await open("/FlakyFlow/1");
+    const callout = page.locator(".failed-callout");
+    await callout.waitFor();
+    assert.match(await callout.textContent() ?? "", /read\/0 after 3 attempts — RangeError: the sensor returned -1/);
+    assert.match(await page.locator(".timeline figcaption").textContent() ?? "", /1 retried/);
+    await shot("failed-run");
+    await callout.getByRole("link").click();
+    await page.waitForURL(/\/FlakyFlow\/1\/read\/0#failure$/);
+    const failure = page.locator("#failure");
+    await failure.waitFor();
+    assert.match(await failure.textContent() ?? "", /Attempt 2 failed: RangeError.*the sensor returned -1/s);
+    assert.match(await failure.locator("details pre").textContent() ?? "", /at .*read/);
+    assert.equal(await page.locator("table.attempts tbody tr").count(), 3);
+    await page.locator('pre[aria-label="stderr of attempt 2"]').getByText("reading the sensor").waitFor();
+    await shot("failed-task");
+  });
+
+  it("a running run updates live: its log line appears, then it finishes without a reload, and run text stays text", async () => {
+    await open("/SlowFlow/1/start/0");
+    await page.locator('pre[aria-label="stdout of attempt 0"]').getByText("waiting for release").waitFor();
+    assert.equal(await page.locator("h1 .status").textContent(), "running");
+    const marker = await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = Math.random()));
+    writeFileSync(release, "");
+    await page.locator('pre[aria-label="stdout of attempt 0"]').getByText("released, finishing").waitFor();
+    await page.locator("h1 .status").getByText("succeeded").waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker), marker, "the page was not reloaded");
+    const result = await slow;
+    assert.equal(result.code, 0, result.stderr);
+    await page.locator('tr[data-artifact="note"] button').click();
+    await page.locator("tr.preview").getByText("<img src=x onerror=alert(1)><script>alert(2)</script>", { exact: false }).waitFor();
+    assert.equal(await page.locator("tr.preview img, tr.preview script").count(), 0, "artifact text is never markup");
+    assert.deepEqual(dialogs, []);
+    await shot("running-task-finished");
+    await open("/SlowFlow/1");
+    await page.locator("h1 .status").getByText("succeeded").waitFor();
+  });
+
+  it("tags are edited on the run page, and the runs page filters by them", async () => {
+    await open("/IrisFlow/1");
+    await page.getByLabel("New tag").fill("baseline");
+    await page.getByRole("button", { name: "Add" }).click();
+    await page.locator(".tags-editor .tag").getByText("baseline").waitFor();
+    await open("/?tag=baseline");
+    await page.locator('tr[data-run="IrisFlow/1"]').waitFor();
+    assert.equal(await page.locator("table.runs tbody tr").count(), 1);
+  });
+
+  it("the pathspec box goes to the page a pathspec names, and compare shows two runs' parameters side by side", async () => {
+    await open("/");
+    await page.getByLabel("Go to pathspec").fill("WideFlow/1/end/0");
+    await page.getByLabel("Go to pathspec").press("Enter");
+    await page.waitForURL(/\/WideFlow\/1\/end\/0$/);
+    await page.locator('pre[aria-label="stdout of attempt 0"]').getByText("total 332833500").waitFor();
+    const second = await cli(["run", join(repoRoot, "examples/iris/train.ts"), "--test-size", "0.5"]);
+    assert.equal(second.code, 0, second.stderr);
+    await open("/-/compare?runs=IrisFlow/1&runs=IrisFlow/2");
+    const table = page.locator("table.side-by-side");
+    await table.waitFor();
+    await page.getByRole("row", { name: "testSize 0.3 0.5", exact: true }).waitFor();
+    assert.equal(await table.locator("tr.differs").first().locator("th").textContent(), "testSize");
+    assert.match(await table.textContent() ?? "", /Artifacts that differ \(\d+\)/);
+    await shot("compare");
+  });
+});
+
+describe("the web UI with bearer authentication on the service", { skip: unavailable, timeout: 120_000 }, () => {
+  it("says the token is missing, takes one, and says when one is refused", async () => {
+    const dir = tempProject("weft-ui-auth-");
+    const idp = await startOidcIssuer({ audience: "weft" });
+    const service = await startWeftService(["--ui", "--oidc-issuer", idp.issuer, "--oidc-audience", "weft"], dir, { HOME: join(dir, "home") });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${service.url}/`);
+      await page.getByRole("alert").getByText("The metadata service needs a bearer token.").waitFor();
+      const asPage = await fetch(`${service.url}/runs`, { headers: { accept: "text/html" } });
+      assert.equal(asPage.status, 401, "asking for HTML does not skip authentication on an API route");
+      await page.getByLabel("Bearer token").fill(await idp.sign());
+      await page.getByRole("button", { name: "Use token" }).click();
+      await page.getByText("No runs match.").waitFor();
+      assert.equal(await page.getByRole("alert").count(), 0);
+      await page.evaluate((t) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem("weft.token", t), await idp.sign({}, { audience: "someone-else" }));
+      await page.reload();
+      await page.getByRole("alert").getByText("The metadata service refused the token sent.").waitFor();
+    } finally {
+      await browser.close();
+      await service.stop();
+      await idp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
