@@ -60,6 +60,15 @@ describe("Kubernetes failures, each explained", { skip: azuriteSkipReason(), tim
     assert.equal((await taskException(world, "GateFlow/oom/wait/0"))?.type, "OOMKilled");
   });
 
+  it("the output of a pod that crashed hard is saved from its log, though the task could not save it", async () => {
+    const result = await run([join(FIXTURES, "crash-flow.ts"), "--run-id", "crashed"]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /\[CrashFlow\/crashed\/crash\/0\] task failed: killed by SIGKILL/);
+    const logs = await runWeft(["logs", "CrashFlow/crashed/crash/0", "--stream", "stderr"], { cwd: world.dir, env: world.env });
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stderr, /from its pod's log, stdout and stderr merged:\]\n(.*\n)*the last words on stdout\n(.*\n)*the last words on stderr\n/);
+  });
+
   it("an evicted pod fails its attempt as Evicted, naming the node", async () => {
     const { result, pod } = await gated("evicted");
     world.kubelet.evict(NAMESPACE, pod);
