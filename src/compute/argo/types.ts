@@ -12,7 +12,6 @@ export interface ObjectMeta {
 export interface ArgoParameter {
   name: string;
   value?: string;
-  description?: string;
   valueFrom?: { path?: string };
 }
 

@@ -177,10 +177,14 @@ export function retryStrategy(retries: number, secondsBetweenRetries: number): R
   };
 }
 
-/** A parameter as a workflow argument: its default as a user would type it, or none when it is required. */
+/**
+ * A parameter as a workflow argument: its default as a user would type it, or none when
+ * it is required. (Argo's `description` is an AnyString its schema does not describe: the
+ * help stays in the flow.)
+ */
 function workflowParameter(param: ParamSpec): ArgoParameter {
   const value = param.defaultValue === undefined ? undefined : param.type === "json" ? JSON.stringify(param.defaultValue) : String(param.defaultValue);
-  return { name: param.field, ...(value !== undefined ? { value } : {}), ...(param.help ? { description: param.help } : {}) };
+  return { name: param.field, ...(value !== undefined ? { value } : {}) };
 }
 
 /** Every step's pods run in the workflow's namespace: a step asking for another is refused. */
