@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { exitCodeOf, formatError } from "../errors/format.ts";
 import { weftPackage } from "../runtime/package-root.ts";
+import { argoWorkflowsCommand } from "./commands/argo-workflows.ts";
 import { cardCommand } from "./commands/card.ts";
 import { checkCommand } from "./commands/check.ts";
 import { compareCommand } from "./commands/compare.ts";
@@ -27,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   program.command("version").description("print the version").action(() => console.log(weftPackage().version));
   for (const command of [runCommand(preloaded), resumeCommand(), checkCommand(), showCommand(), logsCommand(), serviceCommand(), uiCommand()]) program.addCommand(command.exitOverride());
   for (const command of [dumpCommand(), listCommand(), tagCommand(), configureCommand(), kubernetesCommand()]) program.addCommand(exitOverrideAll(command));
-  for (const command of [cardCommand(), metricsCommand(), compareCommand()]) program.addCommand(exitOverrideAll(command));
+  for (const command of [cardCommand(), metricsCommand(), compareCommand(), argoWorkflowsCommand()]) program.addCommand(exitOverrideAll(command));
   try {
     await program.parseAsync(argv, { from: "user" });
     return Number(process.exitCode ?? 0);

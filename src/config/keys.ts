@@ -133,6 +133,13 @@ export const CONFIG_KEYS = {
   kubernetesJobTtlSeconds: kubernetesKey("WEFT_KUBERNETES_JOB_TTL_SECONDS", "kubernetesJobTtlSeconds", "seconds a finished Job is kept (default: 604800, a week)"),
   kubeconfig: { env: "KUBECONFIG", schema: nonEmpty, describe: "kubeconfig files (':'-separated); default ~/.kube/config, or in-cluster" },
   kubernetesContext: { env: "WEFT_KUBERNETES_CONTEXT", schema: nonEmpty, describe: "kubeconfig context to use (default: its current-context)" },
+  argoEventsWebhookUrl: {
+    env: "WEFT_ARGO_EVENTS_WEBHOOK_URL",
+    schema: url,
+    describe: "Argo Events webhook that deployed runs publish their success to, for @triggerOnFinish (as pods reach it)",
+  },
+  argoEventsSource: { env: "WEFT_ARGO_EVENTS_SOURCE", schema: nonEmpty, describe: "Argo Events EventSource (webhook) that @trigger and @triggerOnFinish sensors listen to (default weft-events)" },
+  argoEventsServiceAccount: { env: "WEFT_ARGO_EVENTS_SERVICE_ACCOUNT", schema: nonEmpty, describe: "service account a Sensor submits workflows as (default operate-workflow-sa)" },
   kubernetesSchedulingTimeout: {
     env: "WEFT_KUBERNETES_SCHEDULING_TIMEOUT",
     schema: z.string().regex(/^\d{1,7}$/, "must be a whole number of seconds, e.g. 600"),

@@ -5,6 +5,8 @@
 export const layout = {
   contentPrefix: (flow: string) => `${flow}/data`,
   codePackage: (flow: string, sha: string) => `${flow}/code/${sha}/flow.mjs`,
+  /** A deployment (runtime/run-blueprint.ts), by the SHA-256 of its bytes: what an orchestrator's runs are created from. */
+  deployment: (flow: string, sha: string) => `${flow}/code/deployments/${sha}.json`,
   runSpec: (flow: string, run: string) => `${flow}/${run}/_run.json`,
   run: (flow: string, run: string) => `${flow}/${run}/`,
   step: (flow: string, run: string, step: string) => `${flow}/${run}/${step}/`,

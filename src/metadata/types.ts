@@ -38,6 +38,19 @@ export interface RunState {
   reason?: string;
   /** While running: the runner process, so a reader can tell a crashed runner from a live one. */
   runner?: { host: string; pid: number };
+  /**
+   * A run scheduled by an orchestrator (Argo Workflows), which owns its liveness: such a
+   * run is never read as lost for want of heartbeats (its pods may wait in a queue for
+   * long), and the orchestrator's exit handler records its end, however it ended.
+   */
+  orchestrator?: OrchestratorRef;
+}
+
+/** The orchestrator of a run and its object there: `argo-workflows`, namespace and workflow name. */
+export interface OrchestratorRef {
+  kind: "argo-workflows";
+  namespace: string;
+  name: string;
 }
 
 /**

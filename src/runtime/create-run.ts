@@ -4,10 +4,11 @@ import { layout } from "../datastore/layout.ts";
 import type { StorageBackend } from "../datastore/types.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import type { LoadedFlow } from "../flow/load/load-flow.ts";
-import type { MetadataProvider, RunRecord, RunState } from "../metadata/types.ts";
+import type { MetadataProvider, OrchestratorRef, RunRecord, RunState } from "../metadata/types.ts";
 import { planSecrets, providerSettings } from "../secrets/plan.ts";
 import { weftPackage } from "./package-root.ts";
 import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
+import type { RunBlueprint } from "./run-blueprint.ts";
 import { runSpecBytes, type RunSpec } from "./run-spec.ts";
 import { datastoreRoot } from "./stores.ts";
 
@@ -44,20 +45,95 @@ export interface CreatedRun {
  */
 export async function createRun(request: CreateRunRequest): Promise<CreatedRun> {
   const { backend, metadata, config, flow } = request;
-  const user = config.values.user;
-  // Secret ids and the branch are checked before anything is written.
-  const secrets = planSecrets(flow.decorators, config);
-  const project = projectOf(flow.name, flow.project, user, request.branch ?? {});
-  const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
-  await backend.putBytes([
-    { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
-    { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
+  const blueprint = await storeBlueprint({ backend, config, flow, maxNumSplits: request.maxNumSplits, ...(request.branch ? { branch: request.branch } : {}) });
+  return recordRun({
+    backend,
+    metadata,
+    blueprint,
+    params: request.params,
+    tags: request.tags,
+    ...(request.runId ? { runId: request.runId } : {}),
+    ...(request.originRun ? { originRun: request.originRun } : {}),
+    ...(request.runner ? { runner: request.runner } : {}),
+    datastoreRoot: datastoreRoot(config),
+  });
+}
+
+export interface BlueprintRequest {
+  backend: StorageBackend;
+  config: WeftConfig;
+  flow: LoadedFlow;
+  maxNumSplits: number;
+  branch?: BranchChoice;
+}
+
+/**
+ * What every run of this version of the flow shares, with its code package stored in
+ * the datastore under its hash. Secret ids and the branch are checked before anything
+ * is written.
+ */
+export async function storeBlueprint(request: BlueprintRequest): Promise<RunBlueprint> {
+  const blueprint = blueprintOf(request.flow, request.config, request.maxNumSplits, request.branch);
+  const { flow } = request;
+  await request.backend.putBytes([
+    { key: `${blueprint.codePackage.key}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
+    { key: blueprint.codePackage.key, data: Buffer.from(flow.codePackage.code), durable: true },
   ]);
-  const init = {
+  return blueprint;
+}
+
+/** The blueprint of a loaded flow, without storing anything; throws for bad secret ids or a bad branch. */
+export function blueprintOf(flow: LoadedFlow, config: WeftConfig, maxNumSplits: number, branch?: BranchChoice): RunBlueprint {
+  const user = config.values.user;
+  const secrets = planSecrets(flow.decorators, config);
+  const project = projectOf(flow.name, flow.project, user, branch ?? {});
+  return {
     flow: flow.name,
     user,
+    codePackage: { sha: flow.codePackage.sha, key: layout.codePackage(flow.name, flow.codePackage.sha), startsProcesses: flow.codePackage.code.includes("child_process") },
+    graph: flow.graph,
+    decorators: flow.decorators,
+    params: flow.params,
+    maxNumSplits,
+    ...(project ? { project } : {}),
+    ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
+  };
+}
+
+export interface RecordRunRequest {
+  backend: StorageBackend;
+  metadata: MetadataProvider;
+  blueprint: RunBlueprint;
+  /** Parameter values by field, resolved and validated. */
+  params: Record<string, unknown>;
+  tags: string[];
+  runId?: string;
+  originRun?: string;
+  runner?: RunState["runner"];
+  /** The orchestrator that schedules the run and owns its liveness (see RunState). */
+  orchestrator?: OrchestratorRef;
+  /** System tags beyond Weft's own, e.g. the Argo workflow's name. */
+  systemTags?: string[];
+  /** The datastore root as configured (`container/prefix`), recorded in the run's outline for readers such as the UI. */
+  datastoreRoot: string;
+}
+
+/** Records a run of a blueprint and writes its run spec exclusively; the run is then running. */
+export async function recordRun(request: RecordRunRequest): Promise<CreatedRun> {
+  const { backend, metadata, blueprint } = request;
+  const { user, project } = blueprint;
+  const init = {
+    flow: blueprint.flow,
+    user,
     tags: request.tags,
-    systemTags: [`user:${user}`, `weft_version:${weftPackage().version}`, `runtime:node${process.versions.node}`, `host:${hostname()}`, ...projectTags(project)],
+    systemTags: [
+      `user:${user}`,
+      `weft_version:${weftPackage().version}`,
+      `runtime:node${process.versions.node}`,
+      `host:${hostname()}`,
+      ...projectTags(project),
+      ...(request.systemTags ?? []),
+    ],
     ...(request.originRun ? { originRun: request.originRun } : {}),
     ...(request.runId ? { run: request.runId } : {}),
   };
@@ -67,27 +143,31 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
   for (;;) {
     const record = await metadata.createRun(init);
     const spec: RunSpec = {
-      flow: flow.name,
+      flow: blueprint.flow,
       run: record.run,
       user,
       tags: record.tags,
       systemTags: record.systemTags,
-      codePackage: { sha: flow.codePackage.sha, key: codeKey, startsProcesses: flow.codePackage.code.includes("child_process") },
-      graph: flow.graph,
-      decorators: flow.decorators,
+      codePackage: blueprint.codePackage,
+      graph: blueprint.graph,
+      decorators: blueprint.decorators,
       params: request.params,
-      maxNumSplits: request.maxNumSplits,
+      maxNumSplits: blueprint.maxNumSplits,
       ...(request.originRun ? { originRun: request.originRun } : {}),
       ...(project ? { project } : {}),
-      ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
+      ...(blueprint.secrets ? { secrets: blueprint.secrets, secretSettings: blueprint.secretSettings ?? {} } : {}),
     };
-    if (await backend.createExclusive(layout.runSpec(flow.name, record.run), runSpecBytes(spec))) {
-      await metadata.recordRunOutline?.(flow.name, record.run, { graph: spec.graph, params: spec.params, datastore: { kind: backend.kind, root: datastoreRoot(config) } });
-      await metadata.setRunState(flow.name, record.run, { status: "running", ...(request.runner ? { runner: request.runner } : {}) });
+    if (await backend.createExclusive(layout.runSpec(blueprint.flow, record.run), runSpecBytes(spec))) {
+      await metadata.recordRunOutline?.(blueprint.flow, record.run, { graph: spec.graph, params: spec.params, datastore: { kind: backend.kind, root: request.datastoreRoot } });
+      await metadata.setRunState(blueprint.flow, record.run, {
+        status: "running",
+        ...(request.runner ? { runner: request.runner } : {}),
+        ...(request.orchestrator ? { orchestrator: request.orchestrator } : {}),
+      });
       return { record, spec };
     }
-    const taken = `Run ${flow.name}/${record.run} already has a run spec in the datastore at ${backend.root}, written by another metadata provider or orchestrator`;
+    const taken = `Run ${blueprint.flow}/${record.run} already has a run spec in the datastore at ${backend.root}, written by another metadata provider or orchestrator`;
     if (request.runId) throw new WeftError("USAGE", `${taken}.`, { hint: "Give this run another id, or use one metadata provider per datastore root." });
-    await metadata.setRunState(flow.name, record.run, { status: "failed", finishedAt: new Date().toISOString(), reason: `${taken}; this id was skipped and the run took the next one.` });
+    await metadata.setRunState(blueprint.flow, record.run, { status: "failed", finishedAt: new Date().toISOString(), reason: `${taken}; this id was skipped and the run took the next one.` });
   }
 }

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import type { App } from "./api/routes/context.ts";
 import { buildApp } from "./app.ts";
 import type { Database } from "./db/database.ts";
-import { migrate } from "./db/migrate.ts";
+import { migrate, SCHEMA_VERSION } from "./db/migrate.ts";
 import { PgliteDatabase } from "./db/pglite-database.ts";
 
 const TABLES = "flows, runs, steps, tasks, attempts, artifacts, task_metadata, cards, metrics";
@@ -45,7 +45,7 @@ describe("the metadata service's HTTP API", () => {
     it("/version names the service version and the schema migration", async () => {
       const { body } = await call("GET", "/version");
       assert.match(String(body?.service), /^\d+\.\d+\.\d+/);
-      assert.equal(body?.schema, "0004-ui-run-spec");
+      assert.equal(body?.schema, SCHEMA_VERSION);
     });
 
     it("/openapi.json is an OpenAPI 3 document listing every resource route", async () => {

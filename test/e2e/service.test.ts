@@ -274,7 +274,7 @@ test("against PostgreSQL the service records runs, and a restart on the same dat
   const database = await freshDatabase();
   try {
     const first = await startService(["--database-url", database.url]);
-    assert.match(first.stderr(), /PostgreSQL at postgres:\/\/.*; migrated: 0001-initial, 0002-text-ids, 0003-cards-metrics, 0004-ui-run-spec\)/);
+    assert.match(first.stderr(), /PostgreSQL at postgres:\/\/.*; migrated: 0001-initial, 0002-text-ids, 0003-cards-metrics, 0004-ui-run-spec, 0005-run-orchestrator\)/);
     assert.deepEqual(await getJson(first, "/healthz"), { status: "ok", database: "postgres" });
     const dir = tempDir();
     const result = await runWeft(["run", writeFlow(dir, "pg.ts", tiny("PgFlow"))], { cwd: dir, env: serviceEnv(first.url) });

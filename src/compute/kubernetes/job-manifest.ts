@@ -11,10 +11,8 @@ import { mebibytes } from "./resources.ts";
 
 export { jobName };
 
-/** One attempt to run as a Job. */
-export interface JobRequest {
-  ref: JobNameParts;
-  attempt: number;
+/** The pod of one task: what a Job and an Argo container template share. */
+export interface TaskPodRequest {
   /** The `weft step …` arguments after "weft" (taskArgv() in src/runtime/task/args.ts). */
   argv: string[];
   /** The task's environment without secrets (the caller filters them; see refuseSecretEnv). */
@@ -22,6 +20,12 @@ export interface JobRequest {
   options: KubernetesTaskOptions;
   /** From @timeout: the pod's activeDeadlineSeconds. */
   timeoutSeconds?: number;
+}
+
+/** One attempt to run as a Job. */
+export interface JobRequest extends TaskPodRequest {
+  ref: JobNameParts;
+  attempt: number;
   /** Label the pod `azure.workload.identity/use: "true"`, so the webhook injects the identity's token. */
   workloadIdentity: boolean;
   user: string;
@@ -50,14 +54,13 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
  * that breaks its rules (pod-spec-patch.ts).
  */
 export function jobManifest(request: JobRequest): V1Job {
-  refuseSecretEnv(request.env);
   const { ref, attempt, options } = request;
   const id: AttemptIdentity = { ...ref, attempt, user: request.user, weftVersion: request.weftVersion };
   // Weft's own keys come last, so they win (the options schema refuses them anyway).
   const labels = { ...options.labels, ...attemptLabels(id) };
   const annotations = { ...options.annotations, ...attemptAnnotations(id) };
   const podLabels = request.workloadIdentity ? { ...labels, [WORKLOAD_IDENTITY_LABEL]: "true" } : labels;
-  const podSpec = options.podSpecPatch ? applyPodSpecPatch(basePodSpec(request), options.podSpecPatch, `step "${ref.step}"`) : basePodSpec(request);
+  const podSpec = taskPodSpec(request, `step "${ref.step}"`);
   return {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -70,8 +73,21 @@ export function jobManifest(request: JobRequest): V1Job {
   };
 }
 
+/**
+ * The pod spec of a task, the user's podSpecPatch applied last: a pure function, which
+ * a Job wraps as its template and an Argo WorkflowTemplate turns into a container
+ * template (src/compute/argo/step-template.ts). `where` names the step in errors.
+ * Throws a CONFIG WeftError for a secret or invalid variable in `env`, or a
+ * podSpecPatch that breaks its rules.
+ */
+export function taskPodSpec(request: TaskPodRequest, where: string): V1PodSpec {
+  refuseSecretEnv(request.env);
+  const base = basePodSpec(request);
+  return request.options.podSpecPatch ? applyPodSpecPatch(base, request.options.podSpecPatch, where) : base;
+}
+
 /** The pod spec before the user's podSpecPatch. */
-function basePodSpec(request: JobRequest): V1PodSpec {
+function basePodSpec(request: TaskPodRequest): V1PodSpec {
   const { options } = request;
   const { volumes, mounts } = volumesOf(options);
   const container: V1Container = {

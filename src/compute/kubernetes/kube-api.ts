@@ -15,6 +15,22 @@ export interface ClusterSettings {
 
 export type WatchEvent = "ADDED" | "MODIFIED" | "DELETED";
 
+/** A custom resource's API coordinates, e.g. Argo's `argoproj.io/v1alpha1` `workflows`. */
+export interface CustomKind {
+  group: string;
+  version: string;
+  plural: string;
+  /** For messages, e.g. `WorkflowTemplate`. */
+  kind: string;
+}
+
+/** A JSON patch (RFC 6902) operation. */
+export interface JsonPatchOperation {
+  op: "add" | "replace" | "remove";
+  path: string;
+  value?: unknown;
+}
+
 /** A watch that is running; `stop()` ends it without calling `onEnd`. */
 export interface RunningWatch {
   stop(): void;
@@ -29,6 +45,7 @@ export class KubeApi {
   private readonly config: k8s.KubeConfig;
   private readonly batch: k8s.BatchV1Api;
   private readonly core: k8s.CoreV1Api;
+  private readonly custom: k8s.CustomObjectsApi;
 
   constructor(settings: ClusterSettings) {
     this.config = new k8s.KubeConfig();
@@ -49,6 +66,7 @@ export class KubeApi {
     }
     this.batch = this.config.makeApiClient(k8s.BatchV1Api);
     this.core = this.config.makeApiClient(k8s.CoreV1Api);
+    this.custom = this.config.makeApiClient(k8s.CustomObjectsApi);
   }
 
   /** The API server's URL and the context, for messages. */
@@ -166,6 +184,54 @@ export class KubeApi {
     return this.call(`list events in namespace ${namespace}`, () => this.core.listNamespacedEvent({ namespace, fieldSelector })).then(listed);
   }
 
+  /** A custom object, or undefined if it does not exist. */
+  getCustomObject<T>(kind: CustomKind, namespace: string, name: string): Promise<T | undefined> {
+    return this.call(`read ${kind.kind} ${name} in namespace ${namespace}`, () =>
+      this.custom.getNamespacedCustomObject({ ...coordinates(kind), namespace, name }).catch((error: unknown) => {
+        if ((error as { code?: number }).code === 404 && !/namespaces? "[^"]+" not found/.test(String((error as { body?: unknown }).body))) return undefined;
+        throw error;
+      }),
+    ) as Promise<T | undefined>;
+  }
+
+  createCustomObject<T>(kind: CustomKind, namespace: string, body: T): Promise<T> {
+    const name = (body as { metadata?: { name?: string; generateName?: string } }).metadata;
+    return this.call(`create ${kind.kind} ${name?.name ?? `${name?.generateName ?? ""}…`} in namespace ${namespace}`, () =>
+      this.custom.createNamespacedCustomObject({ ...coordinates(kind), namespace, body: body as object, fieldValidation: "Strict" }),
+    ) as Promise<T>;
+  }
+
+  /** Replaces a custom object; `body.metadata.resourceVersion` must be the one read (409 Conflict otherwise). */
+  replaceCustomObject<T>(kind: CustomKind, namespace: string, name: string, body: T): Promise<T> {
+    return this.call(`update ${kind.kind} ${name} in namespace ${namespace}`, () =>
+      this.custom.replaceNamespacedCustomObject({ ...coordinates(kind), namespace, name, body: body as object, fieldValidation: "Strict" }),
+    ) as Promise<T>;
+  }
+
+  listCustomObjects<T>(kind: CustomKind, namespace: string, labelSelector?: string): Promise<T[]> {
+    return this.call(`list ${kind.kind}s in namespace ${namespace}`, () =>
+      this.custom.listNamespacedCustomObject({ ...coordinates(kind), namespace, ...(labelSelector ? { labelSelector } : {}) }),
+    ).then((list) => ((list as { items?: T[] }).items ?? []));
+  }
+
+  /** Applies a JSON patch (the client's default patch type for custom objects). */
+  patchCustomObject<T>(kind: CustomKind, namespace: string, name: string, operations: JsonPatchOperation[]): Promise<T> {
+    return this.call(`change ${kind.kind} ${name} in namespace ${namespace}`, () => this.custom.patchNamespacedCustomObject({ ...coordinates(kind), namespace, name, body: operations })) as Promise<T>;
+  }
+
+  /** Deletes a custom object; false when it did not exist. */
+  deleteCustomObject(kind: CustomKind, namespace: string, name: string): Promise<boolean> {
+    return this.call(`delete ${kind.kind} ${name} in namespace ${namespace}`, () =>
+      this.custom.deleteNamespacedCustomObject({ ...coordinates(kind), namespace, name, propagationPolicy: "Background" }).then(
+        () => true,
+        (error: unknown) => {
+          if ((error as { code?: number }).code === 404) return false;
+          throw error;
+        },
+      ),
+    );
+  }
+
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return withKubeRetries(fn).catch((error: unknown) => {
       throw kubeError(error, what, this.server);
@@ -182,6 +248,10 @@ function loadFiles(config: k8s.KubeConfig, files: string): void {
     more.loadFromFile(file);
     config.mergeConfig(more, true);
   }
+}
+
+function coordinates(kind: CustomKind): { group: string; version: string; plural: string } {
+  return { group: kind.group, version: kind.version, plural: kind.plural };
 }
 
 function listed<T>(list: { items: T[]; metadata?: { resourceVersion?: string } }): { items: T[]; resourceVersion: string } {

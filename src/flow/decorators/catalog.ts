@@ -80,15 +80,33 @@ export interface CardOptions {
   /** Seconds between writes while the task runs (default 5): refresh() more often is held back to this. */
   refreshInterval?: number;
 }
+/** Exactly one of cron, hourly, daily and weekly. */
 export interface ScheduleOptions {
-  cron: string;
+  /** Five fields: minute hour day-of-month month day-of-week, e.g. "30 6 * * 1-5". */
+  cron?: string;
+  /** On the hour. */
+  hourly?: boolean;
+  /** At midnight. */
+  daily?: boolean;
+  /** At midnight on Sunday. */
+  weekly?: boolean;
+  /** An IANA time zone, e.g. "Europe/Paris"; default the Argo controller's (UTC). */
   timezone?: string;
 }
 export interface ProjectOptions {
   name: string;
 }
+/** An event by name, or with flow parameters taken from its payload: `{ name, parameters: { param: "payloadField" } }`. */
+export type TriggerEventOption = string | { name: string; parameters?: Record<string, string> };
+/** One event, or several that must all arrive. */
 export interface TriggerOptions {
-  event: string;
+  event?: TriggerEventOption;
+  events?: TriggerEventOption[];
+}
+/** Another deployed flow (or several) whose successful run starts this one. */
+export interface TriggerOnFinishOptions {
+  flow?: string;
+  flows?: string[];
 }
 
 /** Re-runs a failed attempt in a fresh process. */
@@ -111,5 +129,7 @@ export const card = stepDecorator<CardOptions>("card");
 export const schedule = classDecorator<ScheduleOptions>("schedule");
 /** Namespaces deployments of the flow under a project. */
 export const project = classDecorator<ProjectOptions>("project");
-/** Starts the deployed flow on an event. */
+/** Starts the deployed flow on an event (an Argo Events Sensor). */
 export const trigger = classDecorator<TriggerOptions>("trigger");
+/** Starts the deployed flow when a deployed run of another flow succeeds (an Argo Events Sensor). */
+export const triggerOnFinish = classDecorator<TriggerOnFinishOptions>("triggerOnFinish");

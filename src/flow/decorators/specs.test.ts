@@ -96,9 +96,10 @@ describe("class decorator schemas", () => {
     assert.equal(CLASS_DECORATOR_SCHEMAS.project.safeParse({ name: "Fraud" }).success, false);
   });
 
-  test("the schedule schema requires a cron expression", () => {
-    assert.equal(CLASS_DECORATOR_SCHEMAS.schedule.safeParse({}).success, false);
+  test("the schedule schema takes cron or a shorthand with a timezone, and refuses unknown options", () => {
     assert.equal(CLASS_DECORATOR_SCHEMAS.schedule.safeParse({ cron: "0 * * * *", timezone: "UTC" }).success, true);
+    assert.equal(CLASS_DECORATOR_SCHEMAS.schedule.safeParse({ daily: true }).success, true);
+    assert.equal(CLASS_DECORATOR_SCHEMAS.schedule.safeParse({ every: "day" }).success, false);
   });
 });
 

@@ -61,11 +61,20 @@ export const STEP_DECORATOR_SCHEMAS = {
     .transform((card) => [card]),
 };
 
+const triggerEvent = z.union([z.string(), z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.string()).optional() })]);
+
+/** Class decorators' option schemas; what the options mean beyond their shape is checked by loadFlow (see classDecorators). */
 export const CLASS_DECORATOR_SCHEMAS = {
-  schedule: z.strictObject({ cron: z.string().min(1), timezone: z.string().optional() }),
+  schedule: z.strictObject({ cron: z.string().optional(), hourly: z.boolean().optional(), daily: z.boolean().optional(), weekly: z.boolean().optional(), timezone: z.string().optional() }),
   project: z.strictObject({ name: z.string().regex(/^[a-z0-9_]+$/, "must be lowercase letters, digits and _") }),
-  trigger: z.strictObject({ event: z.string().min(1) }),
+  trigger: z.strictObject({ event: triggerEvent.optional(), events: z.array(triggerEvent).optional() }),
+  triggerOnFinish: z.strictObject({ flow: z.string().optional(), flows: z.array(z.string()).optional() }),
 };
+
+export type ClassDecoratorName = keyof typeof CLASS_DECORATOR_SCHEMAS;
+
+/** A flow's class decorators after validation, by name. */
+export type ClassDecorators = { [K in ClassDecoratorName]?: z.output<(typeof CLASS_DECORATOR_SCHEMAS)[K]> };
 
 export type StepDecoratorName = keyof typeof STEP_DECORATOR_SCHEMAS;
 

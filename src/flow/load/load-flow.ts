@@ -5,7 +5,9 @@ import { importOptional } from "../../cli/optional-import.ts";
 import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
-import { CLASS_DECORATOR_SCHEMAS, validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
+import { CLASS_DECORATOR_SCHEMAS, validateStepDecorator, type ClassDecorators, type StepDecorators } from "../decorators/specs.ts";
+import { scheduleProblem } from "../../compute/argo/schedule.ts";
+import { triggerOnFinishProblem, triggerProblem } from "../../compute/argo/sensor.ts";
 import { assertNoIssues, type LintIssue } from "../graph/lint.ts";
 import type { ParsedFlow } from "../graph/parse.ts";
 import { paramSpecs, type ParamSpec } from "../params.ts";
@@ -26,6 +28,8 @@ export interface LoadedFlow extends FlowAnalysis {
   decorators: Record<string, StepDecorators>;
   /** `@project({ name })` on the class. */
   project?: { name: string };
+  /** `@schedule`, `@trigger` and `@triggerOnFinish`, validated: what `weft argo-workflows create` deploys. */
+  classDecorators: ClassDecorators;
   codePackage: { sha: string; code: string; map: string; path: string };
 }
 
@@ -62,11 +66,17 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const instance = new flowClass() as unknown as Record<string, unknown>;
   const params = paramSpecs(metadata.params, instance, name);
   const project = projectDecorator(file, metadata.classDecorators);
-  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, ...(project ? { project } : {}), codePackage: { sha, code, map, path } };
-  if (!options.collectIssues) return { ...loaded, decorators: withDecorators(loaded, []) };
+  const classes = deploymentDecorators(name, metadata.classDecorators, params.map((p) => p.field));
+  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, classDecorators: classes.decorators, ...(project ? { project } : {}), codePackage: { sha, code, map, path } };
+  if (!options.collectIssues) {
+    if (classes.problems[0]) throw new WeftError("FLOW_INVALID", `${file}: ${classes.problems[0].message}`, { hint: classes.problems[0].hint });
+    return { ...loaded, decorators: withDecorators(loaded, []) };
+  }
   // `weft check`: keep the valid decorators and add every invalid one to the issues.
   const { decorators, issues } = collectDecorators(loaded, []);
-  return { ...loaded, decorators, issues: [...analysis.issues, ...issues] };
+  const line = analysis.parsed.line;
+  const classIssues = classes.problems.map((p) => ({ step: undefined, line, message: p.message, hint: p.hint }));
+  return { ...loaded, decorators, issues: [...analysis.issues, ...classIssues, ...issues] };
 }
 
 /** The options of @project, validated; undefined for a flow without it. */
@@ -79,6 +89,31 @@ function projectDecorator(file: string, uses: DecoratorUse[]): { name: string } 
     throw new WeftError("FLOW_INVALID", `${file}: @project(${JSON.stringify(use.options)}): ${issue?.path.join(".") || "options"} ${issue?.message ?? "are invalid"}.`, { hint: '@project takes a name of lowercase letters, digits and _: @project({ name: "fraud_model" }).' });
   }
   return parsed.data;
+}
+
+/**
+ * @schedule, @trigger and @triggerOnFinish, validated when the flow is loaded (so `weft
+ * check` reports them, not a deployment): the option shapes, a cron expression and
+ * timezone Argo takes, event names, and parameter mappings that name the flow's parameters.
+ */
+function deploymentDecorators(flow: string, uses: DecoratorUse[], params: string[]): { decorators: ClassDecorators; problems: { message: string; hint: string }[] } {
+  const decorators: ClassDecorators = {};
+  const problems: { message: string; hint: string }[] = [];
+  const semantic = {
+    schedule: (o: NonNullable<ClassDecorators["schedule"]>) => scheduleProblem(o),
+    trigger: (o: NonNullable<ClassDecorators["trigger"]>) => triggerProblem(o, params),
+    triggerOnFinish: (o: NonNullable<ClassDecorators["triggerOnFinish"]>) => triggerOnFinishProblem(o, flow),
+  };
+  for (const name of ["schedule", "trigger", "triggerOnFinish"] as const) {
+    const use = uses.find((d) => d.name === name);
+    if (!use) continue;
+    const parsed = CLASS_DECORATOR_SCHEMAS[name].safeParse(use.options);
+    const issue = parsed.success ? undefined : parsed.error.issues[0];
+    const problem = parsed.success ? (semantic[name] as (o: unknown) => string | undefined)(parsed.data) : `${issue?.path.join(".") || "options"} ${issue?.message ?? "are invalid"}`;
+    if (problem) problems.push({ message: `@${name}(${JSON.stringify(use.options)}) on ${flow}: ${problem}.`, hint: `Fix the options of @${name} (docs/argo.md).` });
+    else (decorators as Record<string, unknown>)[name] = parsed.data;
+  }
+  return { decorators, problems };
 }
 
 /**

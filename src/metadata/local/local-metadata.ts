@@ -107,7 +107,7 @@ export class LocalMetadata implements MetadataProvider {
 
   async getRunState(flow: string, run: string): Promise<RunState | undefined> {
     const [state, beat] = await this.getJson<[RunState, Heartbeat]>([`${flow}/${run}/_meta/state.json`, `${flow}/${run}/_meta/heartbeat.json`]);
-    const stale = state?.status === "running" && beat !== undefined && Date.now() - Date.parse(beat.at) > this.heartbeatTimeoutMs;
+    const stale = state?.status === "running" && state.orchestrator === undefined && beat !== undefined && Date.now() - Date.parse(beat.at) > this.heartbeatTimeoutMs;
     return stale ? lostRunState(beat.at, this.heartbeatTimeoutMs) : state;
   }
 

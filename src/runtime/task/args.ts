@@ -26,6 +26,8 @@ export interface TaskArgs {
   recorder: Recorder;
   /** Where to write the foreach's item indices as a JSON array when the step splits (Argo's withParam). */
   splitsFile?: string;
+  /** Where to write the name of the step a switch chose, as plain text (Argo's `when`). */
+  caseFile?: string;
   /**
    * @catchError's fallback attempt: the previous attempt was killed or timed out
    * with no attempt left. This one does not run the step: it stores the previous
@@ -40,6 +42,7 @@ export function taskArgv(args: TaskArgs): string[] {
   argv.push("--datastore", args.datastore, "--datastore-root", args.datastoreRoot, "--metadata", args.metadata);
   if (args.recorder !== "task") argv.push("--recorder", args.recorder);
   if (args.splitsFile) argv.push("--splits-file", args.splitsFile);
+  if (args.caseFile) argv.push("--case-file", args.caseFile);
   if (args.fallback) argv.push("--fallback");
   return argv;
 }
@@ -60,6 +63,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       metadata: { type: "string", default: "local" },
       recorder: { type: "string", default: "task" },
       "splits-file": { type: "string" },
+      "case-file": { type: "string" },
       fallback: { type: "boolean", default: false },
     },
   });
@@ -83,6 +87,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     metadata: values.metadata!,
     recorder,
     ...(values["splits-file"] ? { splitsFile: values["splits-file"] } : {}),
+    ...(values["case-file"] ? { caseFile: values["case-file"] } : {}),
     ...(values.fallback ? { fallback: true } : {}),
   };
 }

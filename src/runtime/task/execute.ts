@@ -46,6 +46,7 @@ export async function runTask(args: TaskArgs): Promise<number> {
     // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
     await recorder.succeeded(data);
     if (args.splitsFile && data.foreach) await writeFile(args.splitsFile, JSON.stringify(Array.from({ length: data.foreach.numSplits }, (_, i) => i)));
+    if (args.caseFile && ctx.node.switch) await writeFile(args.caseFile, data.next[0] ?? "");
     return TASK_EXIT.ok;
   } catch (error) {
     guard.decide();

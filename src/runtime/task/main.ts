@@ -5,9 +5,33 @@ import { drainOutput } from "./drain.ts";
 import { runTask } from "./execute.ts";
 import { exitCodeFor, TASK_EXIT } from "./exit-codes.ts";
 
+const argv = process.argv.slice(3);
+// Creating or finishing a run for an orchestrator loads its own code, never a task's.
+const control = argv.includes("--create-run") ? "create" : argv.includes("--finish-run") ? "finish" : undefined;
+if (control) {
+  const { createDeployedRun, finishDeployedRun, parseCreateRunArgv, parseFinishRunArgv } = await import("./run-control.ts");
+  let action: () => Promise<void>;
+  try {
+    const parse = control === "create" ? parseCreateRunArgv : parseFinishRunArgv;
+    const parsed = parse(argv);
+    action = control === "create" ? () => createDeployedRun(parsed as ReturnType<typeof parseCreateRunArgv>) : () => finishDeployedRun(parsed as ReturnType<typeof parseFinishRunArgv>);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(TASK_EXIT.usage);
+  }
+  const code = await action().then(
+    () => TASK_EXIT.ok,
+    (error: unknown) => {
+      process.stderr.write(`weft step --${control}-run: ${isWeftError(error) ? error.describe() : describeThrown(error)}\n`);
+      return exitCodeFor(error, false);
+    },
+  );
+  process.exit(code);
+}
+
 let args: TaskArgs;
 try {
-  args = parseTaskArgv(process.argv.slice(3));
+  args = parseTaskArgv(argv);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(TASK_EXIT.usage);

@@ -41,6 +41,7 @@ export const RunState = z.strictObject({
   finishedAt: timestamp.optional(),
   reason: text(L.reason).optional(),
   runner: z.strictObject({ host: text(255), pid: count }).optional(),
+  orchestrator: z.strictObject({ kind: z.literal("argo-workflows"), namespace: text(253), name: text(253) }).optional(),
 });
 
 export const CreateRunBody = z.strictObject({

@@ -32,7 +32,7 @@ async function atFirstSchema(db: Database): Promise<void> {
 /** Migrates a database of the first schema with rows in it, and checks 0002 kept them under text ids (0004 follows). */
 async function checkTextIdsMigration(db: Database): Promise<void> {
   await atFirstSchema(db);
-  assert.deepEqual(await migrate(db), ["0002-text-ids", "0003-cards-metrics", "0004-ui-run-spec"]);
+  assert.deepEqual(await migrate(db), ["0002-text-ids", "0003-cards-metrics", "0004-ui-run-spec", "0005-run-orchestrator"]);
   const [row] = await db.query<{ run: unknown; task: unknown; last_run: unknown }>(
     "SELECT a.run, a.task, f.last_run::text AS last_run FROM artifacts a JOIN flows f ON f.name = a.flow WHERE a.run = '10' AND a.task = '7'",
   );

@@ -4,6 +4,7 @@ import * as initial from "./migrations/0001-initial.ts";
 import * as textIds from "./migrations/0002-text-ids.ts";
 import * as cardsMetrics from "./migrations/0003-cards-metrics.ts";
 import * as uiRunSpec from "./migrations/0004-ui-run-spec.ts";
+import * as runOrchestrator from "./migrations/0005-run-orchestrator.ts";
 
 /** Every migration, in order. A shipped migration is never edited: add the next one. */
 const MIGRATIONS: { name: string; up: string }[] = [
@@ -11,6 +12,7 @@ const MIGRATIONS: { name: string; up: string }[] = [
   { name: "0002-text-ids", up: textIds.up },
   { name: "0003-cards-metrics", up: cardsMetrics.up },
   { name: "0004-ui-run-spec", up: uiRunSpec.up },
+  { name: "0005-run-orchestrator", up: runOrchestrator.up },
 ];
 
 /** Arbitrary, fixed: serialises services starting at once against one database. */

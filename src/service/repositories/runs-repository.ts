@@ -1,4 +1,4 @@
-import type { RunInit, RunOutline, RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
+import type { OrchestratorRef, RunInit, RunOutline, RunRecord, RunState, RunStatus } from "../../metadata/types.ts";
 import { lostRunState } from "../../metadata/types.ts";
 import type { Queryable } from "../db/database.ts";
 import { compact, iso, isoOrUndefined } from "./rows.ts";
@@ -46,6 +46,7 @@ interface RunRow {
   finished_at: Date | null;
   reason: string | null;
   runner: { host: string; pid: number } | null;
+  orchestrator: OrchestratorRef | null;
   heartbeat_at: Date | null;
   /** Set when the run is lost: its last sign of life. */
   lost_at: Date | null;
@@ -54,14 +55,15 @@ interface RunRow {
 
 // $1 is always the heartbeat timeout in seconds, so every query agrees on what "lost" means.
 // A run is alive while its runner or any of its tasks beats; tasks beat on their own
-// rows so that many of them never queue on the run's.
+// rows so that many of them never queue on the run's. A run with an orchestrator is
+// never lost: the orchestrator records its end.
 const CUTOFF = "now() - make_interval(secs => $1)";
-const STALE = `(r.status = 'running' AND r.heartbeat_at < ${CUTOFF}
+const STALE = `(r.status = 'running' AND r.orchestrator IS NULL AND r.heartbeat_at < ${CUTOFF}
   AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.flow = r.flow AND t.run = r.run AND t.heartbeat_at >= ${CUTOFF}))`;
 const LAST_BEAT = "GREATEST(r.heartbeat_at, (SELECT max(t.heartbeat_at) FROM tasks t WHERE t.flow = r.flow AND t.run = r.run))";
 // Exact (numeric epoch), so a cursor built from it matches the row it came from.
 const MICROS = (alias: string) => `round(extract(epoch FROM ${alias}.created_at) * 1000000)::bigint`;
-const COLUMNS = `r.flow, r.run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.heartbeat_at,
+const COLUMNS = `r.flow, r.run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.orchestrator, r.heartbeat_at,
   CASE WHEN ${STALE} THEN ${LAST_BEAT} END AS lost_at, ${MICROS("r")}::text AS created_at_micros`;
 // Newest first; among runs of one microsecond, longer ids first, then by text: allocated numbers in numeric order.
 const ORDER = "r.created_at DESC, length(r.run) DESC, r.run DESC";
@@ -190,10 +192,10 @@ export class RunsRepository {
   /** False if the run does not exist. Entering "running" counts as a heartbeat. */
   async setState(flow: string, run: string, state: RunState): Promise<boolean> {
     const rows = await this.db.query(
-      `UPDATE runs SET status = $3, finished_at = $4, reason = $5, runner = $6,
+      `UPDATE runs SET status = $3, finished_at = $4, reason = $5, runner = $6, orchestrator = $7,
               heartbeat_at = CASE WHEN $3 = 'running' THEN now() ELSE heartbeat_at END
         WHERE flow = $1 AND run = $2 RETURNING 1`,
-      [flow, run, state.status, state.finishedAt ?? null, state.reason ?? null, state.runner ?? null],
+      [flow, run, state.status, state.finishedAt ?? null, state.reason ?? null, state.runner ?? null, state.orchestrator ?? null],
     );
     return rows.length > 0;
   }
@@ -245,7 +247,7 @@ function toView(row: RunRow, heartbeatTimeoutMs: number): RunView {
   const state: RunState | null =
     row.lost_at !== null
       ? lostRunState(iso(row.lost_at), heartbeatTimeoutMs)
-      : row.status && compact({ status: row.status, finishedAt: isoOrUndefined(row.finished_at), reason: row.reason ?? undefined, runner: row.runner ?? undefined });
+      : row.status && compact({ status: row.status, finishedAt: isoOrUndefined(row.finished_at), reason: row.reason ?? undefined, runner: row.runner ?? undefined, orchestrator: row.orchestrator ?? undefined });
   return compact({
     flow: row.flow,
     run: row.run,
