@@ -68,3 +68,18 @@ export function fanOutProject(workers = 4) {
     runSeconds: (n, env = {}) => timed(() => run(process.execPath, args(n), { cwd: dir, env: { ...process.env, FAN_OUT: String(n), WEFT_HOME: join(dir, ".weft"), ...env } })),
   };
 }
+
+/** `weft service ARGS` with WEFT_HOME=home; resolves once it listens, with its URL and a stop(). */
+export async function startWeftService(args, home) {
+  const child = spawn(process.execPath, [weftBin, "service", "--port", "0", ...args], { env: { ...process.env, WEFT_HOME: home }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`weft service exited ${code}: ${stderr}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM"))) };
+}

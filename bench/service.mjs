@@ -6,11 +6,10 @@
 //     locally, interleaved.
 // Usage: node bench/service.mjs [--http-only | --run-only]   (PostgreSQL at WEFT_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
 import autocannon from "autocannon";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import pg from "pg";
-import { fanOutProject, median, tempDir, weftBin } from "./lib.mjs";
+import { fanOutProject, median, startWeftService, tempDir } from "./lib.mjs";
 
 const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const CONNECTIONS = 64;
@@ -27,21 +26,6 @@ async function admin(sql) {
   } finally {
     await client.end();
   }
-}
-
-/** `weft service` on a fresh database; resolves once it listens. */
-async function startService(databaseUrl, home) {
-  const child = spawn(process.execPath, [weftBin, "service", "--port", "0", "--database-url", databaseUrl], { env: { ...process.env, WEFT_HOME: home }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`weft service exited ${code}: ${stderr}`)));
-  });
-  return { url, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM"))) };
 }
 
 /** A server that answers every request 204 after reading its body: the HTTP stack alone. */
@@ -113,7 +97,7 @@ export async function serviceBench(parts = ["http", "run"]) {
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const service = await startService(url.toString(), tempDir());
+  const service = await startWeftService(["--database-url", url.toString()], tempDir());
   try {
     if (parts.includes("http")) await httpLoad(service.url);
     if (parts.includes("run")) await runLoad(service.url);

@@ -8,30 +8,15 @@
 //  3. time to the last line of a 100 MB log on the task page, against a 1 KB log;
 //  4. the UI's JavaScript, gzipped (target < 500 KB).
 // Usage: node bench/ui.mjs   (BENCH_REPEATS, default 3; needs /usr/bin/chromium)
-import { spawn } from "node:child_process";
 import { mkdirSync, openSync, readdirSync, readFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { median, pool, repoRoot, tempDir, weftBin } from "./lib.mjs";
+import { median, pool, repoRoot, startWeftService, tempDir } from "./lib.mjs";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const RUNS = 10_000;
 const TASKS = 10_000;
 const LOG_BYTES = 100 * 1024 * 1024;
-
-async function startService(home) {
-  const child = spawn(process.execPath, [weftBin, "service", "--ui", "--port", "0"], { env: { ...process.env, WEFT_HOME: home }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`weft service exited ${code}: ${stderr}`)));
-  });
-  return { url, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM"))) };
-}
 
 async function call(base, method, path, body) {
   const res = await fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -101,7 +86,7 @@ export async function uiBench() {
   const { chromium } = await import("playwright-core");
   const dir = tempDir("weft-bench-ui-");
   const root = join(dir, "datastore");
-  const service = await startService(join(dir, ".weft"));
+  const service = await startWeftService(["--ui"], join(dir, ".weft"));
   try {
     console.log(`ui: seeding ${RUNS} runs, a run of ${TASKS} tasks and a ${LOG_BYTES / 2 ** 20} MB log through the service API…`);
     const seedStart = Date.now();

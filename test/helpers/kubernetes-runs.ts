@@ -2,8 +2,8 @@
 // cluster (test/kube/), with a namespace, the runtime image, and a Kubernetes secret
 // holding the storage connection string; and the shell settings of a user who runs
 // `weft run` against all of it.
-import { existsSync, mkdtempSync, rmSync, watch } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from "@azure/storage-blob";
 import { startAzurite, trustOptions, type AzuriteHandle, type StartAzuriteOptions } from "../azure/azurite.ts";
 import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions } from "../kube/api-server.ts";
@@ -12,6 +12,8 @@ import { jobName } from "../../src/compute/kubernetes/names.ts";
 import { runClean } from "./task-contract.ts";
 import { repoRoot, tempProject } from "./weft-cli.ts";
 import { startWeftService, type ServiceProcess } from "./weft-service.ts";
+
+export { fileAppears } from "./file-appears.ts";
 
 export const NAMESPACE = "weft";
 /** A full reference, used as given: the runtime image as a team would push it to its ACR. */
@@ -87,21 +89,6 @@ export function jobOf(flow: string, run: string, step: string, attempt = 0, task
   return jobName({ flow, run, step, task }, attempt);
 }
 
-/** Resolves once `file` exists (the gate flow's pod writes `<gate>.ready` when it is waiting). */
-export function fileAppears(file: string): Promise<void> {
-  return new Promise((resolve) => {
-    const watcher = watch(dirname(file), () => {
-      if (existsSync(file)) {
-        watcher.close();
-        resolve();
-      }
-    });
-    if (existsSync(file)) {
-      watcher.close();
-      resolve();
-    }
-  });
-}
 
 /** The exception of a task's last attempt, as the client API sees it, or null. */
 export async function taskException(world: KubernetesWorld, pathspec: string): Promise<{ type: string; message: string } | null> {
