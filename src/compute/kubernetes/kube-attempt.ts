@@ -136,6 +136,8 @@ export class KubeAttempt implements LaunchedAttempt, JobListener {
     try {
       this.unsubscribe = await watch.subscribe(this.name, this);
       await api.createJob(namespace, job);
+      // Killed while the Job was being created: kill() found nothing to delete, so delete it now.
+      if (this.killed) return void (await api.deleteJob(namespace, this.name).catch(() => undefined));
       this.status(`Job ${this.name} created in namespace ${namespace}`);
     } catch (error) {
       this.end(await failedLaunch(error as Error).done);
