@@ -45,6 +45,9 @@ export const ArtifactPreview = z.object({
 });
 
 export const CardParams = TaskParams.extend({ id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a card id: an identifier of at most 64 characters") });
-export const CardQuery = z.strictObject(attempt);
+export const CardQuery = z.strictObject({
+  ...attempt,
+  v: z.string().max(64).optional().describe("Not read: the UI puts the card's version here so that a changed card has a new URL"),
+});
 export const LiveReportsQuery = MetricsQuery.extend(attempt);
-export const LiveReports = z.object({ attempt: z.number(), cards: z.array(z.object({ id: z.string(), size: z.number() })), metrics: TaskMetrics });
+export const LiveReports = z.object({ attempt: z.number(), cards: z.array(z.object({ id: z.string(), size: z.number(), version: z.string() })), metrics: TaskMetrics });

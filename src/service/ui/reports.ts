@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { cardCsp } from "../../cards/render/page.ts";
 import { ContentStore } from "../../datastore/content-store.ts";
 import { layout, pathspecOf, type TaskRef } from "../../datastore/layout.ts";
@@ -58,20 +59,30 @@ export async function findCard(store: StorageBackend, ref: TaskRef, recorded: Ca
   };
 }
 
-/** What an attempt has written so far while running: its cards (id and size) and its metrics. */
+/** What an attempt has written so far while running: its cards and its metrics. */
 export interface LiveReports {
   attempt: number;
-  cards: { id: string; size: number }[];
+  /** `version` changes when the card does: a viewer reloads it then, and only then. */
+  cards: { id: string; size: number; version: string }[];
   metrics: MetricSeries[];
 }
 
-/** The live cards and metrics of `attempt`: one listing of the task's folder and one read. */
+/** Live cards up to this size are hashed to tell a change; a larger one (rare) is known by its size alone. */
+const HASHED_CARD_BYTES = 4 * 1024 * 1024;
+
+/** The live cards and metrics of `attempt`: a listing of the task's folder and a few small reads. */
 export async function liveReports(store: StorageBackend, ref: TaskRef, attempt: number, maxPoints: number | undefined): Promise<LiveReports> {
   const pattern = new RegExp(`/${attempt}\\.card\\.([A-Za-z0-9_]+)\\.html$`);
   const [keys, [metricsBytes]] = await Promise.all([store.list(`${layout.task(ref)}/`), store.getBytes([layout.liveMetrics(ref, attempt)])]);
   const cardKeys = keys.filter((k) => pattern.test(k)).sort();
   const sizes = cardKeys.length ? await store.sizes(cardKeys) : [];
-  const cards = cardKeys.map((k, i) => ({ id: pattern.exec(k)![1]!, size: sizes[i] ?? 0 }));
+  const small = cardKeys.filter((_, i) => (sizes[i] ?? 0) <= HASHED_CARD_BYTES);
+  const bytes = new Map(small.length ? (await store.getBytes(small)).map((b, i) => [small[i]!, b]) : []);
+  const cards = cardKeys.map((k, i) => {
+    const size = sizes[i] ?? 0;
+    const read = bytes.get(k);
+    return { id: pattern.exec(k)![1]!, size, version: read ? createHash("sha256").update(read).digest("hex").slice(0, 16) : `size-${size}` };
+  });
   // Written whole (an atomic rename locally, one block blob on Azure), so never seen mid-write.
   const file = metricsBytes ? (JSON.parse(Buffer.from(metricsBytes).toString("utf8")) as MetricsFile) : {};
   return { attempt, cards, metrics: seriesOf(file, attempt).map((s) => limitPoints(s, maxPoints)) };

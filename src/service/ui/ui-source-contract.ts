@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { serialize } from "node:v8";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { ContentStore } from "../../datastore/content-store.ts";
@@ -232,7 +233,7 @@ export function uiSourceContract(name: string, open: () => Promise<OpenedUiSourc
       const task = `/flows/UiFlow/runs/${run}/steps/fan/tasks/0`;
       const listed = await get(`${task}/cards`);
       assert.deepEqual(listed.map((c: any) => [c.attempt, c.id, c.type, c.size]), [[0, "report", "default", Buffer.byteLength(CARD_HTML)]]);
-      const res = await fetch(`${opened.url}${task}/cards/report?attempt=0`);
+      const res = await fetch(`${opened.url}${task}/cards/report?attempt=0&v=any-version`);
       assert.equal(res.status, 200);
       assert.equal(await res.text(), CARD_HTML);
       assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
@@ -260,7 +261,7 @@ export function uiSourceContract(name: string, open: () => Promise<OpenedUiSourc
     it("live reports list what a running attempt has written so far: its cards and its metrics, downsampled", async () => {
       const run = await recordRun(opened.meta, opened.backend, "UiFlow");
       const live = await get(`/flows/UiFlow/runs/${run}/steps/end/tasks/0/live-reports?maxPoints=10`);
-      assert.deepEqual(live.cards, [{ id: "progress", size: Buffer.byteLength(LIVE_CARD_HTML) }]);
+      assert.deepEqual(live.cards, [{ id: "progress", size: Buffer.byteLength(LIVE_CARD_HTML), version: createHash("sha256").update(LIVE_CARD_HTML).digest("hex").slice(0, 16) }]);
       assert.equal(live.attempt, 0);
       assert.deepEqual(live.metrics.map((m: any) => [m.name, m.count, m.points.length, m.last.value]), [["loss", 30, 10, 1]]);
       assert.deepEqual(await get(`/flows/UiFlow/runs/${run}/steps/fan/tasks/0/live-reports`), { attempt: 0, cards: [], metrics: [] });
