@@ -39,6 +39,12 @@ describe("compareIds", () => {
     assert.deepEqual(sorted(["argo-10", "argo-9"]), ["argo-9", "argo-10"]);
   });
 
+  it("orders loop iterations by their number, after numbers and before other words", () => {
+    assert.deepEqual(sorted(["i10", "i9", "i0", "i2"]), ["i0", "i2", "i9", "i10"]);
+    assert.deepEqual(sorted(["3-i10", "3-i9", "i1-4", "i1-10", "2"]), ["2", "3-i9", "3-i10", "i1-4", "i1-10"]);
+    assert.deepEqual(sorted(["ia", "i10", "4", "i1x", "i9"]), ["4", "i9", "i10", "i1x", "ia"]);
+  });
+
   it("is a total order: ids equal as numbers fall back to string order, and only equal ids compare 0", () => {
     assert.ok(compareIds("01", "1") < 0 && compareIds("1", "01") > 0);
     assert.ok(compareIds("1-2", "1.2") !== 0);
@@ -46,7 +52,7 @@ describe("compareIds", () => {
   });
 
   it("is transitive across numbers, words and mixed parts", () => {
-    const ids = ["9", "10", "7k", "a", "1-a", "1-2", "1.10", "01", "x7k2p", "_"];
+    const ids = ["9", "10", "7k", "a", "1-a", "1-2", "1.10", "01", "x7k2p", "_", "i9", "i10", "i1x", "i01", "3-i2"];
     for (const a of ids) for (const b of ids) for (const c of ids) {
       if (compareIds(a, b) < 0 && compareIds(b, c) < 0) assert.ok(compareIds(a, c) < 0, `${a} < ${b} < ${c}`);
     }

@@ -35,24 +35,34 @@ export function checkChosenRunId(flow: string, run: string): void {
   if (RESERVED_RUN_IDS.has(run)) throw refuse(`"${run}" names the flow's ${run} folder beside its runs`, "Choose another id, e.g. argo-train-x7k2p.");
 }
 
-/** Numeric parts sort before words; equal-length digit strings compare as text, which is numeric order. */
+/** Digit strings of any length, compared exactly (no Number() rounding past 2^53): by length without leading zeros, then as text. */
+function compareDigits(a: string, b: string): number {
+  const [ta, tb] = [a.replace(/^0+(?=\d)/, ""), b.replace(/^0+(?=\d)/, "")];
+  if (ta.length !== tb.length) return ta.length - tb.length;
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}
+
+/** A loop iteration's part of a task id (`i10`: the eleventh time round; runtime/task-identity.ts). */
+const ITERATION = /^i\d+$/;
+
+/** 0 for a number, 1 for a loop iteration, 2 for any other word: the order of kinds. */
+const kindOf = (part: string) => (isAllocatedId(part) ? 0 : ITERATION.test(part) ? 1 : 2);
+
+/** Numbers, then loop iterations (by their number: `i9` before `i10`), then other words as strings. */
 function compareParts(a: string, b: string): number {
-  const [na, nb] = [isAllocatedId(a), isAllocatedId(b)];
-  if (na !== nb) return na ? -1 : 1;
-  if (na) {
-    // Digit strings of any length, compared exactly: no Number() rounding past 2^53.
-    const [ta, tb] = [a.replace(/^0+(?=\d)/, ""), b.replace(/^0+(?=\d)/, "")];
-    if (ta.length !== tb.length) return ta.length - tb.length;
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  }
+  const [ka, kb] = [kindOf(a), kindOf(b)];
+  if (ka !== kb) return ka - kb;
+  if (ka === 0) return compareDigits(a, b);
+  if (ka === 1) return compareDigits(a.slice(1), b.slice(1));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
  * Natural order of ids, for sorting: the parts between `-` and `.` compare as numbers
- * when both are digits (`9` < `10`, `2-9` < `2-10`), numbers before words, other parts
- * as strings, a prefix first. Ids equal by that (`01` and `1`, `1-2` and `1.2`) fall
- * back to string order, so the order is total and only equal ids compare 0.
+ * when both are digits (`9` < `10`, `2-9` < `2-10`); then loop iterations, by their
+ * number (`i9` < `i10`, `3-i9` < `3-i10`); then other parts, as strings; a prefix
+ * first. Ids equal by that (`01` and `1`, `1-2` and `1.2`) fall back to string order,
+ * so the order is total and only equal ids compare 0.
  */
 export function compareIds(a: string, b: string): number {
   const [pa, pb] = [a.split(/[-.]/), b.split(/[-.]/)];

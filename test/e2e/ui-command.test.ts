@@ -7,13 +7,23 @@ import { startOidcIssuer } from "../helpers/oidc-issuer.ts";
 import { runWeft, tempProject, weftBin, writeFlow } from "../helpers/weft-cli.ts";
 import { startWeftService, type ServiceProcess } from "../helpers/weft-service.ts";
 
-const FLOW = `import { FlowSpec, step } from "weft";
+const FLOW = `import { FlowSpec, card, current, step } from "weft";
+import { Markdown } from "weft/cards";
 export default class TinyFlow extends FlowSpec {
   answer!: number;
-  @step start() { this.answer = 42; console.log("the answer is", this.answer); this.next(this.end); }
+  @card({ id: "answer", type: "blank" })
+  @step start() { this.answer = 42; console.log("the answer is", this.answer); current.card.answer!.append(new Markdown("The answer is 42")); this.next(this.end); }
   @step end() {}
 }
 `;
+
+/** The card of TinyFlow/1/start/0 as the UI's frame gets it: its HTML, under a policy that sandboxes it. */
+async function assertSandboxedCard(url: string): Promise<void> {
+  const card = await fetch(`${url}/flows/TinyFlow/runs/1/steps/start/tasks/0/cards/answer?attempt=0`);
+  assert.equal(card.status, 200);
+  assert.match(await card.text(), /The answer is 42/);
+  assert.match(card.headers.get("content-security-policy") ?? "", /^default-src 'none';.*sandbox allow-scripts; frame-ancestors 'self'$/);
+}
 
 const cleanup: (() => unknown)[] = [];
 after(async () => {
@@ -43,7 +53,7 @@ const project = () => {
 };
 
 describe("weft ui", { timeout: 180_000 }, () => {
-  it("on local metadata serves this machine's runs, their logs, and the UI's pages with a strict CSP", async () => {
+  it("on local metadata serves this machine's runs, their logs and cards, and the UI's pages with a strict CSP", async () => {
     const dir = project();
     const run = await runWeft(["run", writeFlow(dir, "tiny.ts", FLOW)], { cwd: dir, env: { HOME: dir } });
     assert.equal(run.code, 0, run.stderr);
@@ -59,9 +69,10 @@ describe("weft ui", { timeout: 180_000 }, () => {
     assert.ok(script, "index.html names its script");
     assert.equal((await fetch(`${url}${script}`)).headers.get("content-type"), "text/javascript; charset=utf-8");
     assert.equal((await fetch(`${url}/_ui/..%2F..%2Fpackage.json`)).status, 404);
+    await assertSandboxedCard(url);
   });
 
-  it("on the metadata service passes the UI's requests on, live tail included, adding the configured token", async () => {
+  it("on the metadata service passes the UI's requests on, live tail and a card's policy included, adding the configured token", async () => {
     const dir = project();
     const idp = await startOidcIssuer({ audience: "weft" });
     cleanup.push(() => idp.stop());
@@ -77,6 +88,7 @@ describe("weft ui", { timeout: 180_000 }, () => {
     const tail = await fetch(`${url}/flows/TinyFlow/runs/1/steps/start/tasks/0/logs/stdout/tail`);
     assert.equal(tail.headers.get("content-type"), "text/event-stream; charset=utf-8");
     assert.match(await tail.text(), /event: log\ndata: .*the answer is 42\\n.*\n\nevent: end\n/);
+    await assertSandboxedCard(url);
     const refused = await fetch(`${url}/runs`, { headers: { authorization: "Bearer not-a-jwt" } });
     assert.equal(refused.status, 401, "the browser's own token, when it sends one, is the one that counts");
     assert.match(((await refused.json()) as { message: string }).message, /token/i);

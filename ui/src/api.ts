@@ -115,15 +115,3 @@ export const paths = {
   run: (flow: string, run: string) => `/flows/${e(flow)}/runs/${e(run)}`,
   task: (flow: string, run: string, step: string, task: string) => `/flows/${e(flow)}/runs/${e(run)}/steps/${e(step)}/tasks/${e(task)}`,
 };
-
-/** The API's routes, from its OpenAPI document: which optional features (cards, metrics) this service has. */
-let routes: Promise<Set<string>> | undefined;
-export function apiRoutes(): Promise<Set<string>> {
-  routes ??= getJson<{ paths: Record<string, unknown> }>("/openapi.json")
-    .then((doc) => new Set(Object.keys(doc.paths)))
-    .catch(() => {
-      routes = undefined;
-      return new Set<string>();
-    });
-  return routes;
-}

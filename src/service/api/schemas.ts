@@ -185,8 +185,11 @@ const GraphNode = z.object({
   foreach: text(255).optional(),
   next: z.array(name).max(1000),
   prev: z.array(name).max(1000),
-  joins: z.object({ split: name, kind: z.enum(["static", "foreach"]) }).optional(),
+  /** The branch of the split each step before the join is on, when several share one (a switch chose between them). */
+  joins: z.object({ split: name, kind: z.enum(["static", "foreach"]), inputBranch: z.record(name, name).optional() }).optional(),
   mentions: z.array(text(255)).max(10_000),
+  /** A switch: the artifact whose value picks the case, and each case's step by key (a case back to an earlier step closes a loop). */
+  switch: z.object({ condition: text(255), cases: z.record(text(255), name) }).optional(),
 });
 /** The run's outline: the flow's graph, parameter values, and the datastore (kind, root) holding its bytes. */
 export const RunOutline = z.object({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NAME_PATTERN, NAME_RULE } from "../../metadata/names.ts";
-import { Run, RunsQuery, TaskParams } from "./schemas.ts";
+import { MetricsQuery, Run, RunsQuery, TaskMetrics, TaskParams } from "./schemas.ts";
 
 const whole = (min: number, max: number) =>
   z.string().regex(/^-?\d{1,15}$/, "must be a whole number").transform(Number).pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
@@ -43,3 +43,11 @@ export const ArtifactPreview = z.object({
   whole: z.boolean(),
   value: z.unknown().describe("A PreviewNode (src/service/ui/preview/preview-node.ts): { kind, … } with containers cut to their first items"),
 });
+
+export const CardParams = TaskParams.extend({ id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a card id: an identifier of at most 64 characters") });
+export const CardQuery = z.strictObject({
+  ...attempt,
+  v: z.string().max(64).optional().describe("Not read: the UI puts the card's version here so that a changed card has a new URL"),
+});
+export const LiveReportsQuery = MetricsQuery.extend(attempt);
+export const LiveReports = z.object({ attempt: z.number(), cards: z.array(z.object({ id: z.string(), size: z.number(), version: z.string() })), metrics: TaskMetrics });

@@ -1,7 +1,7 @@
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import { compareIds } from "../../metadata/ids.ts";
-import type { MetadataProvider, RunOutline } from "../../metadata/types.ts";
+import type { MetadataProvider, MetricsQuery, RunOutline } from "../../metadata/types.ts";
 import type { RunSpec } from "../../runtime/run-spec.ts";
 import { badCursor } from "./service-source.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -96,6 +96,18 @@ export class LocalUiSource implements UiSource {
 
   listMetadata(ref: TaskRef) {
     return this.meta.listMetadata(ref);
+  }
+
+  listCards(ref: TaskRef) {
+    return this.meta.listCards(ref);
+  }
+
+  listMetrics(ref: TaskRef, query: MetricsQuery) {
+    return this.meta.listMetrics(ref, query);
+  }
+
+  listRunMetrics(flow: string, run: string, query: MetricsQuery) {
+    return this.meta.listRunMetrics(flow, run, query);
   }
 
   addTags(flow: string, run: string, tags: string[]) {

@@ -7,7 +7,7 @@ import { ServiceMetadata } from "../../metadata/service/service-metadata.ts";
 import { startService, type RunningService } from "../server.ts";
 import { uiSourceContract } from "./ui-source-contract.ts";
 
-const TABLES = "flows, runs, steps, tasks, attempts, artifacts, task_metadata";
+const TABLES = "flows, runs, steps, tasks, attempts, artifacts, task_metadata, cards, metrics";
 let service: RunningService;
 const dbDir = mkdtempSync(join(tmpdir(), "weft-ui-service-db-"));
 before(async () => {

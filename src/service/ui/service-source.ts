@@ -1,5 +1,6 @@
 import type { TaskRef } from "../../datastore/layout.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
+import type { MetricsQuery } from "../../metadata/types.ts";
 import type { Repositories } from "../api/routes/context.ts";
 import { ApiError } from "../api/api-error.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -59,6 +60,18 @@ export class ServiceUiSource implements UiSource {
 
   listMetadata(ref: TaskRef) {
     return this.repositories.attempts.listMetadata(ref);
+  }
+
+  listCards(ref: TaskRef) {
+    return this.repositories.cards.list(ref);
+  }
+
+  listMetrics(ref: TaskRef, query: MetricsQuery) {
+    return this.repositories.metrics.listTask(ref, query);
+  }
+
+  listRunMetrics(flow: string, run: string, query: MetricsQuery) {
+    return this.repositories.metrics.listRun(flow, run, query);
   }
 
   addTags(flow: string, run: string, tags: string[]) {

@@ -1,7 +1,8 @@
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { TaskRef } from "../../datastore/layout.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
-import type { ArtifactMetadata, AttemptRecord, ErrorInfo, MetadataEntry, RunOutline, RunRecord, RunState, RunStatus, TagRemoval, TaskRecord } from "../../metadata/types.ts";
+import type { MetricSeries } from "../../metadata/metrics.ts";
+import type { ArtifactMetadata, AttemptRecord, CardMetadata, ErrorInfo, MetadataEntry, MetricsQuery, RunOutline, RunRecord, RunState, RunStatus, TagRemoval, TaskMetricSeries, TaskRecord } from "../../metadata/types.ts";
 
 /** A run as the UI lists it: its record, its state (null until the runner reports) and its last heartbeat. */
 export interface RunView extends RunRecord {
@@ -76,6 +77,12 @@ export interface UiSource {
   listAttempts(ref: TaskRef): Promise<AttemptRecord[]>;
   listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]>;
   listMetadata(ref: TaskRef): Promise<MetadataEntry[]>;
+  /** Where every finished attempt's cards are (never their HTML), by attempt then id. */
+  listCards(ref: TaskRef): Promise<CardMetadata[]>;
+  /** Every finished attempt's metrics, by attempt then name, each series in step order, at most `maxPoints` each. */
+  listMetrics(ref: TaskRef, query: MetricsQuery): Promise<MetricSeries[]>;
+  /** The metrics of every task of the run, by step, task, attempt and name. */
+  listRunMetrics(flow: string, run: string, query: MetricsQuery): Promise<TaskMetricSeries[]>;
   addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined>;
   removeTags(flow: string, run: string, tags: string[]): Promise<TagRemoval | undefined>;
   /** The datastore that holds the run's logs and artifacts; undefined when the run's is not known. */

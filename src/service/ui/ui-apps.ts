@@ -42,7 +42,8 @@ export interface ProxySettings {
 }
 
 const FORWARDED_REQUEST = ["accept", "content-type", "authorization", "last-event-id"];
-const FORWARDED_ANSWER = ["content-type", "content-disposition", "content-length", "cache-control", "www-authenticate", "retry-after"];
+// A card's policy (it sandboxes the card) must reach the browser with it.
+const FORWARDED_ANSWER = ["content-type", "content-disposition", "content-length", "cache-control", "www-authenticate", "retry-after", "content-security-policy", "referrer-policy", "x-weft-card"];
 
 /**
  * `weft ui` on the metadata service: the UI, and every other request passed on to the

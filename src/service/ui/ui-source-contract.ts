@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { serialize } from "node:v8";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { ContentStore } from "../../datastore/content-store.ts";
@@ -7,6 +8,7 @@ import { typedArraySerializer } from "../../datastore/serializers/typed-array.ts
 import type { StorageBackend } from "../../datastore/types.ts";
 import type { FlowGraph } from "../../flow/graph/graph.ts";
 import type { MetadataProvider, RunOutline } from "../../metadata/types.ts";
+import { MAX_CARD_BYTES } from "./reports.ts";
 
 /** A UI API under test: where runs are recorded (as the runtime records them) and its HTTP address. */
 export interface OpenedUiSource {
@@ -25,6 +27,19 @@ const GRAPH: FlowGraph = {
   steps: ["start", "fan", "end"],
   nodes: { start: node("start", ["fan"], { split: "foreach", foreach: "items" }), fan: node("fan", ["end"]), end: node("end", [], { isJoin: true }) },
 };
+/** A flow with a switch whose case goes back to its own step: a loop (the outline must keep both). */
+const LOOP_GRAPH: FlowGraph = {
+  flowName: "LoopFlow",
+  file: "/flows/loop.ts",
+  steps: ["start", "train", "end"],
+  nodes: {
+    start: node("start", ["train"]),
+    train: { ...node("train", ["train", "end"]), prev: ["start", "train"], switch: { condition: "again", cases: { true: "train", false: "end" } } },
+    end: node("end", [], { prev: ["train"] }),
+  },
+};
+const CARD_HTML = '<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src \'none\'"><h1>Report of fan/0</h1>';
+const LIVE_CARD_HTML = "<!doctype html><h1>Still running: 3 of 10</h1>";
 const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1f6b8a50000000049454e44ae426082", "hex");
 
 /**
@@ -57,8 +72,20 @@ async function recordRun(meta: MetadataProvider, backend: StorageBackend, flow: 
   };
   await task("start", "0", [{ ok: true, log: "starting\n", artifacts: { items: serialize(["alpha", { beta: 2 }]), rows: serialize([{ a: 1, b: "<b>x</b>" }, { a: 2, b: "y" }]), weights: typedArraySerializer.serialize(new Float64Array([1, 2, 3, 4]), "weights") as Uint8Array[], picture: typedArraySerializer.serialize(PNG, "picture") as Uint8Array[] } }]);
   await task("fan", "0", [{ ok: true, log: `${"line\n".repeat(10)}grüße 🎉 done\n`, artifacts: { total: serialize({ total: 42, nested: { deep: [1, 2, 3] } }) } }], 0);
+  // fan/0 made a card and logged a loss per epoch; end/0, still running, has written a card and metrics so far.
+  const fan0: TaskRef = { flow, run: record.run, step: "fan", task: "0" };
+  const [cardSha] = await content.save([encoder.encode(CARD_HTML)]);
+  await meta.recordCards(fan0, 0, [{ id: "report", type: "default", sha: cardSha!, size: Buffer.byteLength(CARD_HTML), location: content.keyOf(cardSha!) }]);
+  await meta.recordMetrics(fan0, 0, { loss: Array.from({ length: 1000 }, (_, i) => ({ step: i, value: 1 / (i + 1), time: 1_700_000_000_000 + i })), accuracy: [{ step: 0, value: 0.5, time: 1_700_000_000_000 }] });
   await task("fan", "1", [{ ok: false, log: "first try\n" }, { ok: false, log: "second try\n" }], 1);
-  if (options.status !== "running") await task("end", "0", [{ ok: undefined, log: "still going\n" }]);
+  if (options.status !== "running") {
+    await task("end", "0", [{ ok: undefined, log: "still going\n" }]);
+    const end0: TaskRef = { flow, run: record.run, step: "end", task: "0" };
+    await backend.putBytes([
+      { key: layout.liveCard(end0, 0, "progress"), data: encoder.encode(LIVE_CARD_HTML) },
+      { key: layout.liveMetrics(end0, 0), data: encoder.encode(JSON.stringify({ loss: Array.from({ length: 30 }, (_, i) => ({ step: i, value: 30 - i, time: i })) })) },
+    ]);
+  }
   if (options.status && options.status !== "running") await meta.setRunState(flow, record.run, { status: options.status, finishedAt: new Date().toISOString() });
   return record.run;
 }
@@ -191,9 +218,72 @@ export function uiSourceContract(name: string, open: () => Promise<OpenedUiSourc
       await get("/flows/UiFlow/runs/999", 404);
     });
 
+    it("the outline keeps a switch's condition and cases, a loop's included", async () => {
+      const record = await opened.meta.createRun({ flow: "LoopFlow", user: "ada", tags: [], systemTags: [] });
+      const outline: RunOutline = { graph: LOOP_GRAPH, params: {}, datastore: { kind: opened.backend.kind, root: opened.backend.root } };
+      await opened.backend.putBytes([{ key: layout.runSpec("LoopFlow", record.run), data: encoder.encode(JSON.stringify({ flow: "LoopFlow", run: record.run, graph: LOOP_GRAPH, params: {} })) }]);
+      await opened.meta.recordRunOutline?.("LoopFlow", record.run, outline);
+      const got = await get(`/flows/LoopFlow/runs/${record.run}/outline`);
+      assert.deepEqual(got.graph.nodes.train.switch, { condition: "again", cases: { true: "train", false: "end" } });
+      assert.deepEqual(got.graph.nodes.train.next, ["train", "end"]);
+    });
+
+    it("a task's cards are listed where they are, and each is served as HTML under a policy that sandboxes it", async () => {
+      const run = await recordRun(opened.meta, opened.backend, "UiFlow");
+      const task = `/flows/UiFlow/runs/${run}/steps/fan/tasks/0`;
+      const listed = await get(`${task}/cards`);
+      assert.deepEqual(listed.map((c: any) => [c.attempt, c.id, c.type, c.size]), [[0, "report", "default", Buffer.byteLength(CARD_HTML)]]);
+      const res = await fetch(`${opened.url}${task}/cards/report?attempt=0&v=any-version`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), CARD_HTML);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      for (const directive of ["default-src 'none'", "sandbox allow-scripts", "frame-ancestors 'self'", "form-action 'none'"]) assert.ok(csp.includes(directive), `${directive} in ${csp}`);
+      assert.doesNotMatch(csp, /allow-same-origin/);
+      assert.equal(res.headers.get("x-weft-card"), "finished");
+      assert.match((await get(`${task}/cards/other`, 404)).message, /Card "other" of Task UiFlow\/\d+\/fan\/0 does not exist/);
+      assert.match((await get(`${task}/cards/report?attempt=3`, 404)).message, /attempt 3/);
+      assert.equal((await get(`${task}/cards/a%20b`, 400)).field, "params.id");
+    });
+
+    it("a running attempt's live card is served, and one over the size cap is refused with the command that reads it", async () => {
+      const run = await recordRun(opened.meta, opened.backend, "UiFlow");
+      const task = `/flows/UiFlow/runs/${run}/steps/end/tasks/0`;
+      const res = await fetch(`${opened.url}${task}/cards/progress`);
+      assert.equal(await res.text(), LIVE_CARD_HTML);
+      assert.equal(res.headers.get("x-weft-card"), "live");
+      assert.match(res.headers.get("content-security-policy") ?? "", /sandbox allow-scripts/);
+      await opened.backend.putBytes([{ key: layout.liveCard({ flow: "UiFlow", run, step: "end", task: "0" }, 0, "huge"), data: new Uint8Array(MAX_CARD_BYTES + 1) }]);
+      const refused = await get(`${task}/cards/huge`, 413);
+      assert.match(refused.message, new RegExp(`weft card get UiFlow/${run}/end/0 --id huge`));
+    });
+
+    it("live reports list what a running attempt has written so far: its cards and its metrics, downsampled", async () => {
+      const run = await recordRun(opened.meta, opened.backend, "UiFlow");
+      const live = await get(`/flows/UiFlow/runs/${run}/steps/end/tasks/0/live-reports?maxPoints=10`);
+      assert.deepEqual(live.cards, [{ id: "progress", size: Buffer.byteLength(LIVE_CARD_HTML), version: createHash("sha256").update(LIVE_CARD_HTML).digest("hex").slice(0, 16) }]);
+      assert.equal(live.attempt, 0);
+      assert.deepEqual(live.metrics.map((m: any) => [m.name, m.count, m.points.length, m.last.value]), [["loss", 30, 10, 1]]);
+      assert.deepEqual(await get(`/flows/UiFlow/runs/${run}/steps/fan/tasks/0/live-reports`), { attempt: 0, cards: [], metrics: [] });
+    });
+
+    it("a task's and a run's metrics are read whole, downsampled with maxPoints, or as a summary", async () => {
+      const run = await recordRun(opened.meta, opened.backend, "UiFlow");
+      const task = `/flows/UiFlow/runs/${run}/steps/fan/tasks/0`;
+      const whole = await get(`${task}/metrics`);
+      assert.deepEqual(whole.map((m: any) => [m.name, m.count, m.points.length]), [["accuracy", 1, 1], ["loss", 1000, 1000]]);
+      const shown = (await get(`${task}/metrics?maxPoints=50`)).find((m: any) => m.name === "loss");
+      assert.ok(shown.points.length <= 50 && shown.points.length > 10, `${shown.points.length} points`);
+      assert.deepEqual([shown.points[0].step, shown.points.at(-1).step], [0, 999], "first and last kept");
+      const summary = await get(`/flows/UiFlow/runs/${run}/metrics?maxPoints=0`);
+      assert.deepEqual(summary.map((m: any) => [m.stepName, m.task, m.name, m.count, m.points.length]), [["fan", "0", "accuracy", 1, 0], ["fan", "0", "loss", 1000, 0]]);
+      await get("/flows/UiFlow/runs/999/metrics", 404);
+    });
+
     it("/openapi.json lists the UI's routes", async () => {
       const doc = await get("/openapi.json");
-      for (const path of ["/runs", "/flows/{flow}/runs/{run}/outline", "/flows/{flow}/runs/{run}/tasks", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/logs/{stream}", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/logs/{stream}/tail", "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts/{name}/preview"]) {
+      const task = "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}";
+      for (const path of ["/runs", "/flows/{flow}/runs/{run}/outline", "/flows/{flow}/runs/{run}/tasks", `${task}/logs/{stream}`, `${task}/logs/{stream}/tail`, `${task}/artifacts/{name}/preview`, `${task}/cards`, `${task}/cards/{id}`, `${task}/live-reports`, `${task}/metrics`, "/flows/{flow}/runs/{run}/metrics"]) {
         assert.ok(path in doc.paths, `${path} missing`);
       }
     });

@@ -1,46 +1,66 @@
-import { useEffect, useState } from "react";
-import { apiRoutes, getOptional } from "../api.ts";
+import { useState } from "react";
 
-const CARDS_ROUTE = "/flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/cards";
-
-interface CardEntry {
-  id?: string;
-  hash?: string;
-  name?: string;
-  type?: string;
-  title?: string;
-  url?: string;
+/** A card as the task page shows it: the finished card an attempt recorded, or the one it last wrote while running. */
+export interface CardView {
+  id: string;
+  type: string;
+  attempt: number;
+  live: boolean;
+  /** Changes when the card does (its SHA-256, or a live card's current hash): the frame reloads then. */
+  version: string;
+  /** Components that could not be rendered (the card shows them as error boxes). */
+  errors: string[];
 }
 
 /**
- * The task's cards, when the service has cards (its OpenAPI document lists the route):
- * each in an iframe sandboxed without allow-same-origin, so a card's script runs in an
- * opaque origin with no access to this page, its token or the API.
+ * The attempt's cards, each in an iframe sandboxed without allow-same-origin: a card's
+ * script runs in an opaque origin with no access to this page, its token or the API, and
+ * the server sends each card with a policy that allows it no network at all.
  */
-export function Cards({ base }: { base: string }) {
-  const [state, setState] = useState<{ supported: boolean; cards: CardEntry[] } | undefined>();
-  useEffect(() => {
-    void apiRoutes().then(async (routes) => {
-      if (!routes.has(CARDS_ROUTE)) return setState({ supported: false, cards: [] });
-      const listed = await getOptional<CardEntry[] | { cards: CardEntry[] }>(`${base}/cards`).catch(() => undefined);
-      setState({ supported: true, cards: Array.isArray(listed) ? listed : (listed?.cards ?? []) });
-    });
-  }, [base]);
-  if (!state) return null;
-  if (!state.supported) return <p className="muted">This service has no cards yet.</p>;
-  if (state.cards.length === 0) return <p className="muted">This task made no cards.</p>;
+export function Cards({ base, cards, running }: { base: string; cards: CardView[]; running: boolean }) {
+  if (cards.length === 0) return <p className="muted">{running ? "No card yet: a card shows here once the step refreshes it (current.card.<id>.refresh())." : "This attempt made no cards."}</p>;
   return (
     <div className="cards">
-      {state.cards.map((card, i) => {
-        const id = card.id ?? card.hash ?? card.name ?? String(i);
-        const src = card.url ?? `${base}/cards/${encodeURIComponent(id)}`;
+      {cards.map((card) => {
+        const src = `${base}/cards/${encodeURIComponent(card.id)}?attempt=${card.attempt}&v=${encodeURIComponent(card.version)}`;
         return (
-          <figure key={id}>
-            <figcaption>{card.title ?? card.name ?? card.type ?? id}</figcaption>
-            <iframe title={`card ${id}`} sandbox="allow-scripts" referrerPolicy="no-referrer" src={src} />
+          <figure key={card.id} data-card={card.id}>
+            <figcaption>
+              <strong>{card.id}</strong> <span className="muted">{card.live ? "as last written while the attempt ran" : card.type}</span>{" "}
+              <a href={src} target="_blank" rel="noopener noreferrer">
+                open
+              </a>
+              {card.errors.length > 0 && <span className="error"> · {card.errors.length} component{card.errors.length === 1 ? "" : "s"} could not be rendered</span>}
+            </figcaption>
+            <CardFrame id={card.id} src={src} />
           </figure>
         );
       })}
+    </div>
+  );
+}
+
+/**
+ * The sandboxed frame. A new `src` (the card changed) loads in a second, hidden frame
+ * that replaces the first once loaded, so a live card updates without flashing blank.
+ */
+function CardFrame({ id, src }: { id: string; src: string }) {
+  const [shown, setShown] = useState(src);
+  const frame = (url: string, pending: boolean) => (
+    <iframe
+      key={url}
+      title={`card ${id}`}
+      className={pending ? "pending" : undefined}
+      sandbox="allow-scripts"
+      referrerPolicy="no-referrer"
+      src={url}
+      {...(pending ? { onLoad: () => setShown(url), "aria-hidden": true } : {})}
+    />
+  );
+  return (
+    <div className="card-frame">
+      {frame(shown, false)}
+      {src !== shown && frame(src, true)}
     </div>
   );
 }

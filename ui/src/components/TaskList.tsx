@@ -9,11 +9,15 @@ const ROW = 30;
 
 /** "[3]" or "[2, 5]": the task's position in each enclosing foreach. */
 const indexOf = (t: TaskSummary) => (t.foreachStack.length ? `[${t.foreachStack.map((f) => f.index).join(", ")}]` : "");
+/** The loop iterations in a task id (`3-i2` → ["i2"]): runtime/task-identity.ts writes each as `i<n>`. */
+const iterationsOf = (t: TaskSummary) => t.task.split("-").filter((p) => /^i\d+$/.test(p));
+/** Where the task sits: its foreach indices, then its loop iterations (`[3] i2`). */
+const positionOf = (t: TaskSummary) => [indexOf(t), ...iterationsOf(t)].filter(Boolean).join(" ");
 
 /**
  * The run's tasks, virtualized (only the rows in view are in the page, so 10,000 cost
- * what 30 do), filtered by a search on task id, foreach index (`3` or `[2, 5]`),
- * foreach input (its text contains the search), step or status.
+ * what 30 do), filtered by a search on task id, foreach index (`3` or `[2, 5]`), loop
+ * iteration (`i3`), foreach input (its text contains the search), step or status.
  */
 export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow: string; run: string; now: number }) {
   const [query, setQuery] = useState("");
@@ -21,7 +25,7 @@ export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow
     const q = query.trim().toLowerCase().replace(/^\[|\]$/g, "");
     if (!q) return tasks;
     return tasks.filter(
-      (t) => t.task.toLowerCase() === q || t.step.toLowerCase().includes(q) || t.status === q || indexOf(t).slice(1, -1) === q || t.foreachStack.some((f) => String(f.index) === q) || (t.input?.toLowerCase().includes(q) ?? false),
+      (t) => t.task.toLowerCase() === q || iterationsOf(t).includes(q) || t.step.toLowerCase().includes(q) || t.status === q || indexOf(t).slice(1, -1) === q || t.foreachStack.some((f) => String(f.index) === q) || (t.input?.toLowerCase().includes(q) ?? false),
     );
   }, [tasks, query]);
   const scroller = useRef<HTMLDivElement>(null);
@@ -29,7 +33,7 @@ export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow
   return (
     <div className="tasklist">
       <div className="listbar">
-        <input aria-label="Search tasks" placeholder="Search by task id, foreach index or input, step or status" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input aria-label="Search tasks" placeholder="Search by task id, foreach index or input, iteration (i3), step or status" value={query} onChange={(e) => setQuery(e.target.value)} />
         <span className="muted" data-testid="task-count">
           {shown.length === tasks.length ? `${tasks.length} tasks` : `${shown.length} of ${tasks.length} tasks`}
         </span>
@@ -37,7 +41,7 @@ export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow
       <div className="row head" role="row">
         <span>Step</span>
         <span>Task</span>
-        <span>Index</span>
+        <span title="foreach indices [i, j], then loop iterations i<n>">Position</span>
         <span>Input</span>
         <span>Status</span>
         <span>Attempts</span>
@@ -58,7 +62,7 @@ export function TaskList({ tasks, flow, run, now }: { tasks: TaskSummary[]; flow
                     {t.task}
                   </a>
                 </span>
-                <span>{indexOf(t)}</span>
+                <span>{positionOf(t)}</span>
                 <span className="input" title={t.input}>
                   {t.input ?? ""}
                 </span>

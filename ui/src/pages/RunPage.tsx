@@ -90,7 +90,7 @@ export function RunPage({ flow, run, step }: { flow: string; run: string; step?:
       <div className="run-grid">
         <div>
           <h2>Graph</h2>
-          {outline ? <Dag graph={outline.graph} tasks={tasks} flow={flow} run={run} {...(step ? { selected: step } : {})} /> : <p className="muted">No graph on record for this run (started by a Weft without the web UI).</p>}
+          {outline ? <Dag graph={outline.graph} tasks={tasks} flow={flow} run={run} finished={view.state !== null && status !== "running"} {...(step ? { selected: step } : {})} /> : <p className="muted">No graph on record for this run (started by a Weft without the web UI).</p>}
         </div>
         <div>
           <h2>Parameters</h2>

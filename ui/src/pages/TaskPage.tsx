@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import { getJson, getOptional, paths } from "../api.ts";
-import { Cards } from "../components/Cards.tsx";
 import { LogView } from "../components/LogView.tsx";
 import { PreviewView } from "../components/Preview.tsx";
 import { Status } from "../components/Status.tsx";
+import { TaskReports } from "../components/TaskReports.tsx";
 import { bytes, duration, elapsed, time } from "../format.ts";
 import { usePolling } from "../live.ts";
 import { href, onLink } from "../router.ts";
@@ -18,7 +18,7 @@ interface TaskData {
 
 const statusOf = (a: AttemptRecord | undefined): TaskStatus => (!a ? "pending" : a.finishedAt === undefined && a.ok === undefined ? "running" : a.ok ? "succeeded" : "failed");
 
-/** A task: its attempts and failures, logs (live while it runs), artifacts with previews, cards and metadata. */
+/** A task: its attempts and failures, logs (live while it runs), artifacts with previews, cards and metrics (live too), and metadata. */
 export function TaskPage({ flow, run, step, task, search }: { flow: string; run: string; step: string; task: string; search: string }) {
   const base = paths.task(flow, run, step, task);
   const loaded = usePolling(
@@ -110,8 +110,7 @@ export function TaskPage({ flow, run, step, task, search }: { flow: string; run:
       )}
       <h2>Artifacts</h2>
       <Artifacts base={base} artifacts={shownArtifacts} />
-      <h2>Cards</h2>
-      <Cards base={base} />
+      <TaskReports base={base} attempt={attempt?.attempt} running={running} succeeded={statusOf(attempt) === "succeeded"} />
       <h2>Metadata</h2>
       <table className="metadata">
         <tbody>

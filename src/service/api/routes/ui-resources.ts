@@ -1,13 +1,14 @@
 import { z } from "zod";
 import type { UiSource } from "../../ui/types.ts";
 import { notFound, runPath, taskPath } from "../api-error.ts";
-import { Artifacts, Attempt, ErrorBody, Flow, Metadata, Run, RunParams, TagsBody, TagsChange, TagsRemoval, Task, TaskParams } from "../schemas.ts";
+import { Artifacts, Attempt, Cards, ErrorBody, Flow, Metadata, MetricsQuery, Run, RunMetrics, RunParams, TagsBody, TagsChange, TagsRemoval, Task, TaskMetrics, TaskParams } from "../schemas.ts";
 import type { App } from "./context.ts";
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
 
 /**
- * The resource routes the web UI reads (and the tag changes it makes), over a UiSource,
+ * The resource routes the web UI reads (and the tag changes it makes, and the cards and
+ * metrics it lists), over a UiSource,
  * at the metadata service's paths and with its schemas: what `weft ui` on local
  * metadata serves where the service has its own.
  */
@@ -39,4 +40,19 @@ export function uiResourceRoutes(app: App, source: UiSource): void {
   app.get(`${task}/attempts`, { schema: { tags: ["tasks"], params: TaskParams, response: { 200: z.array(Attempt), ...errors } } }, listed((ref) => source.listAttempts(ref)));
   app.get(`${task}/artifacts`, { schema: { tags: ["artifacts"], params: TaskParams, response: { 200: Artifacts, ...errors } } }, listed((ref) => source.listArtifacts(ref)));
   app.get(`${task}/metadata`, { schema: { tags: ["metadata"], params: TaskParams, response: { 200: Metadata, ...errors } } }, listed((ref) => source.listMetadata(ref)));
+  app.get(`${task}/cards`, { schema: { tags: ["cards"], summary: "Every attempt's cards, by attempt then id", params: TaskParams, response: { 200: Cards, ...errors } } }, listed((ref) => source.listCards(ref)));
+  app.get(
+    `${task}/metrics`,
+    { schema: { tags: ["metrics"], summary: "Every attempt's metrics, by attempt then name, each in step order", params: TaskParams, querystring: MetricsQuery, response: { 200: TaskMetrics, ...errors } } },
+    async ({ params, query }) => listed((ref) => source.listMetrics(ref, query))({ params }),
+  );
+  app.get(
+    "/flows/:flow/runs/:run/metrics",
+    { schema: { tags: ["metrics"], summary: "The metrics of every task of the run, by step, task, attempt and name", params: RunParams, querystring: MetricsQuery, response: { 200: RunMetrics, ...errors } } },
+    async ({ params, query }) => {
+      const list = await source.listRunMetrics(params.flow, params.run, query);
+      if (list.length === 0 && !(await source.getRun(params.flow, params.run))) throw notFound(runPath(params));
+      return list;
+    },
+  );
 }

@@ -12,6 +12,8 @@ import { ApiError, notFound, runPath, taskPath } from "../api-error.ts";
 import { ErrorBody, RunOutline, RunParams } from "../schemas.ts";
 import { AcrossRunsQuery, ArtifactParams, ArtifactPreview, LogChunk, LogDownloadQuery, LogMatches, LogParams, LogQuery, LogSearchQuery, LogTailQuery, PreviewQuery, RunsAcrossPage, TaskSummariesQuery, TaskSummary } from "../ui-schemas.ts";
 import type { App } from "./context.ts";
+import { datastore } from "./ui-datastore.ts";
+import { uiReportRoutes } from "./ui-reports.ts";
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
 
@@ -139,13 +141,8 @@ export function uiRoutes(app: App, source: UiSource): void {
       return (await previewArtifact(store, ref.flow, artifact, query.bytes)) ?? Promise.reject(new ApiError(404, "not_found", `Artifact "${name}" of ${taskPath(ref)}: its data ${artifact.sha.slice(0, 12)} is missing from the datastore at ${store.root}.`));
     },
   );
-}
 
-/** The run's datastore, or a 404 saying why it cannot be read. */
-async function datastore(source: UiSource, ref: TaskRef): Promise<StorageBackend> {
-  const store = await source.datastoreOf(ref.flow, ref.run);
-  if (!store) throw new ApiError(404, "not_found", `${runPath(ref)} does not exist or has no datastore on record (started by a Weft without the web UI), so its logs and artifacts cannot be read here.`);
-  return store;
+  uiReportRoutes(app, source);
 }
 
 /** The datastore and the attempt asked for (default: the latest started). */
