@@ -8,17 +8,22 @@ import type { MetadataProvider, RunRecord, RunState } from "../metadata/types.ts
 import { planSecrets, providerSettings } from "../secrets/plan.ts";
 import { weftPackage } from "./package-root.ts";
 import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
-import { runSpecBytes, type RunSpec } from "./run-spec.ts";
+import { readIncludedFiles, storeIncludedFiles } from "./included-files.ts";
+import { runSpecBytes, type IncludedFile, type RunSpec } from "./run-spec.ts";
 import { datastoreRoot } from "./stores.ts";
 
 export interface CreateRunRequest {
   backend: StorageBackend;
   metadata: MetadataProvider;
   config: WeftConfig;
-  /** The loaded flow, with any --with decorators applied. */
+  /** The loaded flow, bound to its config values, with any --with decorators applied. */
   flow: LoadedFlow;
   /** Parameter values by field, resolved and validated. */
   params: Record<string, unknown>;
+  /** `@includeFile` paths given on the command line (absolute), by field; the others are read from their defaults. */
+  files?: Record<string, string>;
+  /** `@includeFile` contents already stored (a resumed run's origin's), by field: not read again. */
+  includedFiles?: Record<string, IncludedFile>;
   tags: string[];
   maxNumSplits: number;
   /** The id an orchestrator chose (e.g. `argo-train-x7k2p`); default: the provider allocates a number. */
@@ -48,11 +53,16 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
   // Secret ids and the branch are checked before anything is written.
   const secrets = planSecrets(flow.decorators, config);
   const project = projectOf(flow.name, flow.project, user, request.branch ?? {});
+  if (!flow.configValues) throw new Error(`createRun: flow ${flow.name} is not bound to config values (bindFlow)`);
+  const configs = flow.configs.length ? flow.configValues : undefined;
+  const read = await readIncludedFiles(flow.includeFiles, request.files ?? {}, request.includedFiles);
   const codeKey = layout.codePackage(flow.name, flow.codePackage.sha);
   await backend.putBytes([
     { key: `${codeKey}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
     { key: codeKey, data: Buffer.from(flow.codePackage.code), durable: true },
   ]);
+  const kept = Object.fromEntries(Object.entries(request.includedFiles ?? {}).filter(([field]) => flow.includeFiles.some((f) => f.field === field)));
+  const includedFiles = { ...kept, ...(await storeIncludedFiles(backend, flow.name, read)) };
   const init = {
     flow: flow.name,
     user,
@@ -76,6 +86,8 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
       graph: flow.graph,
       decorators: flow.decorators,
       params: request.params,
+      ...(configs ? { configs } : {}),
+      ...(Object.keys(includedFiles).length ? { includedFiles } : {}),
       maxNumSplits: request.maxNumSplits,
       ...(request.originRun ? { originRun: request.originRun } : {}),
       ...(project ? { project } : {}),

@@ -1,28 +1,41 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { importOptional } from "../../cli/optional-import.ts";
 import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
-import { CLASS_DECORATOR_SCHEMAS, validateStepDecorator, type StepDecorators } from "../decorators/specs.ts";
+import { configSpecs, resolveConfigs, type ConfigSource, type ConfigSpec, type ResolvedConfigs } from "../configs.ts";
+import type { StepDecorators } from "../decorators/specs.ts";
 import { assertNoIssues, type LintIssue } from "../graph/lint.ts";
-import type { ParsedFlow } from "../graph/parse.ts";
+import { includeFileSpecs, type IncludeFileSpec } from "../include-file-specs.ts";
 import { paramSpecs, type ParamSpec } from "../params.ts";
 import type { FlowAnalysis } from "./analyze.ts";
+import { bindFlow, collectDecorators } from "./bind-flow.ts";
 import { bundleFlow } from "./bundle.ts";
 import { readFlowCache, writeFlowCache } from "./flow-cache.ts";
 import { importFlowClass, type FlowClass } from "./import-flow.ts";
-
 
 /** A flow ready to run: its static graph, its code package, and what its decorators say. */
 export interface LoadedFlow extends FlowAnalysis {
   name: string;
   flowClass: FlowClass;
   params: ParamSpec[];
-  /** Decorators per step as written in the flow. */
+  /** `@config` fields. */
+  configs: ConfigSpec[];
+  /** `@includeFile` fields. */
+  includeFiles: IncludeFileSpec[];
+  /** Decorators per step as written in the flow, before configs are put in. */
   decoratorUses: Record<string, DecoratorUse[]>;
-  /** Validated decorators per step (see withDecorators for --with). */
+  /** Class decorators as written (`@project`, `@schedule`, …), before configs are put in. */
+  classDecoratorUses: DecoratorUse[];
+  /**
+   * The config values `decorators` and `project` were bound to (bind-flow.ts);
+   * undefined when the load was asked to leave binding to its caller (`configs: "later"`).
+   */
+  configValues: ResolvedConfigs | undefined;
+  /** Validated decorators per step, configs put in (see withDecorators for --with). */
   decorators: Record<string, StepDecorators>;
   /** `@project({ name })` on the class. */
   project?: { name: string };
@@ -37,6 +50,12 @@ export interface LoadOptions {
    * decorators to `issues` instead of throwing at the first.
    */
   collectIssues?: boolean;
+  /**
+   * The configs given for this run (`--config`, `--config-value`), resolved with the
+   * flow's defaults before its decorators are bound; none by default. `"later"`: bind
+   * nothing, the caller calls bindFlow (`weft resume`, which takes its origin's values).
+   */
+  configs?: ConfigSource[] | "later";
 }
 
 /**
@@ -61,68 +80,37 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const decoratorUses = Object.fromEntries(analysis.graph.steps.map((step) => [step, metadata.stepDecorators[step] ?? []]));
   const instance = new flowClass() as unknown as Record<string, unknown>;
   const params = paramSpecs(metadata.params, instance, name);
-  const project = projectDecorator(file, metadata.classDecorators);
-  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, ...(project ? { project } : {}), codePackage: { sha, code, map, path } };
-  if (!options.collectIssues) return { ...loaded, decorators: withDecorators(loaded, []) };
+  const flowDir = dirname(analysis.file);
+  const loaded: LoadedFlow = {
+    ...analysis,
+    name,
+    flowClass,
+    params,
+    configs: configSpecs(metadata.configs, flowDir),
+    includeFiles: includeFileSpecs(metadata.includeFiles, flowDir, name),
+    decoratorUses,
+    classDecoratorUses: metadata.classDecorators,
+    configValues: undefined,
+    decorators: {},
+    codePackage: { sha, code, map, path },
+  };
+  if (options.configs === "later") return loaded;
+  const readText = (p: string) => readFileSync(p, "utf8");
+  if (!options.collectIssues) return bindFlow(loaded, resolveConfigs(loaded.configs, options.configs ?? [], readText));
   // `weft check`: keep the valid decorators and add every invalid one to the issues.
-  const { decorators, issues } = collectDecorators(loaded, []);
-  return { ...loaded, decorators, issues: [...analysis.issues, ...issues] };
-}
-
-/** The options of @project, validated; undefined for a flow without it. */
-function projectDecorator(file: string, uses: DecoratorUse[]): { name: string } | undefined {
-  const use = uses.find((d) => d.name === "project");
-  if (!use) return undefined;
-  const parsed = CLASS_DECORATOR_SCHEMAS.project.safeParse(use.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new WeftError("FLOW_INVALID", `${file}: @project(${JSON.stringify(use.options)}): ${issue?.path.join(".") || "options"} ${issue?.message ?? "are invalid"}.`, { hint: '@project takes a name of lowercase letters, digits and _: @project({ name: "fraud_model" }).' });
+  const configIssues: LintIssue[] = [];
+  // Decorators that read configs are checked only once the configs resolve.
+  let configValues: ResolvedConfigs | undefined;
+  try {
+    configValues = resolveConfigs(loaded.configs, [], readText);
+  } catch (error) {
+    if (!(error instanceof WeftError)) throw error;
+    const field = loaded.configs.find((c) => error.message.startsWith(`Config "${c.field}"`))?.field;
+    const line = analysis.parsed.configs.find((c) => c.field === field)?.line ?? analysis.parsed.line;
+    configIssues.push({ step: undefined, line, message: error.message, hint: error.hint ?? "Fix the config." });
   }
-  return parsed.data;
-}
-
-/**
- * Validates every decorator use of every step and collects the problems instead of
- * stopping at the first: the decorators that are valid, and one issue (with the
- * decorator's line) for each that is not.
- */
-export function collectDecorators(flow: Pick<LoadedFlow, "decoratorUses"> & { parsed?: ParsedFlow }, extra: DecoratorUse[]): { decorators: Record<string, StepDecorators>; issues: LintIssue[]; errors: WeftError[] } {
-  const decorators: Record<string, StepDecorators> = {};
-  const issues: LintIssue[] = [];
-  const errors: WeftError[] = [];
-  for (const [step, own] of Object.entries(flow.decoratorUses)) {
-    const added = extra.filter((e) => !own.some((u) => u.name === e.name));
-    const uses = [...own.map((u) => [u, `step "${step}"`, "FLOW_INVALID"] as const), ...added.map((u) => [u, `step "${step}" (from --with ${u.name})`, "USAGE"] as const)];
-    const validated: StepDecorators[] = [];
-    for (const [use, where, code] of uses) {
-      try {
-        validated.push(validateStepDecorator(use, where, code));
-      } catch (error) {
-        if (!(error instanceof WeftError)) throw error;
-        errors.push(error);
-        const parsedStep = flow.parsed?.steps.find((s) => s.name === step);
-        const line = parsedStep?.decoratorLines?.[use.name] ?? parsedStep?.line ?? flow.parsed?.line ?? 0;
-        issues.push({ step, line, message: error.message, hint: error.hint ?? `Fix the options of @${use.name}.` });
-      }
-    }
-    decorators[step] = mergeDecorators(validated, (message) => {
-      const parsedStep = flow.parsed?.steps.find((s) => s.name === step);
-      const error = new WeftError("FLOW_INVALID", `Step "${step}" ${message}`, { hint: "Give each @card of a step its own id: @card({ id: \"report\" })." });
-      errors.push(error);
-      issues.push({ step, line: parsedStep?.decoratorLines?.card ?? parsedStep?.line ?? 0, message: error.message, hint: error.hint! });
-    });
-  }
-  return { decorators, issues, errors };
-}
-
-/**
- * Validated decorators per step, with `extra` (from `--with`) added to every step
- * that does not already have a decorator of that name: the flow's own options win.
- */
-export function withDecorators(flow: Pick<LoadedFlow, "decoratorUses">, extra: DecoratorUse[]): Record<string, StepDecorators> {
-  const { decorators, errors } = collectDecorators(flow, extra);
-  if (errors.length) throw errors[0];
-  return decorators;
+  const { decorators, issues } = collectDecorators({ ...loaded, configValues }, []);
+  return { ...loaded, configValues, decorators, issues: [...analysis.issues, ...configIssues, ...issues] };
 }
 
 interface Prepared {
@@ -164,15 +152,4 @@ export async function writeCodePackage(cacheDir: string, sha: string, code: stri
   await writeFile(join(dir, "flow.mjs.map"), map);
   await writeFile(join(dir, "flow.mjs"), code);
   return join(dir, "flow.mjs");
-}
-
-/** One step's validated decorators as one object: the cards of every @card together, each other decorator once. */
-function mergeDecorators(validated: StepDecorators[], problem: (message: string) => void): StepDecorators {
-  const merged: StepDecorators = Object.assign({}, ...validated);
-  const cards = validated.flatMap((d) => d.card ?? []);
-  if (cards.length === 0) return merged;
-  const ids = cards.map((c) => c.id ?? c.type);
-  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
-  if (repeated.length) problem(`has two cards named "${repeated[0]}" (a card without an id is named by its type).`);
-  return { ...merged, card: cards };
 }
