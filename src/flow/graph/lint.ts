@@ -93,7 +93,7 @@ function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void
     const other = seen.get(flag);
     if (other) add(undefined, p.line, `Parameters "${other}" and "${p.field}" both become --${flag}.`, "Rename one of them.");
     if (RUN_OPTIONS.includes(flag)) {
-      add(undefined, p.line, `${p.what} "${p.field}" becomes --${flag}, which is an option of weft run.`, `Rename the field, e.g. ${p.field === "help" ? "showHelp" : `${p.field}Param`}; weft run's own options are ${RUN_OPTIONS.map((o) => `--${o}`).join(", ")}.`);
+      add(undefined, p.line, `${p.what} "${p.field}" becomes --${flag}, which is an option of weft run.`, `Rename the ${p.what === "Parameter" ? "parameter" : "field"}, e.g. ${p.field === "help" ? "showHelp" : `${p.field}Param`}; weft run's own options are ${RUN_OPTIONS.map((o) => `--${o}`).join(", ")}.`);
     }
     seen.set(flag, p.field);
   }
