@@ -10,7 +10,8 @@ export interface ConfigOptions {
   default?: string;
   /**
    * The value when nothing names the config and there is no `default` file: an object, or
-   * a text read by `parser` as a given value would be.
+   * a text read by `parser` as a given value would be. A field initializer does the same:
+   * `@config() settings: Settings = { lr: 0.1 }`.
    */
   defaultValue?: unknown;
   /** The run refuses to start unless the config is given (or has a default). */

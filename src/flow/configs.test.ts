@@ -69,6 +69,11 @@ describe("resolveConfigs", () => {
 });
 
 describe("configSpecs and parseConfigOption", () => {
+  test("a field initializer is the default value, unless defaultValue is given", () => {
+    const specs = configSpecs([{ field: "a", options: {} }, { field: "b", options: { defaultValue: { lr: 2 } } }], "/flows", { a: { lr: 1 }, b: { lr: 3 } });
+    assert.deepEqual(specs.map((s) => s.defaultValue), [{ lr: 1 }, { lr: 2 }]);
+  });
+
   test("a relative default file is taken from the flow file's folder, an absolute one as written", () => {
     const specs = configSpecs([{ field: "a", options: { default: "conf/a.json" } }, { field: "b", options: { default: "/etc/b.json", required: true } }], "/home/me/flows");
     assert.deepEqual(specs.map((s) => [s.defaultFile, s.required]), [["/home/me/flows/conf/a.json", false], ["/etc/b.json", true]]);

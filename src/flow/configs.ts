@@ -35,8 +35,12 @@ export interface ResolvedConfigs {
 /** Reads a file's text; throws a Node error (with `code`) when it cannot. Injected so that resolution stays pure. */
 export type ReadText = (path: string) => string;
 
-/** The config specs of a flow from what its decorators recorded; `flowDir` anchors relative default files. */
-export function configSpecs(declarations: FieldDeclaration[], flowDir: string): ConfigSpec[] {
+/**
+ * The config specs of a flow from what its decorators recorded; `flowDir` anchors relative
+ * default files. A field initializer (`@config() settings: Settings = { lr: 0.1 }`) is
+ * the default value, as a parameter's is, unless `defaultValue` is given.
+ */
+export function configSpecs(declarations: FieldDeclaration[], flowDir: string, instance: Record<string, unknown> = {}): ConfigSpec[] {
   return declarations.map(({ field, options }) => {
     const file = options.default as string | undefined;
     return {
@@ -44,7 +48,7 @@ export function configSpecs(declarations: FieldDeclaration[], flowDir: string): 
       help: options.help as string | undefined,
       required: options.required === true,
       defaultFile: file === undefined ? undefined : isAbsolute(file) ? file : join(flowDir, file),
-      defaultValue: options.defaultValue,
+      defaultValue: options.defaultValue ?? instance[field],
       parser: options.parser as ConfigSpec["parser"],
     };
   });

@@ -86,7 +86,7 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
     name,
     flowClass,
     params,
-    configs: configSpecs(metadata.configs, flowDir),
+    configs: configSpecs(metadata.configs, flowDir, instance),
     includeFiles: includeFileSpecs(metadata.includeFiles, flowDir, name),
     decoratorUses,
     classDecoratorUses: metadata.classDecorators,
