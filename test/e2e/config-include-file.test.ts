@@ -91,7 +91,7 @@ test("configs from a file or a string reach steps frozen and decorators bound; i
   assert.match(dump.stdout, /settings +Object .*\{ memory: 4096, lr: 0.5, layers: \[ 8, 8 \] \}/);
 });
 
-test("a missing included file or config file fails the run start before anything is written, naming the flag or the config and the file", async () => {
+test("a missing included file or config file fails the run start before anything is written, naming the flag or the config and the file; weft check lists a broken default config", async () => {
   const dir = tempProject("weft-config-");
   const file = writeFlow(dir, "flow.ts", FLOW);
   writeFileSync(join(dir, "config.json"), JSON.stringify({ memory: 1024, lr: 0.1, layers: [3] }));
@@ -109,4 +109,9 @@ test("a missing included file or config file fails the run start before anything
   assert.equal(noKey.code, 1);
   assert.match(noKey.stderr, new RegExp(`configExpr\\("settings.memory"\\) in @resources of step "start": config "settings" \\(from default file ${join(dir, "config.json")}\\) has no key "memory" at settings\\.`));
   assert.equal(existsSync(join(dir, ".weft", "datastore", "TrainFlow")), false, "nothing was written");
+  // weft check reads the default configs: a broken one is listed at its field, and the decorators that read it are not blamed.
+  writeFileSync(join(dir, "config.json"), '{ "memory": 1024,\n}');
+  const check = await runWeft(["check", file], { cwd: dir });
+  assert.equal(check.code, 1);
+  assert.match(check.stderr, /1 problem found\n.*flow\.ts:6 Config "settings": .*config\.json is not valid JSON at line 2, column 1/);
 });
