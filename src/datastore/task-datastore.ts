@@ -87,20 +87,7 @@ export class TaskDatastore {
    * throw to refuse it (a task with secrets refuses artifacts that contain one).
    */
   async saveArtifacts(values: Map<string, unknown>, inspect?: (name: string, bytes: readonly Uint8Array[]) => void): Promise<Record<string, ArtifactRecord>> {
-    const names = [...values.keys()];
-    const serialized = names.map((name) => {
-      const value = values.get(name);
-      const serializer = serializerFor(value);
-      const bytes = serializer.serialize(value, name);
-      // Refused here, before any blob or the done marker is written: a value over the
-      // limit would be saved and the task done, but it could never be read.
-      const size = byteLength(bytes);
-      if (size > this.content.maxValueBytes) throw tooLarge(`Artifact "${name}" (${serializer.describe(value)}, ${size} bytes serialized)`, this.content.maxValueBytes);
-      inspect?.(name, bytes instanceof Uint8Array ? [bytes] : bytes);
-      return { serializer: serializer.name, type: serializer.describe(value), bytes };
-    });
-    const shas = await this.content.save(serialized.map((s) => s.bytes));
-    return Object.fromEntries(names.map((name, i) => [name, { sha: shas[i]!, serializer: serialized[i]!.serializer, type: serialized[i]!.type, size: byteLength(serialized[i]!.bytes) }]));
+    return saveValues(this.content, values, inspect);
   }
 
   /**
@@ -140,6 +127,27 @@ export class TaskDatastore {
     }
     return new ArtifactReader(this.content, this.pathspec, await this.readData(attempt));
   }
+}
+
+/**
+ * Serializes values and stores them in the content store; returns their records. What
+ * a task saves as artifacts, and what a run stores before its tasks (`@includeFile`).
+ */
+export async function saveValues(content: ContentStore, values: Map<string, unknown>, inspect?: (name: string, bytes: readonly Uint8Array[]) => void): Promise<Record<string, ArtifactRecord>> {
+  const names = [...values.keys()];
+  const serialized = names.map((name) => {
+    const value = values.get(name);
+    const serializer = serializerFor(value);
+    const bytes = serializer.serialize(value, name);
+    // Refused here, before any blob or the done marker is written: a value over the
+    // limit would be saved and the task done, but it could never be read.
+    const size = byteLength(bytes);
+    if (size > content.maxValueBytes) throw tooLarge(`Artifact "${name}" (${serializer.describe(value)}, ${size} bytes serialized)`, content.maxValueBytes);
+    inspect?.(name, bytes instanceof Uint8Array ? [bytes] : bytes);
+    return { serializer: serializer.name, type: serializer.describe(value), bytes };
+  });
+  const shas = await content.save(serialized.map((s) => s.bytes));
+  return Object.fromEntries(names.map((name, i) => [name, { sha: shas[i]!, serializer: serialized[i]!.serializer, type: serialized[i]!.type, size: byteLength(serialized[i]!.bytes) }]));
 }
 
 /** Reads artifacts of one finished task, each on first use. */

@@ -6,9 +6,21 @@
 export interface DecoratorUse {
   name: string;
   options: Record<string, unknown>;
+  /**
+   * The function form, `@resources((c) => ({ memory: c.settings.memory }))`: called with
+   * the run's config values when the flow is bound to them (flow/config-bind.ts); `options`
+   * is then empty.
+   */
+  fromConfigs?: (configs: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 }
 
 export interface ParamDeclaration {
+  field: string;
+  options: Record<string, unknown>;
+}
+
+/** A field decorated with `@config` or `@includeFile`, with its options as written. */
+export interface FieldDeclaration {
   field: string;
   options: Record<string, unknown>;
 }
@@ -18,6 +30,10 @@ export interface FlowClassMetadata {
   steps: string[];
   stepDecorators: Record<string, DecoratorUse[]>;
   params: ParamDeclaration[];
+  /** `@config` fields, in declaration order. */
+  configs: FieldDeclaration[];
+  /** `@includeFile` fields, in declaration order. */
+  includeFiles: FieldDeclaration[];
   classDecorators: DecoratorUse[];
 }
 
@@ -37,9 +53,11 @@ export function ownFlowMetadata(metadata: DecoratorMetadataObject): FlowClassMet
           steps: [...inherited.steps],
           stepDecorators: Object.fromEntries(Object.entries(inherited.stepDecorators).map(([k, v]) => [k, [...v]])),
           params: [...inherited.params],
+          configs: [...inherited.configs],
+          includeFiles: [...inherited.includeFiles],
           classDecorators: [...inherited.classDecorators],
         }
-      : { steps: [], stepDecorators: {}, params: [], classDecorators: [] };
+      : emptyRecord();
   }
   return bag[KEY]!;
 }
@@ -48,5 +66,9 @@ export function ownFlowMetadata(metadata: DecoratorMetadataObject): FlowClassMet
 export function readFlowMetadata(flowClass: abstract new () => unknown): FlowClassMetadata {
   const metadata = (flowClass as { [Symbol.metadata]?: DecoratorMetadataObject | null })[Symbol.metadata];
   const record = metadata ? (metadata as Record<symbol, FlowClassMetadata | undefined>)[KEY] : undefined;
-  return record ?? { steps: [], stepDecorators: {}, params: [], classDecorators: [] };
+  return record ?? emptyRecord();
+}
+
+function emptyRecord(): FlowClassMetadata {
+  return { steps: [], stepDecorators: {}, params: [], configs: [], includeFiles: [], classDecorators: [] };
 }

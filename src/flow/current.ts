@@ -21,7 +21,10 @@ export interface CurrentTask {
   namespace: string;
   username: string;
   foreachStack: ForeachFrame[];
-  /** The field names of the flow's parameters (`@param`), in declaration order. */
+  /**
+   * The field names of the flow's parameters (`@param`), in declaration order, then of its
+   * included files (`@includeFile`, parameters in Metaflow too); not its configs.
+   */
   parameterNames: string[];
   /**
    * The run's user tags as the run started (`weft run --tag`), as Metaflow's `current.tags`:

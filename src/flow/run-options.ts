@@ -16,6 +16,8 @@ export const RUN_OPTIONS: readonly string[] = [
   "origin-run-id",
   "branch",
   "production",
+  "config",
+  "config-value",
   "help",
   "version",
 ];

@@ -8,18 +8,23 @@ import type { MetadataProvider, OrchestratorRef, RunRecord, RunState } from "../
 import { planSecrets, providerSettings } from "../secrets/plan.ts";
 import { weftPackage } from "./package-root.ts";
 import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
+import { readIncludedFiles, storeIncludedFiles } from "./included-files.ts";
 import type { RunBlueprint } from "./run-blueprint.ts";
-import { runSpecBytes, type RunSpec } from "./run-spec.ts";
+import { runSpecBytes, type IncludedFile, type RunSpec } from "./run-spec.ts";
 import { datastoreRoot } from "./stores.ts";
 
 export interface CreateRunRequest {
   backend: StorageBackend;
   metadata: MetadataProvider;
   config: WeftConfig;
-  /** The loaded flow, with any --with decorators applied. */
+  /** The loaded flow, bound to its config values, with any --with decorators applied. */
   flow: LoadedFlow;
   /** Parameter values by field, resolved and validated. */
   params: Record<string, unknown>;
+  /** `@includeFile` paths given on the command line (absolute), by field; the others are read from their defaults. */
+  files?: Record<string, string>;
+  /** `@includeFile` contents already stored (a resumed run's origin's), by field: not read again. */
+  includedFiles?: Record<string, IncludedFile>;
   tags: string[];
   maxNumSplits: number;
   /** The id an orchestrator chose (e.g. `argo-train-x7k2p`); default: the provider allocates a number. */
@@ -45,7 +50,15 @@ export interface CreatedRun {
  */
 export async function createRun(request: CreateRunRequest): Promise<CreatedRun> {
   const { backend, metadata, config, flow } = request;
-  const blueprint = await storeBlueprint({ backend, config, flow, maxNumSplits: request.maxNumSplits, ...(request.branch ? { branch: request.branch } : {}) });
+  const blueprint = await storeBlueprint({
+    backend,
+    config,
+    flow,
+    maxNumSplits: request.maxNumSplits,
+    ...(request.branch ? { branch: request.branch } : {}),
+    ...(request.files ? { files: request.files } : {}),
+    ...(request.includedFiles ? { includedFiles: request.includedFiles } : {}),
+  });
   return recordRun({
     backend,
     metadata,
@@ -62,24 +75,32 @@ export async function createRun(request: CreateRunRequest): Promise<CreatedRun> 
 export interface BlueprintRequest {
   backend: StorageBackend;
   config: WeftConfig;
+  /** Bound to its config values (bindFlow). */
   flow: LoadedFlow;
   maxNumSplits: number;
   branch?: BranchChoice;
+  /** `@includeFile` paths given on the command line (absolute), by field; the others are read from their defaults. */
+  files?: Record<string, string>;
+  /** `@includeFile` contents already stored (a resumed run's origin's), by field: not read again. */
+  includedFiles?: Record<string, IncludedFile>;
 }
 
 /**
- * What every run of this version of the flow shares, with its code package stored in
- * the datastore under its hash. Secret ids and the branch are checked before anything
- * is written.
+ * What every run of this version of the flow shares, with its code package and its
+ * included files stored in the datastore under their hashes. Secret ids, the branch and
+ * the included files are checked and read before anything is written.
  */
 export async function storeBlueprint(request: BlueprintRequest): Promise<RunBlueprint> {
   const blueprint = blueprintOf(request.flow, request.config, request.maxNumSplits, request.branch);
-  const { flow } = request;
-  await request.backend.putBytes([
+  const { flow, backend } = request;
+  const read = await readIncludedFiles(flow.includeFiles, request.files ?? {}, request.includedFiles);
+  await backend.putBytes([
     { key: `${blueprint.codePackage.key}.map`, data: Buffer.from(flow.codePackage.map), durable: true },
     { key: blueprint.codePackage.key, data: Buffer.from(flow.codePackage.code), durable: true },
   ]);
-  return blueprint;
+  const kept = Object.fromEntries(Object.entries(request.includedFiles ?? {}).filter(([field]) => flow.includeFiles.some((f) => f.field === field)));
+  const includedFiles = { ...kept, ...(await storeIncludedFiles(backend, flow.name, read)) };
+  return Object.keys(includedFiles).length ? { ...blueprint, includedFiles } : blueprint;
 }
 
 /** The blueprint of a loaded flow, without storing anything; throws for bad secret ids or a bad branch. */
@@ -87,6 +108,7 @@ export function blueprintOf(flow: LoadedFlow, config: WeftConfig, maxNumSplits: 
   const user = config.values.user;
   const secrets = planSecrets(flow.decorators, config);
   const project = projectOf(flow.name, flow.project, user, branch ?? {});
+  if (!flow.configValues) throw new Error(`blueprintOf: flow ${flow.name} is not bound to config values (bindFlow)`);
   return {
     flow: flow.name,
     user,
@@ -94,6 +116,7 @@ export function blueprintOf(flow: LoadedFlow, config: WeftConfig, maxNumSplits: 
     graph: flow.graph,
     decorators: flow.decorators,
     params: flow.params,
+    ...(flow.configs.length ? { configs: flow.configValues } : {}),
     maxNumSplits,
     ...(project ? { project } : {}),
     ...(Object.keys(secrets).length ? { secrets, secretSettings: providerSettings(config) } : {}),
@@ -152,6 +175,8 @@ export async function recordRun(request: RecordRunRequest): Promise<CreatedRun> 
       graph: blueprint.graph,
       decorators: blueprint.decorators,
       params: request.params,
+      ...(blueprint.configs ? { configs: blueprint.configs } : {}),
+      ...(blueprint.includedFiles ? { includedFiles: blueprint.includedFiles } : {}),
       maxNumSplits: blueprint.maxNumSplits,
       ...(request.originRun ? { originRun: request.originRun } : {}),
       ...(project ? { project } : {}),

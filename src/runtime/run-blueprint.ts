@@ -4,10 +4,12 @@ import { layout } from "../datastore/layout.ts";
 import { WeftError } from "../errors/weft-error.ts";
 import type { StepDecorators } from "../flow/decorators/specs.ts";
 import type { FlowGraph } from "../flow/graph/graph.ts";
+import type { ResolvedConfigs } from "../flow/configs.ts";
 import type { ParamSpec } from "../flow/params.ts";
 import type { ProjectInfo } from "../flow/project.ts";
 import type { SecretsPlan } from "../secrets/inject.ts";
 import type { ProviderSettings } from "../secrets/types.ts";
+import type { IncludedFile } from "./run-spec.ts";
 
 /**
  * What every run of one version of a flow shares, decided before any run exists: the
@@ -26,6 +28,10 @@ export interface RunBlueprint {
   decorators: Record<string, StepDecorators>;
   /** The flow's parameters: a run's values are validated against them, defaults filled in. */
   params: ParamSpec[];
+  /** `@config` values, resolved when the blueprint was made (run start, or deploy time): every run of it has the same. */
+  configs?: ResolvedConfigs;
+  /** `@includeFile` contents, read and stored when the blueprint was made. */
+  includedFiles?: Record<string, IncludedFile>;
   maxNumSplits: number;
   project?: ProjectInfo;
   secrets?: Record<string, SecretsPlan>;

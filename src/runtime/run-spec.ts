@@ -1,3 +1,5 @@
+import type { ArtifactRecord } from "../datastore/task-datastore.ts";
+import type { ResolvedConfigs } from "../flow/configs.ts";
 import type { StepDecorators } from "../flow/decorators/specs.ts";
 import type { FlowGraph } from "../flow/graph/graph.ts";
 import type { StorageBackend } from "../datastore/types.ts";
@@ -32,6 +34,13 @@ export interface RunSpec {
   decorators: Record<string, StepDecorators>;
   /** Parameter values by field; JSON-safe. */
   params: Record<string, unknown>;
+  /**
+   * `@config` values by field, and where each came from, resolved when the run was
+   * created; a resumed run has its origin's. Absent for a flow without configs.
+   */
+  configs?: ResolvedConfigs;
+  /** `@includeFile` fields: the file each was read from and its stored content. Absent for a flow without any. */
+  includedFiles?: Record<string, IncludedFile>;
   maxNumSplits: number;
   /** The run this one resumes. */
   originRun?: string;
@@ -40,6 +49,16 @@ export interface RunSpec {
   /** @secrets of each step, resolved and validated when the run started. */
   secrets?: Record<string, SecretsPlan>;
   secretSettings?: ProviderSettings;
+}
+
+/** A file read when the run was created (`@includeFile`), stored by content hash. */
+export interface IncludedFile {
+  /** The absolute path it was read from, for reference: tasks read the stored bytes. */
+  file: string;
+  /** The file's size in bytes. */
+  size: number;
+  /** The artifact every task of the run carries under the field's name. */
+  record: ArtifactRecord;
 }
 
 export function runSpecBytes(spec: RunSpec): Uint8Array {

@@ -3,7 +3,7 @@ import type { V1Job } from "@kubernetes/client-node";
 import { resolveConfig } from "../../config/resolve.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { parseWithOption } from "../../flow/decorators/specs.ts";
-import { withDecorators } from "../../flow/load/load-flow.ts";
+import { withDecorators } from "../../flow/load/bind-flow.ts";
 import { previewJobs } from "../../compute/kubernetes/preview.ts";
 import { unknownFields } from "../../compute/kubernetes/schema-fields.ts";
 import { loadFlowForRun } from "../../runtime/runner/start-run.ts";

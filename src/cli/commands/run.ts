@@ -1,9 +1,11 @@
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { resolveConfig, type WeftConfig } from "../../config/resolve.ts";
 import { parseWithOption } from "../../flow/decorators/specs.ts";
 import type { LoadedFlow } from "../../flow/load/load-flow.ts";
-import { withDecorators } from "../../flow/load/load-flow.ts";
+import { withDecorators } from "../../flow/load/bind-flow.ts";
 import { parseParamValue } from "../../flow/params.ts";
+import { parseConfigOption, type ConfigSource } from "../../flow/configs.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { validateTag } from "../../client/tags.ts";
 import { planResume } from "../../runtime/runner/resume-plan.ts";
@@ -33,7 +35,9 @@ function executionOptions(command: Command): Command {
     .option("--datastore-root <root>", "datastore root [WEFT_DATASTORE_SYSROOT_LOCAL or _AZURE]")
     .option("--metadata <kind>", "local or service [WEFT_DEFAULT_METADATA]")
     .option("--branch <name>", "for a flow with @project: run in branch test.<name> instead of user.<you>")
-    .option("--production", "for a flow with @project: run in the production branch (prod, or prod.<name> with --branch)");
+    .option("--production", "for a flow with @project: run in the production branch (prod, or prod.<name> with --branch)")
+    .option("--config <name=file>", "read @config NAME from a JSON file (repeatable)", collect, [])
+    .option("--config-value <name=text>", "give @config NAME as JSON text (repeatable)", collect, []);
 }
 
 export function runCommand(preloaded: Preloaded): Command {
@@ -54,6 +58,14 @@ export function runCommand(preloaded: Preloaded): Command {
         command.addOption(new Option(`--${spec.flag} <value>`, help));
       }
     }
+    for (const spec of flow.includeFiles) {
+      const help = `${spec.help ?? ""} (file, read once when the run starts${spec.required ? ", required" : `, default ${spec.defaultFile}`})`.trim();
+      command.addOption(new Option(`--${spec.flag} <file>`, help));
+    }
+    if (flow.configs.length) {
+      const configs = flow.configs.map((c) => `${c.field}${c.help ? ` (${c.help})` : ""}${c.required ? ", required" : c.defaultFile ? `, default ${c.defaultFile}` : ""}`);
+      command.addHelpText("after", `\nConfigs of ${flow.name} (--config NAME=FILE, --config-value NAME=TEXT):\n${configs.map((c) => `  ${c}`).join("\n")}\n`);
+    }
   }
   return command.action(async (_file: string, opts: Record<string, unknown>) => {
     if (preloaded.error) throw preloaded.error;
@@ -64,7 +76,12 @@ export function runCommand(preloaded: Preloaded): Command {
       const key = new Option(`--${spec.flag}`).attributeName();
       if (opts[key] !== undefined) params[spec.field] = parseParamValue(spec, opts[key] as string | boolean);
     }
-    await execute(config, loaded, opts, params);
+    const files: Record<string, string> = {};
+    for (const spec of loaded.includeFiles) {
+      const value = opts[new Option(`--${spec.flag}`).attributeName()];
+      if (value !== undefined) files[spec.field] = resolve(value as string);
+    }
+    await execute(config, loaded, opts, { params, files });
   });
 }
 
@@ -76,23 +93,38 @@ export function resumeCommand(): Command {
       .argument("[step]", "run this step and all after it again (default: the steps that did not finish)")
       .option("--origin-run-id <id>", "the run to resume (default: your latest run of the flow)"),
   ).action(async (file: string, step: string | undefined, opts: Record<string, unknown>) => {
+    if ((opts.config as string[]).length || (opts.configValue as string[]).length) {
+      throw new WeftError("USAGE", "weft resume takes no --config or --config-value: a resumed run uses the config values of the run it resumes.", {
+        hint: `Start a new run with other configs: weft run ${file} --config NAME=FILE.`,
+      });
+    }
     const config = configWithFlags(opts);
-    const loaded = await loadFlowForRun(file, config);
+    const loaded = await loadFlowForRun(file, config, "later");
     const originRunId = opts.originRunId as string | undefined;
-    await execute(config, loaded, opts, {}, ({ backend, metadata }) =>
+    await execute(config, loaded, opts, { params: {}, files: {} }, ({ backend, metadata }) =>
       planResume({ backend, metadata, flow: loaded, user: config.values.user, ...(originRunId ? { originRunId } : {}), ...(step ? { step } : {}) }),
     );
   });
 }
 
-async function execute(config: WeftConfig, loaded: LoadedFlow, opts: Record<string, unknown>, params: Record<string, unknown>, resume?: RunOptions["resume"]): Promise<void> {
+/** What `weft run` was given for the flow's own inputs. */
+interface FlowInputs {
+  params: Record<string, unknown>;
+  /** `@includeFile` paths, absolute, by field. */
+  files: Record<string, string>;
+}
+
+async function execute(config: WeftConfig, loaded: LoadedFlow, opts: Record<string, unknown>, inputs: FlowInputs, resume?: RunOptions["resume"]): Promise<void> {
   const extra = (opts.with as string[]).map(parseWithOption);
   for (const tag of opts.tag as string[]) validateTag(tag);
   const runId = opts.runId as string | undefined;
   const options = {
     config,
-    flow: { ...loaded, decorators: withDecorators(loaded, extra) },
-    params,
+    // A resumed flow is bound to its origin's configs once the origin is known (startRun).
+    flow: resume ? loaded : { ...loaded, decorators: withDecorators(loaded, extra) },
+    extra,
+    params: inputs.params,
+    files: inputs.files,
     maxNumSplits: opts.maxNumSplits as number,
     tags: opts.tag as string[],
     ...(runId ? { runId } : {}),
@@ -120,13 +152,33 @@ function configWithFlags(opts: Record<string, unknown>): WeftConfig {
   });
 }
 
-/** Loads the flow of `weft run <flow>` ahead of option parsing; errors surface when the command runs. */
+/**
+ * Loads the flow of `weft run <flow>` ahead of option parsing, so that its parameters
+ * become flags; errors surface when the command runs. Its decorators are bound to the
+ * configs named by --config and --config-value, which are read from `argv` here for that.
+ */
 export async function preloadRunFlow(argv: string[]): Promise<Preloaded> {
   const file = argv[0] === "run" ? argv[1] : undefined;
   if (!file || file.startsWith("-")) return {};
   try {
-    return { flow: await loadFlowForRun(file, resolveConfig()) };
+    return { flow: await loadFlowForRun(file, resolveConfig(), configSourcesOf(argv)) };
   } catch (error) {
     return { error };
   }
+}
+
+/** The configs `--config NAME=FILE` (a path relative to the working directory) and `--config-value NAME=TEXT` give, in order. */
+export function configSourcesOf(argv: string[]): ConfigSource[] {
+  const sources: ConfigSource[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    const flag = (["--config", "--config-value"] as const).find((f) => arg === f || arg.startsWith(`${f}=`));
+    if (!flag) continue;
+    const text = arg === flag ? argv[++i] : arg.slice(flag.length + 1);
+    if (text === undefined) throw new WeftError("USAGE", `${flag} needs a value: ${flag} NAME=${flag === "--config" ? "FILE" : "TEXT"}.`);
+    const { name, rest } = parseConfigOption(text, flag);
+    sources.push(flag === "--config" ? { name, file: resolve(rest) } : { name, text: rest });
+  }
+  return sources;
 }

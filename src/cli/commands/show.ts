@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { formatIssues } from "../../flow/graph/lint.ts";
+import { cliName, formatIssues } from "../../flow/graph/lint.ts";
 import type { FlowAnalysis } from "../../flow/load/analyze.ts";
 import { findLoops, isBackEdge } from "../../flow/graph/loops.ts";
 import { importOptional } from "../optional-import.ts";
@@ -9,8 +9,10 @@ export function describeGraph(analysis: FlowAnalysis): string {
   const { graph, parsed } = analysis;
   const lines = [`${graph.flowName}  (${parsed.file})`, ""];
   const loops = findLoops(graph);
-  for (const p of parsed.params) lines.push(`  param --${p.field}  (line ${p.line})`);
-  if (parsed.params.length) lines.push("");
+  for (const p of parsed.params) lines.push(`  param --${cliName(p.field)}  (line ${p.line})`);
+  for (const f of parsed.includeFiles) lines.push(`  file --${cliName(f.field)}${f.defaultFile ? `  default ${f.defaultFile}` : ""}  (line ${f.line})`);
+  for (const c of parsed.configs) lines.push(`  config ${c.field}${c.defaultFile ? `  default ${c.defaultFile}` : ""}  (line ${c.line})`);
+  if (parsed.params.length + parsed.includeFiles.length + parsed.configs.length) lines.push("");
   for (const name of graph.steps) {
     const node = graph.nodes[name]!;
     const step = parsed.steps.find((s) => s.name === name)!;

@@ -313,6 +313,32 @@ describe("parameters against weft run's options", () => {
   });
 });
 
+describe("configs and included files", () => {
+  test("lint reports an included file whose flag is a parameter's or weft run's, and a field that is two kinds at once", () => {
+    const issues = issuesOf(
+      "export default class F extends FlowSpec {",
+      "  @param() dataFile = 1;",
+      "  @includeFile({ required: true }) data_file!: string;",
+      '  @includeFile({ default: "a.csv" }) tag!: string;',
+      '  @config({ default: "c.json" }) @param() settings = 1;',
+      '  @includeFile({ default: "x.csv" }) @config() both!: string;',
+      ...START_END,
+      "}",
+    );
+    assert.equal(issue(issues, "both become").message, 'Parameters "dataFile" and "data_file" both become --data-file.');
+    assert.match(issue(issues, "option of weft run").message, /^Included file "tag" becomes --tag, which is an option of weft run\.$/);
+    assert.deepEqual(issues.filter((i) => /is both/.test(i.message)).map((i) => [i.line, i.message]), [
+      [5, 'Field "settings" is both @param and @config.'],
+      [6, 'Field "both" is both @config and @includeFile.'],
+    ]);
+  });
+
+  test("lint reports a config named like a step", () => {
+    const i = issue(issuesOf("export default class F extends FlowSpec {", '  @config({ default: "c.json" }) end!: object;', ...START_END, "}"), "clashes");
+    assert.deepEqual([i.line, i.message], [2, 'Config "end" clashes with a step.']);
+  });
+});
+
 describe("cliName", () => {
   test("cliName turns camelCase and snake_case fields into kebab-case flags", () => {
     assert.deepEqual(["testSize", "foo_bar", "maxNumSplits", "x2Y", "plain"].map(cliName), ["test-size", "foo-bar", "max-num-splits", "x2-y", "plain"]);

@@ -86,15 +86,26 @@ function checkStep(s: ParsedStep, parsed: ParsedFlow, stepNames: Set<string>, ad
 
 function checkParams(parsed: ParsedFlow, stepNames: Set<string>, add: Add): void {
   const seen = new Map<string, string>();
-  for (const p of parsed.params) {
+  // Parameters and included files are both flags of weft run.
+  const flags = [...parsed.params.map((p) => ({ ...p, what: "Parameter" })), ...parsed.includeFiles.map((p) => ({ ...p, what: "Included file" }))].sort((a, b) => a.line - b.line);
+  for (const p of flags) {
     const flag = cliName(p.field);
     const other = seen.get(flag);
     if (other) add(undefined, p.line, `Parameters "${other}" and "${p.field}" both become --${flag}.`, "Rename one of them.");
     if (RUN_OPTIONS.includes(flag)) {
-      add(undefined, p.line, `Parameter "${p.field}" becomes --${flag}, which is an option of weft run.`, `Rename the parameter, e.g. ${p.field === "help" ? "showHelp" : `${p.field}Param`}; weft run's own options are ${RUN_OPTIONS.map((o) => `--${o}`).join(", ")}.`);
+      add(undefined, p.line, `${p.what} "${p.field}" becomes --${flag}, which is an option of weft run.`, `Rename the ${p.what === "Parameter" ? "parameter" : "field"}, e.g. ${p.field === "help" ? "showHelp" : `${p.field}Param`}; weft run's own options are ${RUN_OPTIONS.map((o) => `--${o}`).join(", ")}.`);
     }
     seen.set(flag, p.field);
-    if (RESERVED_NAMES.has(p.field) || stepNames.has(p.field)) add(undefined, p.line, `Parameter "${p.field}" clashes with a ${stepNames.has(p.field) ? "step" : "reserved name"}.`, "Rename the parameter.");
+  }
+  for (const p of [...flags, ...parsed.configs.map((c) => ({ ...c, what: "Config" }))]) {
+    if (RESERVED_NAMES.has(p.field) || stepNames.has(p.field)) add(undefined, p.line, `${p.what} "${p.field}" clashes with a ${stepNames.has(p.field) ? "step" : "reserved name"}.`, "Rename the field.");
+  }
+  const kinds = new Map<string, string[]>();
+  for (const [kind, list] of [["@param", parsed.params], ["@config", parsed.configs], ["@includeFile", parsed.includeFiles]] as const) {
+    for (const p of list) kinds.set(p.field, [...(kinds.get(p.field) ?? []), kind]);
+  }
+  for (const [field, list] of kinds) {
+    if (list.length > 1) add(undefined, [...parsed.params, ...parsed.configs, ...parsed.includeFiles].find((p) => p.field === field)!.line, `Field "${field}" is both ${list.join(" and ")}.`, "A field is a parameter, a config or an included file: keep one decorator.");
   }
 }
 

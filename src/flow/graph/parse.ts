@@ -47,6 +47,8 @@ export interface ParsedStep {
 export interface ParsedParam {
   field: string;
   line: number;
+  /** For `@config` and `@includeFile`: the `default` file when written as a string literal. */
+  defaultFile?: string;
 }
 
 /** What the static analysis of a flow file finds, without executing it. */
@@ -58,6 +60,10 @@ export interface ParsedFlow {
   /** Methods without `@step`, to tell a missing decorator from an unknown name. */
   plainMethods: string[];
   params: ParsedParam[];
+  /** `@config` fields. */
+  configs: ParsedParam[];
+  /** `@includeFile` fields: CLI flags, as parameters are. */
+  includeFiles: ParsedParam[];
   /** Declared fields and every `this.<name> =` assignment: what a foreach may name. */
   fields: string[];
 }
@@ -79,6 +85,8 @@ export function parseFlowSource(source: string, file: string): ParsedFlow {
     steps: [],
     plainMethods: [],
     params: [],
+    configs: [],
+    includeFiles: [],
     fields: [],
   };
   for (const member of cls.body.body) {
@@ -90,7 +98,15 @@ export function parseFlowSource(source: string, file: string): ParsedFlow {
       collectAssignments(member.body, flow.fields);
     } else if (member.type === "ClassProperty" || member.type === "ClassAccessorProperty") {
       flow.fields.push(name);
-      if (hasDecorator(member, "param")) flow.params.push({ field: name, line: member.loc?.start.line ?? 0 });
+      const declared = { field: name, line: member.loc?.start.line ?? 0 };
+      if (hasDecorator(member, "param")) flow.params.push(declared);
+      for (const [name, list] of [["config", flow.configs], ["includeFile", flow.includeFiles]] as const) {
+        const use = (member.decorators ?? []).find((d) => decoratorName(d) === name);
+        if (!use) continue;
+        const options = use.expression.type === "CallExpression" ? use.expression.arguments[0] : undefined;
+        const defaultFile = options?.type === "ObjectExpression" ? literalOption(options, "default") : undefined;
+        list.push({ ...declared, ...(defaultFile ? { defaultFile } : {}) });
+      }
     }
   }
   return flow;

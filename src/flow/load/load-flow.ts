@@ -1,34 +1,45 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { importOptional } from "../../cli/optional-import.ts";
 import { folderWriteError } from "../../errors/fs-errors.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { readFlowMetadata, type DecoratorUse } from "../class-metadata.ts";
-import { CLASS_DECORATOR_SCHEMAS, validateStepDecorator, type ClassDecorators, type StepDecorators } from "../decorators/specs.ts";
-import { scheduleProblem } from "../../compute/argo/schedule.ts";
-import { triggerOnFinishProblem, triggerProblem } from "../../compute/argo/sensor.ts";
+import { configSpecs, resolveConfigs, type ConfigSource, type ConfigSpec, type ResolvedConfigs } from "../configs.ts";
+import type { ClassDecorators, StepDecorators } from "../decorators/specs.ts";
 import { assertNoIssues, type LintIssue } from "../graph/lint.ts";
-import type { ParsedFlow } from "../graph/parse.ts";
+import { includeFileSpecs, type IncludeFileSpec } from "../include-file-specs.ts";
 import { paramSpecs, type ParamSpec } from "../params.ts";
 import type { FlowAnalysis } from "./analyze.ts";
+import { bindFlow, collectDecorators, deploymentDecorators } from "./bind-flow.ts";
 import { bundleFlow } from "./bundle.ts";
 import { readFlowCache, writeFlowCache } from "./flow-cache.ts";
 import { importFlowClass, type FlowClass } from "./import-flow.ts";
-
 
 /** A flow ready to run: its static graph, its code package, and what its decorators say. */
 export interface LoadedFlow extends FlowAnalysis {
   name: string;
   flowClass: FlowClass;
   params: ParamSpec[];
-  /** Decorators per step as written in the flow. */
+  /** `@config` fields. */
+  configs: ConfigSpec[];
+  /** `@includeFile` fields. */
+  includeFiles: IncludeFileSpec[];
+  /** Decorators per step as written in the flow, before configs are put in. */
   decoratorUses: Record<string, DecoratorUse[]>;
-  /** Validated decorators per step (see withDecorators for --with). */
+  /** Class decorators as written (`@project`, `@schedule`, …), before configs are put in. */
+  classDecoratorUses: DecoratorUse[];
+  /**
+   * The config values `decorators` and `project` were bound to (bind-flow.ts);
+   * undefined when the load was asked to leave binding to its caller (`configs: "later"`).
+   */
+  configValues: ResolvedConfigs | undefined;
+  /** Validated decorators per step, configs put in (see withDecorators for --with). */
   decorators: Record<string, StepDecorators>;
   /** `@project({ name })` on the class. */
   project?: { name: string };
-  /** `@schedule`, `@trigger` and `@triggerOnFinish`, validated: what `weft argo-workflows create` deploys. */
+  /** `@schedule`, `@trigger` and `@triggerOnFinish`, validated (configs put in): what `weft argo-workflows create` deploys. */
   classDecorators: ClassDecorators;
   codePackage: { sha: string; code: string; map: string; path: string };
 }
@@ -41,6 +52,12 @@ export interface LoadOptions {
    * decorators to `issues` instead of throwing at the first.
    */
   collectIssues?: boolean;
+  /**
+   * The configs given for this run (`--config`, `--config-value`), resolved with the
+   * flow's defaults before its decorators are bound; none by default. `"later"`: bind
+   * nothing, the caller calls bindFlow (`weft resume`, which takes its origin's values).
+   */
+  configs?: ConfigSource[] | "later";
 }
 
 /**
@@ -65,99 +82,40 @@ export async function loadFlow(file: string, options: LoadOptions): Promise<Load
   const decoratorUses = Object.fromEntries(analysis.graph.steps.map((step) => [step, metadata.stepDecorators[step] ?? []]));
   const instance = new flowClass() as unknown as Record<string, unknown>;
   const params = paramSpecs(metadata.params, instance, name);
-  const project = projectDecorator(file, metadata.classDecorators);
-  const classes = deploymentDecorators(name, metadata.classDecorators, params.map((p) => p.field));
-  const loaded = { ...analysis, name, flowClass, params, decoratorUses, decorators: {}, classDecorators: classes.decorators, ...(project ? { project } : {}), codePackage: { sha, code, map, path } };
-  if (!options.collectIssues) {
-    if (classes.problems[0]) throw new WeftError("FLOW_INVALID", `${file}: ${classes.problems[0].message}`, { hint: classes.problems[0].hint });
-    return { ...loaded, decorators: withDecorators(loaded, []) };
-  }
-  // `weft check`: keep the valid decorators and add every invalid one to the issues.
-  const { decorators, issues } = collectDecorators(loaded, []);
-  const line = analysis.parsed.line;
-  const classIssues = classes.problems.map((p) => ({ step: undefined, line, message: p.message, hint: p.hint }));
-  return { ...loaded, decorators, issues: [...analysis.issues, ...classIssues, ...issues] };
-}
-
-/** The options of @project, validated; undefined for a flow without it. */
-function projectDecorator(file: string, uses: DecoratorUse[]): { name: string } | undefined {
-  const use = uses.find((d) => d.name === "project");
-  if (!use) return undefined;
-  const parsed = CLASS_DECORATOR_SCHEMAS.project.safeParse(use.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new WeftError("FLOW_INVALID", `${file}: @project(${JSON.stringify(use.options)}): ${issue?.path.join(".") || "options"} ${issue?.message ?? "are invalid"}.`, { hint: '@project takes a name of lowercase letters, digits and _: @project({ name: "fraud_model" }).' });
-  }
-  return parsed.data;
-}
-
-/**
- * @schedule, @trigger and @triggerOnFinish, validated when the flow is loaded (so `weft
- * check` reports them, not a deployment): the option shapes, a cron expression and
- * timezone Argo takes, event names, and parameter mappings that name the flow's parameters.
- */
-function deploymentDecorators(flow: string, uses: DecoratorUse[], params: string[]): { decorators: ClassDecorators; problems: { message: string; hint: string }[] } {
-  const decorators: ClassDecorators = {};
-  const problems: { message: string; hint: string }[] = [];
-  const semantic = {
-    schedule: (o: NonNullable<ClassDecorators["schedule"]>) => scheduleProblem(o),
-    trigger: (o: NonNullable<ClassDecorators["trigger"]>) => triggerProblem(o, params),
-    triggerOnFinish: (o: NonNullable<ClassDecorators["triggerOnFinish"]>) => triggerOnFinishProblem(o, flow),
+  const flowDir = dirname(analysis.file);
+  const loaded: LoadedFlow = {
+    ...analysis,
+    name,
+    flowClass,
+    params,
+    configs: configSpecs(metadata.configs, flowDir, instance),
+    includeFiles: includeFileSpecs(metadata.includeFiles, flowDir, name),
+    decoratorUses,
+    classDecoratorUses: metadata.classDecorators,
+    configValues: undefined,
+    decorators: {},
+    classDecorators: {},
+    codePackage: { sha, code, map, path },
   };
-  for (const name of ["schedule", "trigger", "triggerOnFinish"] as const) {
-    const use = uses.find((d) => d.name === name);
-    if (!use) continue;
-    const parsed = CLASS_DECORATOR_SCHEMAS[name].safeParse(use.options);
-    const issue = parsed.success ? undefined : parsed.error.issues[0];
-    const problem = parsed.success ? (semantic[name] as (o: unknown) => string | undefined)(parsed.data) : `${issue?.path.join(".") || "options"} ${issue?.message ?? "are invalid"}`;
-    if (problem) problems.push({ message: `@${name}(${JSON.stringify(use.options)}) on ${flow}: ${problem}.`, hint: `Fix the options of @${name} (docs/argo.md).` });
-    else (decorators as Record<string, unknown>)[name] = parsed.data;
+  if (options.configs === "later") return loaded;
+  const readText = (p: string) => readFileSync(p, "utf8");
+  if (!options.collectIssues) return bindFlow(loaded, resolveConfigs(loaded.configs, options.configs ?? [], readText));
+  // `weft check`: keep the valid decorators and add every invalid one to the issues.
+  const configIssues: LintIssue[] = [];
+  // Decorators that read configs are checked only once the configs resolve.
+  let configValues: ResolvedConfigs | undefined;
+  try {
+    configValues = resolveConfigs(loaded.configs, [], readText);
+  } catch (error) {
+    if (!(error instanceof WeftError)) throw error;
+    const field = loaded.configs.find((c) => error.message.startsWith(`Config "${c.field}"`))?.field;
+    const line = analysis.parsed.configs.find((c) => c.field === field)?.line ?? analysis.parsed.line;
+    configIssues.push({ step: undefined, line, message: error.message, hint: error.hint ?? "Fix the config." });
   }
-  return { decorators, problems };
-}
-
-/**
- * Validates every decorator use of every step and collects the problems instead of
- * stopping at the first: the decorators that are valid, and one issue (with the
- * decorator's line) for each that is not.
- */
-export function collectDecorators(flow: Pick<LoadedFlow, "decoratorUses"> & { parsed?: ParsedFlow }, extra: DecoratorUse[]): { decorators: Record<string, StepDecorators>; issues: LintIssue[]; errors: WeftError[] } {
-  const decorators: Record<string, StepDecorators> = {};
-  const issues: LintIssue[] = [];
-  const errors: WeftError[] = [];
-  for (const [step, own] of Object.entries(flow.decoratorUses)) {
-    const added = extra.filter((e) => !own.some((u) => u.name === e.name));
-    const uses = [...own.map((u) => [u, `step "${step}"`, "FLOW_INVALID"] as const), ...added.map((u) => [u, `step "${step}" (from --with ${u.name})`, "USAGE"] as const)];
-    const validated: StepDecorators[] = [];
-    for (const [use, where, code] of uses) {
-      try {
-        validated.push(validateStepDecorator(use, where, code));
-      } catch (error) {
-        if (!(error instanceof WeftError)) throw error;
-        errors.push(error);
-        const parsedStep = flow.parsed?.steps.find((s) => s.name === step);
-        const line = parsedStep?.decoratorLines?.[use.name] ?? parsedStep?.line ?? flow.parsed?.line ?? 0;
-        issues.push({ step, line, message: error.message, hint: error.hint ?? `Fix the options of @${use.name}.` });
-      }
-    }
-    decorators[step] = mergeDecorators(validated, (message) => {
-      const parsedStep = flow.parsed?.steps.find((s) => s.name === step);
-      const error = new WeftError("FLOW_INVALID", `Step "${step}" ${message}`, { hint: "Give each @card of a step its own id: @card({ id: \"report\" })." });
-      errors.push(error);
-      issues.push({ step, line: parsedStep?.decoratorLines?.card ?? parsedStep?.line ?? 0, message: error.message, hint: error.hint! });
-    });
-  }
-  return { decorators, issues, errors };
-}
-
-/**
- * Validated decorators per step, with `extra` (from `--with`) added to every step
- * that does not already have a decorator of that name: the flow's own options win.
- */
-export function withDecorators(flow: Pick<LoadedFlow, "decoratorUses">, extra: DecoratorUse[]): Record<string, StepDecorators> {
-  const { decorators, errors } = collectDecorators(flow, extra);
-  if (errors.length) throw errors[0];
-  return decorators;
+  const { decorators, issues } = collectDecorators({ ...loaded, configValues }, []);
+  const classes = deploymentDecorators(loaded, configValues ?? { values: {}, origins: {} });
+  const classIssues = classes.problems.map((p) => ({ step: undefined, line: analysis.parsed.line, message: p.message, hint: p.hint }));
+  return { ...loaded, configValues, decorators, classDecorators: classes.decorators, issues: [...analysis.issues, ...configIssues, ...classIssues, ...issues] };
 }
 
 interface Prepared {
@@ -199,15 +157,4 @@ export async function writeCodePackage(cacheDir: string, sha: string, code: stri
   await writeFile(join(dir, "flow.mjs.map"), map);
   await writeFile(join(dir, "flow.mjs"), code);
   return join(dir, "flow.mjs");
-}
-
-/** One step's validated decorators as one object: the cards of every @card together, each other decorator once. */
-function mergeDecorators(validated: StepDecorators[], problem: (message: string) => void): StepDecorators {
-  const merged: StepDecorators = Object.assign({}, ...validated);
-  const cards = validated.flatMap((d) => d.card ?? []);
-  if (cards.length === 0) return merged;
-  const ids = cards.map((c) => c.id ?? c.type);
-  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
-  if (repeated.length) problem(`has two cards named "${repeated[0]}" (a card without an id is named by its type).`);
-  return { ...merged, card: cards };
 }

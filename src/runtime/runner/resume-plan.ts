@@ -3,13 +3,15 @@ import { layout } from "../../datastore/layout.ts";
 import { TaskDatastore } from "../../datastore/task-datastore.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import { absentIfNotFound, WeftError } from "../../errors/weft-error.ts";
+import { readFileSync } from "node:fs";
+import { resolveConfigs, type ResolvedConfigs } from "../../flow/configs.ts";
 import type { FlowGraph } from "../../flow/graph/graph.ts";
 import type { LoadedFlow } from "../../flow/load/load-flow.ts";
 import type { MetadataProvider, RunRecord } from "../../metadata/types.ts";
 import { taskKey } from "../foreach-stack.ts";
 import { positionOf, positionsOf, type ParentRef } from "../task-identity.ts";
 import { runnerIsLive } from "../runner-liveness.ts";
-import { readRunSpec, type RunSpec } from "../run-spec.ts";
+import { readRunSpec, type IncludedFile, type RunSpec } from "../run-spec.ts";
 import type { CloneSource, OriginTask } from "./scheduler.ts";
 
 export interface ResumeRequest {
@@ -28,6 +30,10 @@ export interface ResumePlan {
   clone: CloneSource;
   /** The origin's parameter values, with defaults for parameters added since. */
   params: Record<string, unknown>;
+  /** The origin's config values, with defaults for configs added since: a resumed run sees what its origin saw. */
+  configs: ResolvedConfigs;
+  /** The origin's included files, already stored: not read again, so the files need not exist any more. */
+  includedFiles: Record<string, IncludedFile>;
 }
 
 /** Decides what a resumed run reuses from its origin and what it runs again. */
@@ -61,7 +67,23 @@ export async function planResume(request: ResumeRequest): Promise<ResumePlan> {
     else if (p.defaultValue !== undefined) params[p.field] = p.defaultValue;
     else throw new WeftError("PARAMETER", `Parameter --${p.flag} is required but run ${flow.name}/${origin.run} has no value for it.`, { hint: "Start a new run with weft run instead." });
   }
-  return { origin, clone: { run: origin.run, tasks, rerun, ...(keep?.size ? { keep } : {}) }, params };
+  return { origin, clone: { run: origin.run, tasks, rerun, ...(keep?.size ? { keep } : {}) }, params, configs: originConfigs(flow, spec), includedFiles: spec.includedFiles ?? {} };
+}
+
+/**
+ * The config values of the origin run for the configs the flow still declares, and
+ * for a config declared since, its default (a config the origin had and the flow no
+ * longer declares is dropped).
+ */
+function originConfigs(flow: LoadedFlow, spec: RunSpec): ResolvedConfigs {
+  const origin = spec.configs ?? { values: {}, origins: {} };
+  const added = flow.configs.filter((c) => !Object.hasOwn(origin.values, c.field));
+  const fresh = resolveConfigs(added, [], (path) => readFileSync(path, "utf8"));
+  const kept = flow.configs.filter((c) => Object.hasOwn(origin.values, c.field)).map((c) => c.field);
+  return {
+    values: { ...Object.fromEntries(kept.map((f) => [f, origin.values[f]])), ...fresh.values },
+    origins: { ...Object.fromEntries(kept.map((f) => [f, origin.origins[f]!])), ...fresh.origins },
+  };
 }
 
 /**

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import type { WeftConfig } from "../../config/resolve.ts";
 import { taskEnvironment } from "../../config/task-environment.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
+import type { DecoratorUse } from "../../flow/class-metadata.ts";
+import type { ConfigSource } from "../../flow/configs.ts";
+import { bindFlow } from "../../flow/load/bind-flow.ts";
 import { loadFlow, type LoadedFlow } from "../../flow/load/load-flow.ts";
 import { resolveParamValues } from "../../flow/params.ts";
 import { HEARTBEAT_INTERVAL_MS, type MetadataProvider, type RunRecord } from "../../metadata/types.ts";
@@ -16,9 +19,14 @@ import { checkRemoteSteps, computeKinds, openStepCompute } from "./step-compute.
 
 export interface RunOptions {
   config: WeftConfig;
+  /** The flow, bound to its config values with --with applied; for a resume, loaded with `configs: "later"`. */
   flow: LoadedFlow;
   /** Parameter values given on the command line, by field. */
   params: Record<string, unknown>;
+  /** `@includeFile` paths given on the command line (absolute), by field. */
+  files?: Record<string, string>;
+  /** `--with` decorators, for a resume, which binds the flow to its origin's configs. */
+  extra?: DecoratorUse[];
   maxWorkers: number;
   maxNumSplits: number;
   tags: string[];
@@ -30,9 +38,12 @@ export interface RunOptions {
   resume?: (stores: { backend: StorageBackend; metadata: MetadataProvider }) => Promise<ResumePlan>;
 }
 
-/** Loads a flow for `weft run`, with the code package cache under WEFT_HOME. */
-export function loadFlowForRun(file: string, config: WeftConfig): Promise<LoadedFlow> {
-  return loadFlow(file, { cacheDir: join(config.values.home, "cache") });
+/**
+ * Loads a flow for `weft run`, with the code package cache under WEFT_HOME, bound to the
+ * configs given (`"later"` for `weft resume`, which binds to its origin's).
+ */
+export function loadFlowForRun(file: string, config: WeftConfig, configs: ConfigSource[] | "later" = []): Promise<LoadedFlow> {
+  return loadFlow(file, { cacheDir: join(config.values.home, "cache"), configs });
 }
 
 /** Creates a run of a loaded flow and schedules nothing (`weft run --create-only`). */
@@ -44,6 +55,7 @@ export async function createRunOnly(options: Omit<RunOptions, "maxWorkers" | "re
     config: options.config,
     flow: options.flow,
     params: resolveParamValues(options.flow.params, options.params),
+    ...(options.files ? { files: options.files } : {}),
     tags: options.tags,
     maxNumSplits: options.maxNumSplits,
     ...(options.runId ? { runId: options.runId } : {}),
@@ -56,19 +68,22 @@ export async function createRunOnly(options: Omit<RunOptions, "maxWorkers" | "re
  * it: running tasks are killed, finished ones stay, and the run can be resumed.
  */
 export async function startRun(options: RunOptions): Promise<{ run: RunRecord; result: RunResult }> {
-  const { config, flow } = options;
+  const { config } = options;
   const values = config.values;
+  const { backend, metadata } = await openStores(config);
+  const plan = await options.resume?.({ backend, metadata });
+  // A resumed run takes its origin's config values, and its decorators are bound to them.
+  const flow = plan ? bindFlow(options.flow, plan.configs, options.extra) : options.flow;
   const kinds = computeKinds(flow.decorators);
   checkRemoteSteps(kinds, flow.decorators, config);
-  const { backend, metadata } = await openStores(config);
   const compute = await openStepCompute(kinds, { config, user: values.user });
-  const plan = await options.resume?.({ backend, metadata });
   const { record: run, spec } = await createRun({
     backend,
     metadata,
     config,
     flow,
     params: plan?.params ?? resolveParamValues(flow.params, options.params),
+    ...(plan ? { includedFiles: plan.includedFiles } : options.files ? { files: options.files } : {}),
     tags: options.tags,
     maxNumSplits: options.maxNumSplits,
     runner: { host: hostname(), pid: process.pid },

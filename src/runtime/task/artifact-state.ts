@@ -53,6 +53,26 @@ export class ArtifactState {
     );
   }
 
+  /**
+   * A config (`@config`): the value the run was created with, frozen, the same in every
+   * task. Saved once by start like a parameter, and carried by reference after.
+   */
+  defineConfig(name: string, value: unknown, record: ArtifactRecord | undefined): void {
+    this.defineReadOnly(name, () => value, record, () =>
+      new WeftError("USAGE", `Config "${name}" is read-only: its value is fixed when the run starts.`, {
+        hint: `Start a run with another value (weft run … --config ${name}=FILE), or store a derived value under another name.`,
+      }),
+    );
+  }
+
+  /**
+   * An included file (`@includeFile`): stored when the run was created, so every task
+   * carries the same record and loads the bytes only when the step reads the field.
+   */
+  defineIncludedFile(name: string, record: ArtifactRecord, reader: ArtifactReader): void {
+    this.defineReadOnly(name, () => reader.loadSync(name), record, () => new WeftError("PARAMETER", `Included file "${name}" is read-only inside steps.`, { hint: `Store a derived value under another name, e.g. this.${name}Rows = …` }));
+  }
+
   private defineReadOnly(name: string, value: () => unknown, record: ArtifactRecord | undefined, refusal: () => WeftError): void {
     this.params.set(name, { value, record });
     Object.defineProperty(this.target, name, {

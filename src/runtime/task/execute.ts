@@ -1,4 +1,5 @@
-import type { TaskData } from "../../datastore/task-datastore.ts";
+import { ArtifactReader, type TaskData } from "../../datastore/task-datastore.ts";
+import { deepFreeze } from "../../flow/configs.ts";
 import { isWeftError, WeftError } from "../../errors/weft-error.ts";
 import { setCurrent, type ForeachFrame } from "../../flow/current.ts";
 import { TASK_BINDING, type CalledTransition, type FlowSpec, type TaskBinding } from "../../flow/flow-spec.ts";
@@ -106,7 +107,8 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture, out
     namespace: `user:${ctx.spec.user}`,
     username: ctx.spec.user,
     foreachStack,
-    parameterNames: Object.keys(ctx.spec.params),
+    // An included file is a parameter, as Metaflow's IncludeFile is; a config is not.
+    parameterNames: [...Object.keys(ctx.spec.params), ...Object.keys(ctx.spec.includedFiles ?? {})],
     projectName: ctx.spec.project?.name,
     branchName: ctx.spec.project?.branch,
     projectFlowName: ctx.spec.project?.flowName,
@@ -207,13 +209,22 @@ function prepareInstance(ctx: TaskContext, flowClass: FlowClass, { parents, fore
   const params = ctx.spec.params;
   const first = parents[0]?.reader;
   for (const [name, value] of Object.entries(params)) state.defineParam(name, value, first?.data.artifacts[name]);
+  const configs = ctx.spec.configs?.values ?? {};
+  for (const [name, value] of Object.entries(configs)) state.defineConfig(name, deepFreeze(value), first?.data.artifacts[name]);
+  const included = ctx.spec.includedFiles ?? {};
+  if (Object.keys(included).length) {
+    const records = Object.fromEntries(Object.entries(included).map(([name, file]) => [name, file.record]));
+    const reader = new ArtifactReader(ctx.content, `the files included in run ${ctx.args.flow}/${ctx.args.run}`, { artifacts: records, next: [], foreachStack: [] });
+    for (const [name, record] of Object.entries(records)) state.defineIncludedFile(name, record, reader);
+  }
+  const inputsOfRun = new Set([...Object.keys(params), ...Object.keys(configs), ...Object.keys(included)]);
   // Other fields with an initializer are constants, saved by start; `_` fields are the task's own scratch.
-  const constants = [...initial].filter(([name, value]) => !(name in params) && !name.startsWith("_") && value !== undefined);
+  const constants = [...initial].filter(([name, value]) => !inputsOfRun.has(name) && !name.startsWith("_") && value !== undefined);
   for (const [name, value] of constants) {
     const record = first?.data.artifacts[name];
     state.defineConstant(name, record ? () => first!.loadSync(name) : () => value, record);
   }
-  const readOnly = new Set([...Object.keys(params), ...constants.map(([name]) => name)]);
+  const readOnly = new Set([...inputsOfRun, ...constants.map(([name]) => name)]);
   if (ctx.args.step === "start") {
     for (const [name, value] of initial) if (name.startsWith("_") && value !== undefined) (flow as unknown as Record<string, unknown>)[name] = value;
   } else if (!ctx.node.isJoin) {
@@ -263,7 +274,9 @@ function prepareInstance(ctx: TaskContext, flowClass: FlowClass, { parents, fore
 async function prefetch(ctx: TaskContext, { parents, split }: Lineage): Promise<void> {
   if (ctx.backend.localPath("") !== undefined) return;
   const mentioned = new Set(ctx.node.mentions);
-  const loads = parents.flatMap((p) => Object.keys(p.reader.data.artifacts).filter((name) => mentioned.has(name) && !(name in ctx.spec.params)).map((name) => p.reader.load(name)));
+  // Parameters and configs come from the run spec, not from storage.
+  const fromSpec = (name: string) => name in ctx.spec.params || name in (ctx.spec.configs?.values ?? {});
+  const loads = parents.flatMap((p) => Object.keys(p.reader.data.artifacts).filter((name) => mentioned.has(name) && !fromSpec(name)).map((name) => p.reader.load(name)));
   // `this.input` is an item of the array the foreach split over.
   const items = split?.reader.data.foreach?.field;
   if (items && mentioned.has("input")) loads.push(split.reader.load(items));
