@@ -6,4 +6,4 @@ export declare function run(command: string, args: string[], options?: object): 
 export declare function timed(fn: () => unknown): Promise<number>;
 export declare function pool(count: number, concurrency: number, job: (i: number) => unknown): Promise<void>;
 export declare function median(values: number[]): number;
-export declare function fanOutProject(workers?: number): { runSeconds(n: number, env?: Record<string, string | undefined>): Promise<number> };
+export declare function fanOutProject(workers?: number, bin?: string): { runSeconds(n: number, env?: Record<string, string | undefined>): Promise<number> };

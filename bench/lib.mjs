@@ -57,13 +57,14 @@ export default class FanOutFlow extends FlowSpec {
 
 /**
  * A temp project with a flow whose foreach fans out to N trivial tasks (N + 3 in all);
- * `runSeconds(n, env)` times one `weft run` of it with `workers` at once.
+ * `runSeconds(n, env)` times one `weft run` of it with `workers` at once, by the Weft
+ * whose bin/weft.mjs is `bin` (another checkout, to compare builds in one session).
  */
-export function fanOutProject(workers = 4) {
+export function fanOutProject(workers = 4, bin = weftBin) {
   const dir = tempDir();
   const flow = join(dir, "fanout.ts");
   writeFileSync(flow, FAN_OUT_FLOW);
-  const args = (n) => [weftBin, "run", flow, "--max-workers", String(workers), "--max-num-splits", String(n)];
+  const args = (n) => [bin, "run", flow, "--max-workers", String(workers), "--max-num-splits", String(n)];
   return {
     runSeconds: (n, env = {}) => timed(() => run(process.execPath, args(n), { cwd: dir, env: { ...process.env, FAN_OUT: String(n), WEFT_HOME: join(dir, ".weft"), ...env } })),
   };

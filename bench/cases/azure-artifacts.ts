@@ -1,0 +1,81 @@
+// Artifacts through the CLI on the Azure datastore (Azurite over HTTPS, a workload-identity
+// token) against the local datastore, interleaved in one run: a flow whose start step
+// saves 100 × 1 MiB of random bytes (a hundred fields) and whose next step reads them
+// all, and the same with one 256 MiB artifact. Wall time and peak RSS of each `weft run`
+// (the largest of its processes, by /usr/bin/time). With BENCH_BASELINE=<another
+// checkout, built>, that build's runs are interleaved too. Must run inside a
+// loopback-only network namespace (bench/azure-artifacts.mjs).
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { median, tempDir, weftBin } from "../lib.mjs";
+import { startAzureBench } from "./azure-env.ts";
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const builds = [{ name: "this build", bin: weftBin }, ...(process.env.BENCH_BASELINE ? [{ name: `baseline ${process.env.BENCH_BASELINE}`, bin: join(process.env.BENCH_BASELINE, "bin", "weft.mjs") }] : [])];
+
+/** A flow saving `count` artifacts of `mib` MiB of random bytes in start, each read in the next step. */
+function artifactFlow(count: number, mib: number): string {
+  const names = Array.from({ length: count }, (_, i) => `a${i}`);
+  return `import { randomFillSync } from "node:crypto";
+import { FlowSpec, step } from "weft";
+export default class ArtifactsFlow extends FlowSpec {
+${names.map((n) => `  ${n}!: Buffer;`).join("\n")}
+  @step start() {
+${names.map((n) => `    this.${n} = randomFillSync(Buffer.allocUnsafe(${mib * 1024 * 1024}));`).join("\n")}
+    this.next(this.read);
+  }
+  @step read() {
+    let first = 0;
+${names.map((n) => `    first += this.${n}[0]!;`).join("\n")}
+    console.log(first);
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+}
+
+/** Wall seconds and peak RSS (MiB, the largest process) of one `weft run`. */
+function timedRun(bin: string, flow: string, env: Record<string, string | undefined>): Promise<{ seconds: number; rssMiB: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("/usr/bin/time", ["-f", "weft-bench %e %M", process.execPath, bin, "run", flow], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const m = /weft-bench ([\d.]+) (\d+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`weft run ${flow} exited ${code}\n${err.slice(-4000)}`));
+      resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024 });
+    });
+  });
+}
+
+const bench = await startAzureBench();
+try {
+  for (const [count, mib] of [[100, 1], [1, 256]] as const) {
+    const dir = tempDir();
+    const flow = join(dir, "artifacts.ts");
+    writeFileSync(flow, artifactFlow(count, mib));
+    const results = builds.map((b) => ({ ...b, local: [] as { seconds: number; rssMiB: number }[], azure: [] as { seconds: number; rssMiB: number }[], azuriteCpu: 0 }));
+    for (let i = 0; i < REPEATS; i++) {
+      for (const r of results) {
+        const home = { WEFT_HOME: join(dir, `.weft-${results.indexOf(r)}`) };
+        r.local.push(await timedRun(r.bin, flow, { ...bench.localEnv, ...home }));
+        const cpu = bench.azuriteCpuSeconds();
+        r.azure.push(await timedRun(r.bin, flow, { ...bench.azureEnv, ...home }));
+        r.azuriteCpu += bench.azuriteCpuSeconds() - cpu;
+      }
+    }
+    for (const r of results) {
+      const [ls, as] = [median(r.local.map((x) => x.seconds)), median(r.azure.map((x) => x.seconds))];
+      const [lr, ar] = [median(r.local.map((x) => x.rssMiB)), median(r.azure.map((x) => x.rssMiB))];
+      console.log(
+        `azure-artifacts ${count} × ${mib} MiB, ${r.name}: local ${ls.toFixed(2)} s, peak RSS ${lr.toFixed(0)} MiB | azure ${as.toFixed(2)} s (${(as / ls).toFixed(2)}×), peak RSS ${ar.toFixed(0)} MiB (${(ar / lr).toFixed(2)}×) ` +
+          `(medians of ${REPEATS}; runs local ${r.local.map((x) => x.seconds.toFixed(2)).join(", ")}; azure ${r.azure.map((x) => x.seconds.toFixed(2)).join(", ")}; Azurite used ${(r.azuriteCpu / REPEATS).toFixed(1)} s of CPU per Azure run)`,
+      );
+    }
+  }
+} finally {
+  await bench.stop();
+}
