@@ -5,10 +5,9 @@
 // (the largest of its processes, by /usr/bin/time). With BENCH_BASELINE=<another
 // checkout, built>, that build's runs are interleaved too. Must run inside a
 // loopback-only network namespace (bench/azure-artifacts.mjs).
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { median, tempDir, weftBin } from "../lib.mjs";
+import { median, runMeasured, tempDir, weftBin, type Measured } from "../lib.mjs";
 import { startAzureBench } from "./azure-env.ts";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -36,19 +35,9 @@ ${names.map((n) => `    first += this.${n}[0]!;`).join("\n")}
 `;
 }
 
-/** Wall seconds and peak RSS (MiB, the largest process) of one `weft run`. */
-function timedRun(bin: string, flow: string, env: Record<string, string | undefined>): Promise<{ seconds: number; rssMiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "weft-bench %e %M", process.execPath, bin, "run", flow], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const m = /weft-bench ([\d.]+) (\d+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`weft run ${flow} exited ${code}\n${err.slice(-4000)}`));
-      resolve({ seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024 });
-    });
-  });
+/** Wall and CPU seconds, and peak RSS (the largest process), of one `weft run`. */
+function timedRun(bin: string, flow: string, env: Record<string, string | undefined>): Promise<Measured> {
+  return runMeasured(process.execPath, [bin, "run", flow], { env: { ...process.env, ...env } });
 }
 
 const bench = await startAzureBench();
@@ -57,22 +46,24 @@ try {
     const dir = tempDir();
     const flow = join(dir, "artifacts.ts");
     writeFileSync(flow, artifactFlow(count, mib));
-    const results = builds.map((b) => ({ ...b, local: [] as { seconds: number; rssMiB: number }[], azure: [] as { seconds: number; rssMiB: number }[], azuriteCpu: 0 }));
+    const results = builds.map((b) => ({ ...b, local: [] as Measured[], azure: [] as Measured[], azurite: [] as number[] }));
     for (let i = 0; i < REPEATS; i++) {
       for (const r of results) {
         const home = { WEFT_HOME: join(dir, `.weft-${results.indexOf(r)}`) };
         r.local.push(await timedRun(r.bin, flow, { ...bench.localEnv, ...home }));
         const cpu = bench.azuriteCpuSeconds();
         r.azure.push(await timedRun(r.bin, flow, { ...bench.azureEnv, ...home }));
-        r.azuriteCpu += bench.azuriteCpuSeconds() - cpu;
+        r.azurite.push(bench.azuriteCpuSeconds() - cpu);
       }
     }
     for (const r of results) {
       const [ls, as] = [median(r.local.map((x) => x.seconds)), median(r.azure.map((x) => x.seconds))];
-      const [lr, ar] = [median(r.local.map((x) => x.rssMiB)), median(r.azure.map((x) => x.rssMiB))];
+      const [lr, ar] = [median(r.local.map((x) => x.maxRssMiB)), median(r.azure.map((x) => x.maxRssMiB))];
+      const [lc, ac, azurite] = [median(r.local.map((x) => x.cpuSeconds)), median(r.azure.map((x) => x.cpuSeconds)), median(r.azurite)];
       console.log(
-        `azure-artifacts ${count} × ${mib} MiB, ${r.name}: local ${ls.toFixed(2)} s, peak RSS ${lr.toFixed(0)} MiB | azure ${as.toFixed(2)} s (${(as / ls).toFixed(2)}×), peak RSS ${ar.toFixed(0)} MiB (${(ar / lr).toFixed(2)}×) ` +
-          `(medians of ${REPEATS}; runs local ${r.local.map((x) => x.seconds.toFixed(2)).join(", ")}; azure ${r.azure.map((x) => x.seconds.toFixed(2)).join(", ")}; Azurite used ${(r.azuriteCpu / REPEATS).toFixed(1)} s of CPU per Azure run)`,
+        `azure-artifacts ${count} × ${mib} MiB, ${r.name}: local ${ls.toFixed(2)} s, peak RSS ${lr.toFixed(0)} MiB | azure ${as.toFixed(2)} s (${(as / ls).toFixed(2)}×), peak RSS ${ar.toFixed(0)} MiB (${(ar / lr).toFixed(2)}×) | ` +
+          `CPU local ${lc.toFixed(2)} s, azure ${ac.toFixed(2)} s (${(ac / lc).toFixed(2)}×) + Azurite ${azurite.toFixed(2)} s ` +
+          `(medians of ${REPEATS}; runs local ${r.local.map((x) => x.seconds.toFixed(2)).join(", ")}; azure ${r.azure.map((x) => x.seconds.toFixed(2)).join(", ")})`,
       );
     }
   }
