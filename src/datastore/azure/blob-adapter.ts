@@ -386,7 +386,7 @@ function cutBlocks(chunks: Buffer[], size: number): Buffer[] {
  * place as they arrive, instead of being kept and then concatenated (twice the memory
  * of each blob in flight). A body that ends early comes back short, as the caller expects.
  */
-async function collect(stream: NodeJS.ReadableStream | undefined, length: number | undefined): Promise<Buffer> {
+async function collect(stream: NodeJS.ReadableStream | undefined, length?: number): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
   if (length === undefined) {
     const parts: Buffer[] = [];
