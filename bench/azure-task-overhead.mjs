@@ -2,7 +2,8 @@
 // --max-workers 2) on Azurite over HTTPS with a workload-identity token from a local
 // Entra server, against the same flow on the local datastore, interleaved in one run.
 // Runs inside a loopback-only network namespace, like scripts/test.mjs. Target ≤ 1.5×.
-// Usage: node bench/azure-task-overhead.mjs [N ...]   (default: 100; BENCH_REPEATS=3)
+// Usage: node bench/azure-task-overhead.mjs [N ...]   (default: 100; BENCH_REPEATS=3;
+// BENCH_BASELINE=<another checkout, built> interleaves that build's runs too)
 import { join } from "node:path";
 import { repoRoot, run } from "./lib.mjs";
 

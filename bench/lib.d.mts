@@ -6,4 +6,13 @@ export declare function run(command: string, args: string[], options?: object): 
 export declare function timed(fn: () => unknown): Promise<number>;
 export declare function pool(count: number, concurrency: number, job: (i: number) => unknown): Promise<void>;
 export declare function median(values: number[]): number;
-export declare function fanOutProject(workers?: number): { runSeconds(n: number, env?: Record<string, string | undefined>): Promise<number> };
+export interface Measured {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMiB: number;
+}
+export declare function runMeasured(command: string, args: string[], options?: object): Promise<Measured>;
+export declare function fanOutProject(workers?: number, bin?: string): {
+  runSeconds(n: number, env?: Record<string, string | undefined>): Promise<number>;
+  runMeasured(n: number, env?: Record<string, string | undefined>): Promise<Measured>;
+};

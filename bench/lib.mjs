@@ -23,6 +23,18 @@ export function run(command, args, options = {}) {
   });
 }
 
+/**
+ * Runs a command to completion under /usr/bin/time: its wall seconds, the CPU seconds
+ * (user + system) of it and every descendant it waited for, and the peak RSS of the
+ * largest of them. CPU time holds still on a loaded machine, where wall time does not.
+ */
+export async function runMeasured(command, args, options = {}) {
+  const out = await run("/usr/bin/time", ["-f", "weft-bench-time %e %U %S %M", command, ...args], options);
+  const m = /weft-bench-time ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(out);
+  if (!m) throw new Error(`no /usr/bin/time figures in the output of ${command}:\n${out.slice(-2000)}`);
+  return { seconds: Number(m[1]), cpuSeconds: Number(m[2]) + Number(m[3]), maxRssMiB: Number(m[4]) / 1024 };
+}
+
 /** Wall time of `fn` in seconds. */
 export async function timed(fn) {
   const start = process.hrtime.bigint();
@@ -57,15 +69,18 @@ export default class FanOutFlow extends FlowSpec {
 
 /**
  * A temp project with a flow whose foreach fans out to N trivial tasks (N + 3 in all);
- * `runSeconds(n, env)` times one `weft run` of it with `workers` at once.
+ * `runSeconds(n, env)` times one `weft run` of it with `workers` at once, by the Weft
+ * whose bin/weft.mjs is `bin` (another checkout, to compare builds in one session).
  */
-export function fanOutProject(workers = 4) {
+export function fanOutProject(workers = 4, bin = weftBin) {
   const dir = tempDir();
   const flow = join(dir, "fanout.ts");
   writeFileSync(flow, FAN_OUT_FLOW);
-  const args = (n) => [weftBin, "run", flow, "--max-workers", String(workers), "--max-num-splits", String(n)];
+  const args = (n) => [bin, "run", flow, "--max-workers", String(workers), "--max-num-splits", String(n)];
   return {
     runSeconds: (n, env = {}) => timed(() => run(process.execPath, args(n), { cwd: dir, env: { ...process.env, FAN_OUT: String(n), WEFT_HOME: join(dir, ".weft"), ...env } })),
+    /** One run's wall and CPU seconds and peak RSS (runMeasured). */
+    runMeasured: (n, env = {}) => runMeasured(process.execPath, args(n), { cwd: dir, env: { ...process.env, FAN_OUT: String(n), WEFT_HOME: join(dir, ".weft"), ...env } }),
   };
 }
 

@@ -1,6 +1,7 @@
 // Runs every benchmark, or those named: `npm run bench [-- task-overhead lazy-artifacts]`.
 // Each prints its figures against a baseline measured in the same run.
 import { artifactThroughput } from "./artifact-throughput.mjs";
+import { azureArtifacts } from "./azure-artifacts.mjs";
 import { azureDatastore } from "./azure-datastore.mjs";
 import { azureTaskOverhead } from "./azure-task-overhead.mjs";
 import { cardRender } from "./card-render.mjs";
@@ -18,6 +19,7 @@ const BENCHMARKS = {
   "resume-clone": () => resumeClone(),
   "azure-datastore": () => azureDatastore(),
   "azure-task-overhead": () => azureTaskOverhead(),
+  "azure-artifacts": () => azureArtifacts(),
   service: () => serviceBench(),
   "card-render": () => cardRender(),
   "kubernetes-task-overhead": () => kubernetesTaskOverhead(),

@@ -1,52 +1,47 @@
 // The N-task foreach on the Azure datastore (Azurite over HTTPS with --oauth basic, a
 // workload-identity token from the local Entra server, as a pod on AKS authenticates)
-// against the same flow on the local datastore, interleaved in one run. Must run inside
-// a loopback-only network namespace (bench/azure-task-overhead.mjs).
+// against the same flow on the local datastore, interleaved in one run. Besides wall
+// time, the CPU time of each run (runner and tasks) and Azurite's: on a machine shared
+// with other work the wall time swings, CPU time much less. With BENCH_BASELINE=<another
+// checkout, built>, that build's runs are interleaved too, so two builds are compared in
+// the same session. Must run inside a loopback-only network namespace
+// (bench/azure-task-overhead.mjs).
 // Usage (inside the namespace): node --import tsx bench/cases/azure-task-overhead.ts [N ...]
-import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from "@azure/storage-blob";
-import { fanOutProject, median } from "../lib.mjs";
-import { caBundle, startAzurite, trustOptions } from "../../test/azure/azurite.ts";
-import { startTokenServer } from "../../test/azure/token-server.ts";
+import { join } from "node:path";
+import { fanOutProject, median, weftBin, type Measured } from "../lib.mjs";
+import { startAzureBench } from "./azure-env.ts";
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const sizes = process.argv.slice(2).map(Number);
+const builds = [{ name: "this build", bin: weftBin }, ...(process.env.BENCH_BASELINE ? [{ name: `baseline ${process.env.BENCH_BASELINE}`, bin: join(process.env.BENCH_BASELINE, "bin", "weft.mjs") }] : [])];
 
-const [azurite, entra] = await Promise.all([startAzurite({ oauth: true }), startTokenServer()]);
+const bench = await startAzureBench();
 try {
-  const key = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
-  await new BlobServiceClient(azurite.blobEndpoint, key, trustOptions(azurite.caCertPath!) as StoragePipelineOptions).getContainerClient("bench").create();
-  // Nothing Azure leaks in from outside; only the workload identity variables a pod gets.
-  const clean: Record<string, string | undefined> = {};
-  for (const k of Object.keys(process.env)) if (/^(AZURE_|IDENTITY_|MSI_|WEFT_)/.test(k)) clean[k] = undefined;
-  const azureEnv = {
-    ...clean,
-    WEFT_DEFAULT_DATASTORE: "azure",
-    WEFT_DATASTORE_SYSROOT_AZURE: "bench/runs",
-    WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT: azurite.blobEndpoint,
-    NODE_EXTRA_CA_CERTS: caBundle(),
-    AZURE_TENANT_ID: entra.tenantId,
-    AZURE_CLIENT_ID: entra.clientId,
-    AZURE_FEDERATED_TOKEN_FILE: entra.federatedTokenFile,
-    AZURE_AUTHORITY_HOST: entra.authorityHost,
-  };
-  const localEnv = { ...clean, WEFT_DEFAULT_DATASTORE: "local" };
-  const project = fanOutProject(WORKERS);
   for (const n of sizes.length ? sizes : [100]) {
-    const local: number[] = [];
-    const azure: number[] = [];
-    const tokenRequestsBefore = entra.requests.filter((r) => r.path.endsWith("/token")).length;
+    const runs = builds.map((build) => ({ ...build, project: fanOutProject(WORKERS, build.bin), local: [] as Measured[], azure: [] as Measured[], azurite: [] as number[], tokens: 0 }));
     for (let i = 0; i < REPEATS; i++) {
-      local.push(await project.runSeconds(n, localEnv));
-      azure.push(await project.runSeconds(n, azureEnv));
+      for (const r of runs) {
+        r.local.push(await r.project.runMeasured(n, bench.localEnv));
+        const [tokens, cpu] = [bench.tokenRequests(), bench.azuriteCpuSeconds()];
+        r.azure.push(await r.project.runMeasured(n, bench.azureEnv));
+        r.tokens += bench.tokenRequests() - tokens;
+        r.azurite.push(bench.azuriteCpuSeconds() - cpu);
+      }
     }
-    const tokens = entra.requests.filter((r) => r.path.endsWith("/token")).length - tokenRequestsBefore;
-    const [l, a] = [median(local), median(azure)];
-    console.log(
-      `azure-task-overhead N=${n}: local ${l.toFixed(2)} s (${((l / (n + 3)) * 1000).toFixed(0)} ms/task) | azure ${a.toFixed(2)} s (${((a / (n + 3)) * 1000).toFixed(0)} ms/task) | ` +
-        `ratio ${(a / l).toFixed(2)}× (--max-workers ${WORKERS}, ${n + 3} tasks, median of ${REPEATS}; runs local ${local.map((x) => x.toFixed(2)).join(", ")}; azure ${azure.map((x) => x.toFixed(2)).join(", ")}; ${tokens} token requests in ${REPEATS} Azure runs)`,
-    );
+    for (const r of runs) {
+      const wall = (xs: Measured[]) => median(xs.map((x) => x.seconds));
+      const cpu = (xs: Measured[]) => median(xs.map((x) => x.cpuSeconds));
+      const [l, a, lc, ac, azurite] = [wall(r.local), wall(r.azure), cpu(r.local), cpu(r.azure), median(r.azurite)];
+      const pairs = r.local.map((x, i) => (r.azure[i]!.seconds / x.seconds).toFixed(2)).join(", ");
+      console.log(
+        `azure-task-overhead N=${n}, ${r.name}: local ${l.toFixed(2)} s (${((l / (n + 3)) * 1000).toFixed(0)} ms/task) | azure ${a.toFixed(2)} s (${((a / (n + 3)) * 1000).toFixed(0)} ms/task) | ` +
+          `ratio ${(a / l).toFixed(2)}× (--max-workers ${WORKERS}, ${n + 3} tasks, medians of ${REPEATS}; each pair ${pairs}) | ` +
+          `CPU local ${lc.toFixed(2)} s, azure ${ac.toFixed(2)} s (${(ac / lc).toFixed(2)}×) + Azurite ${azurite.toFixed(2)} s (${((ac + azurite) / lc).toFixed(2)}× with it) | ` +
+          `${r.tokens} token requests in ${REPEATS} Azure runs`,
+      );
+    }
   }
 } finally {
-  await Promise.all([azurite.stop(), entra.stop()]);
+  await bench.stop();
 }

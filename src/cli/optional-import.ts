@@ -12,6 +12,10 @@ import { weftPackage } from "../runtime/package-root.ts";
  * stack it belongs to and what needs it. A task never imports any of them.
  */
 export const OPTIONAL_STACKS = {
+  // The build bundles the Azure SDKs into dist/ (scripts/build.mjs), so nothing imports
+  // these at run time. They stay in a full install because src/ is the package's types,
+  // and TypeScript reads the SDKs' own when it checks code that imports weft/client.
+  azureTypes: { needs: "type-checking code that imports weft or weft/client (the Azure SDKs' types)", packages: ["@azure/identity", "@azure/keyvault-secrets", "@azure/storage-blob"] },
   cli: { needs: "the weft command line (every command but `weft step`)", packages: ["commander"] },
   compiler: { needs: "loading a flow (`weft run`, `resume`, `check`, `show`)", packages: ["esbuild", "@babel/parser"] },
   kubernetes: { needs: "Kubernetes: `weft kubernetes`, and steps run with @kubernetes", packages: ["@kubernetes/client-node"] },

@@ -86,7 +86,7 @@ export const KUBERNETES_VARIABLE_FORMS = {
 
 export type KubernetesVariable = keyof typeof KUBERNETES_VARIABLE_FORMS;
 
-/** Why the text of `variable` is invalid, or undefined; used by the config key's schema. */
+/** Why the text of `variable` is invalid, or undefined; used by the config key's check. */
 export function kubernetesVariableProblem(variable: KubernetesVariable, text: string): string | undefined {
   const { read, schema, form } = KUBERNETES_VARIABLE_FORMS[variable];
   let value: unknown;
@@ -104,7 +104,7 @@ export function kubernetesVariableProblem(variable: KubernetesVariable, text: st
 function read<K extends KubernetesVariable>(variable: K, text: string | undefined): z.output<(typeof KUBERNETES_VARIABLE_FORMS)[K]["schema"]> | undefined {
   if (text === undefined) return undefined;
   const { read: readText, schema } = KUBERNETES_VARIABLE_FORMS[variable];
-  // The config key's schema already checked the text, so this parse cannot fail.
+  // The config key's check already ran on the text, so this parse cannot fail.
   return schema.parse(readText(text)) as z.output<(typeof KUBERNETES_VARIABLE_FORMS)[K]["schema"]>;
 }
 

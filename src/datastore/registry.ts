@@ -20,7 +20,8 @@ const BACKENDS: Record<string, (settings: DatastoreSettings) => Promise<StorageB
   },
   azure: async ({ root, config }) => {
     const { azureSettings } = await import("./azure/settings.ts");
-    const resolved = config ?? (await import("../config/resolve.ts")).resolveConfig();
+    // A task process resolves only the keys it reads: the full config would load zod.
+    const resolved = config ?? (await import("../config/core-config.ts")).resolveCoreConfig();
     const settings = await (await import("./azure/credential-secret.ts")).withCredentialSecret(azureSettings(resolved, root || undefined), resolved);
     return (await import("./azure/blob-adapter.ts")).AzureBackend.open(settings);
   },

@@ -116,6 +116,18 @@ describe("TaskDatastore", () => {
     assert.equal((await task.readDone()).loadSync("v"), "second");
   });
 
+  it("readDone asks for the first attempt's done marker without waiting for the listing: one round trip less", async () => {
+    await finish(0, { v: "first" });
+    const events: string[] = [];
+    const watched = Object.create(backend, {
+      list: { value: async (prefix: string) => (events.push("list asked"), await backend.list(prefix).finally(() => events.push("list answered"))) },
+      getBytes: { value: (keys: string[]) => (events.push(`get ${keys.map((k) => k.split("/").pop()).join(" ")}`), backend.getBytes(keys)) },
+    }) as LocalBackend;
+    const reader = await new TaskDatastore(watched, content, REF).readDone();
+    assert.equal(reader.loadSync("v"), "first");
+    assert.deepEqual(events, ["list asked", "get 0.done.json", "list answered"]);
+  });
+
   it("attempts lists every started attempt in numeric order", async () => {
     for (const attempt of [10, 0, 2, 1]) await task.startAttempt({ attempt, startedAt: "2024-01-01T00:00:00.000Z", pid: 100 + attempt });
     assert.deepEqual(await task.attempts(), [0, 1, 2, 10]);

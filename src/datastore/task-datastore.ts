@@ -115,17 +115,28 @@ export class TaskDatastore {
 
   async readData(attempt: number): Promise<TaskData> {
     const [bytes] = await this.backend.getBytes([layout.attemptFile(this.ref, attempt, "done.json")]);
+    return this.parseMarker(attempt, bytes ?? null);
+  }
+
+  private parseMarker(attempt: number, bytes: Uint8Array | null): TaskData {
     if (!bytes) throw new WeftError("NOT_FOUND", `Task ${this.pathspec} attempt ${attempt} has not finished: it has no done marker.`);
     return JSON.parse(Buffer.from(bytes).toString("utf8")) as DoneMarker;
   }
 
-  /** The artifacts of a finished task, loaded on demand. */
+  /**
+   * The artifacts of a finished task (its highest attempt with a done marker), loaded on
+   * demand. Most tasks finish on their first attempt, so that marker is read alongside
+   * the listing instead of after it: one round trip less on a remote datastore, one
+   * wasted read when a later attempt finished.
+   */
   async readDone(): Promise<ArtifactReader> {
-    const attempt = await this.doneAttempt();
+    const [attempt, [first]] = await Promise.all([this.doneAttempt(), this.backend.getBytes([layout.attemptFile(this.ref, 0, "done.json")])]);
     if (attempt === undefined) {
       throw new WeftError("NOT_FOUND", `Task ${this.pathspec} has not finished successfully.`, { hint: "Resume the run to re-run it." });
     }
-    return new ArtifactReader(this.content, this.pathspec, await this.readData(attempt));
+    // A marker written between the read and the listing is read again.
+    const data = attempt === 0 && first ? this.parseMarker(0, first) : await this.readData(attempt);
+    return new ArtifactReader(this.content, this.pathspec, data);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { CoreConfig } from "../config/core-config.ts";
 import type { WeftConfig } from "../config/resolve.ts";
 import type { StepDecorators } from "../flow/decorators/specs.ts";
 import type { SecretsPlan } from "./inject.ts";
@@ -60,6 +61,6 @@ function resolveSource(raw: RawSource, defaultType: string | undefined, prefix: 
 }
 
 /** What secrets providers need from the configuration at run time. */
-export function providerSettings(config: WeftConfig): ProviderSettings {
+export function providerSettings(config: CoreConfig): ProviderSettings {
   return config.values.azureAuthorityHost ? { authorityHost: config.values.azureAuthorityHost } : {};
 }

@@ -1,6 +1,7 @@
 // The only module that imports the Azure SDKs (storage and identity). Imported lazily,
 // when the Azure datastore is chosen, so local runs never load them.
 import { createHash, randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/identity";
 import { WeftError } from "../../errors/weft-error.ts";
@@ -9,6 +10,7 @@ import type { AppendItem, PutItem, StorageBackend } from "../types.ts";
 import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./credentials.ts";
 import { translateAzureError } from "./errors.ts";
 import { retryTransient } from "./retry.ts";
+import { Slots } from "./slots.ts";
 import { readBlobSync } from "./sync-read.ts";
 import { cachingCredential, TokenFileCache } from "./token-cache.ts";
 import { WORKLOADS, type WorkloadSizing } from "./workload.ts";
@@ -24,6 +26,9 @@ const NO_STREAM_RETRIES = { maxRetryRequests: 0 };
 
 /** The most one Append Block request may carry (service versions before 2022-11-02, and Azurite). */
 const APPEND_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/** Request bodies are written in views of this size, so that TLS encrypts as the socket drains. */
+const BODY_PIECE_BYTES = 64 * 1024;
 
 /**
  * A container client for the settings; the credential follows the chosen method.
@@ -52,7 +57,20 @@ export async function containerClient(settings: AzureSettings): Promise<Containe
     const credential = auth.tokenCache ? (cachingCredential(new TokenFileCache(auth.tokenCache), defaultCredential) as TokenCredential) : await defaultCredential();
     service = new BlobServiceClient(settings.endpoint, credential, options);
   }
+  dropFormDataPolicy(service);
   return service.getContainerClient(settings.container);
+}
+
+/**
+ * The SDK's pipeline tests every request body with `instanceof FormData`, and the first
+ * read of that global makes Node load undici: ~23 ms of CPU in every task process. Blob
+ * requests never carry form data, so the policy is removed. storage-blob keeps the core
+ * pipeline on its Pipeline object, shared by every client made from this one; if a
+ * later SDK moves it, nothing is removed and the requests work as before.
+ */
+function dropFormDataPolicy(service: BlobServiceClient): void {
+  const { pipeline } = service as unknown as { pipeline?: { _corePipeline?: { removePolicy(filter: { name: string }): unknown } } };
+  pipeline?._corePipeline?.removePolicy({ name: "formDataPolicy" });
 }
 
 /** Blob Storage as a StorageBackend: keys live under the sysroot's prefix in one container. */
@@ -60,12 +78,15 @@ export class AzureBackend implements StorageBackend {
   readonly kind = "azure";
   readonly root: string;
   private readonly sizing: WorkloadSizing;
+  /** Whole-blob downloads in flight, across calls: `parallelBlobs` at most. */
+  private readonly downloads: Slots;
 
   private constructor(
     private readonly settings: AzureSettings,
     private readonly container: ContainerClient,
   ) {
     this.sizing = WORKLOADS[settings.workload];
+    this.downloads = new Slots(this.sizing.parallelBlobs);
     this.root = `${container.url}${settings.prefix ? `/${settings.prefix}` : ""}`.replace(/\?.*$/, "");
   }
 
@@ -219,8 +240,7 @@ export class AzureBackend implements StorageBackend {
     const conditions = { ...(ifAbsent ? { conditions: { ifNoneMatch: "*" } } : {}), ...(metadata ? { metadata } : {}) };
     try {
       if (size <= this.sizing.singleShotBytes) {
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        await retryTransient(() => client.upload(body, size, conditions));
+        await retryTransient(() => client.upload(streamOf(chunks), size, conditions));
       } else {
         await this.uploadBlocks(client, chunks, conditions);
       }
@@ -245,7 +265,7 @@ export class AzureBackend implements StorageBackend {
       while (next < blocks.length) {
         const at = next++;
         // Staging a block again replaces it: a retry is always safe.
-        await retryTransient(() => client.stageBlock(ids[at]!, blocks[at]!, blocks[at]!.byteLength));
+        await retryTransient(() => client.stageBlock(ids[at]!, streamOf([blocks[at]!]), blocks[at]!.byteLength));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.sizing.blockConcurrency, blocks.length) }, stage));
@@ -265,7 +285,11 @@ export class AzureBackend implements StorageBackend {
    * parallel ranges into one buffer. `onInOrder` sees the bytes in order, each range as
    * soon as all before it have arrived, so hashing overlaps the transfer.
    */
-  private async download(key: string, onInOrder?: (piece: Buffer, offset: number) => void): Promise<Uint8Array | null> {
+  private download(key: string, onInOrder?: (piece: Buffer, offset: number) => void): Promise<Uint8Array | null> {
+    return this.downloads.run(() => this.downloadNow(key, onInOrder));
+  }
+
+  private async downloadNow(key: string, onInOrder?: (piece: Buffer, offset: number) => void): Promise<Uint8Array | null> {
     const client = this.container.getBlobClient(this.blobName(key));
     try {
       let total = 0;
@@ -274,7 +298,7 @@ export class AzureBackend implements StorageBackend {
       await retryTransient(async () => {
         const first = await client.download(0, this.sizing.singleShotBytes, NO_STREAM_RETRIES);
         total = Number(/\/(\d+)$/.exec(first.contentRange ?? "")?.[1] ?? first.contentLength ?? 0);
-        head = await collect(first.readableStreamBody);
+        head = await collect(first.readableStreamBody, first.contentLength);
       });
       onInOrder?.(head, 0);
       if (head.byteLength >= total) return head;
@@ -372,11 +396,40 @@ function cutBlocks(chunks: Buffer[], size: number): Buffer[] {
   return blocks;
 }
 
-async function collect(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+/**
+ * A response body in one buffer. With its length known, the pieces are copied into
+ * place as they arrive, instead of being kept and then concatenated (twice the memory
+ * of each blob in flight). A body that ends early comes back short, as the caller expects.
+ */
+async function collect(stream: NodeJS.ReadableStream | undefined, length?: number): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(part as Buffer);
-  return Buffer.concat(parts);
+  if (length === undefined) {
+    const parts: Buffer[] = [];
+    for await (const part of stream) parts.push(part as Buffer);
+    return Buffer.concat(parts);
+  }
+  const out = Buffer.allocUnsafe(length);
+  let filled = 0;
+  for await (const part of stream) {
+    const piece = part as Buffer;
+    if (filled + piece.byteLength > length) throw new Error(`the response body is longer than its Content-Length ${length}`);
+    out.set(piece, filled);
+    filled += piece.byteLength;
+  }
+  return out.subarray(0, filled);
+}
+
+/**
+ * A request body from views of the value, as a factory: each try (retry.ts) gets a
+ * fresh stream. Written piece by piece with backpressure, the body is encrypted as the
+ * socket drains, instead of whole up front (a buffer body is, holding an encrypted copy
+ * of every request in flight); and chunks are never concatenated.
+ */
+function streamOf(chunks: readonly Buffer[]): () => NodeJS.ReadableStream {
+  function* pieces() {
+    for (const chunk of chunks) for (let at = 0; at < chunk.byteLength; at += BODY_PIECE_BYTES) yield chunk.subarray(at, at + BODY_PIECE_BYTES);
+  }
+  return () => Readable.from(pieces());
 }
 
 const workerBackends = new Map<string, Promise<AzureBackend>>();

@@ -1,4 +1,4 @@
-import type { WeftConfig } from "../../config/resolve.ts";
+import type { CoreConfig } from "../../config/core-config.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { providerSettings } from "../../secrets/plan.ts";
 import { secretsProvider } from "../../secrets/registry.ts";
@@ -11,7 +11,7 @@ import type { AzureSettings } from "./credentials.ts";
  * read from a Key Vault secret (as ZenML's artifact store takes its
  * authentication_secret), with DefaultAzureCredential reaching the vault.
  */
-export async function withCredentialSecret(settings: AzureSettings, config: WeftConfig): Promise<AzureSettings> {
+export async function withCredentialSecret(settings: AzureSettings, config: CoreConfig): Promise<AzureSettings> {
   const v = config.values;
   const id = v.storageCredentialSecret;
   if (!id) return settings;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { WeftConfig } from "../../config/resolve.ts";
+import type { CoreConfig } from "../../config/core-config.ts";
 import { accountEndpoint, chooseAuth, type AzureSettings } from "./credentials.ts";
 import { parseAzureSysroot } from "./sysroot.ts";
 import { identityHash } from "./token-cache.ts";
@@ -10,7 +10,7 @@ import { identityHash } from "./token-cache.ts";
  * WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT, the account in an abfss/wasbs root, the
  * account name. A connection string carries its own. Throws CONFIG before any I/O.
  */
-export function azureSettings(config: WeftConfig, root?: string): AzureSettings {
+export function azureSettings(config: CoreConfig, root?: string): AzureSettings {
   const v = config.values;
   const variable = root !== undefined && root !== v.datastoreSysrootAzure ? "--datastore-root" : "WEFT_DATASTORE_SYSROOT_AZURE";
   const sysroot = parseAzureSysroot(root ?? v.datastoreSysrootAzure, variable);

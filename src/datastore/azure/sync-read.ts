@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { createSyncFn } from "synckit";
 import { WeftError, type ErrorCode } from "../../errors/weft-error.ts";
 import { weftPackage } from "../../runtime/package-root.ts";
 import type { AzureSettings } from "./credentials.ts";
@@ -19,10 +19,17 @@ function workerPath(): string {
   return path;
 }
 
-/** Reads one blob synchronously through a worker thread; null when it does not exist. */
+/**
+ * Reads one blob synchronously through a worker thread; null when it does not exist.
+ * synckit is loaded on the first such read, synchronously (its CommonJS build): most
+ * tasks never make one, and importing it costs every Azure task ~40 ms of CPU.
+ */
 export function readBlobSync(settings: AzureSettings, blobName: string): Uint8Array | null {
   const path = workerPath();
-  readSync ??= createSyncFn(path) as unknown as ReadSync;
+  if (!readSync) {
+    const { createSyncFn } = createRequire(import.meta.url)("synckit") as typeof import("synckit");
+    readSync = createSyncFn(path) as unknown as ReadSync;
+  }
   const result = readSync(settings, blobName);
   if ("error" in result) throw new WeftError(result.error.code as ErrorCode, result.error.message, result.error.hint ? { hint: result.error.hint } : {});
   return result.bytes;
