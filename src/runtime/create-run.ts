@@ -9,7 +9,7 @@ import { planSecrets, providerSettings } from "../secrets/plan.ts";
 import { weftPackage } from "./package-root.ts";
 import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
 import type { RunBlueprint } from "./run-blueprint.ts";
-import { runSpecBytes, type RunSpec } from "./run-spec.ts";
+import { runSpecBytes, type ResumePlanSpec, type RunSpec } from "./run-spec.ts";
 import { datastoreRoot } from "./stores.ts";
 
 export interface CreateRunRequest {
@@ -109,6 +109,8 @@ export interface RecordRunRequest {
   tags: string[];
   runId?: string;
   originRun?: string;
+  /** For a run an orchestrator resumes: the steps that run again (RunSpec.resume). */
+  resume?: ResumePlanSpec;
   runner?: RunState["runner"];
   /** The orchestrator that schedules the run and owns its liveness (see RunState). */
   orchestrator?: OrchestratorRef;
@@ -154,6 +156,7 @@ export async function recordRun(request: RecordRunRequest): Promise<CreatedRun> 
       params: request.params,
       maxNumSplits: blueprint.maxNumSplits,
       ...(request.originRun ? { originRun: request.originRun } : {}),
+      ...(request.resume ? { resume: request.resume } : {}),
       ...(project ? { project } : {}),
       ...(blueprint.secrets ? { secrets: blueprint.secrets, secretSettings: blueprint.secretSettings ?? {} } : {}),
     };
