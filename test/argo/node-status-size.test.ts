@@ -50,7 +50,7 @@ test("a 10,000-wide foreach's live Workflow object: every pod a node, over etcd'
     userHome: dir,
   });
   const source = ["export default class WideFlow extends FlowSpec {", "@step start() { this.next(this.square, { foreach: 'items' }); }", "@step square() { this.next(this.sum); }", "@step sum(inputs) { this.next(this.end); }", "@step end() {}", "}"].join("\n");
-  const template = compileWorkflowTemplate({ name: "wideflow", flowName: "WideFlow", graph: buildGraph(parseFlowSource(source, "wide.ts")), decorators: {}, params: [], deployment: "0".repeat(64), config, version: "0.1.0", workloadIdentity: false, maxWorkers: 500 });
+  const template = compileWorkflowTemplate({ name: "wideflow", flowName: "WideFlow", graph: buildGraph(parseFlowSource(source, "wide.ts")), decorators: {}, params: [], deployment: "0".repeat(64), config, version: "0.1.0", workloadIdentity: false, maxWorkers: 100 });
   kube.objects.create("workflowtemplates", template as never);
   kube.objects.create("workflows", { metadata: { name: "wideflow-x7k2p", namespace: NS }, spec: { workflowTemplateRef: { name: "wideflow" } } } as never);
   const started = performance.now();

@@ -59,7 +59,7 @@ export class NodeTable {
     };
     if (node.phase === "Skipped" || node.phase === "Omitted") node.finishedAt = node.startedAt;
     this.nodes.set(id, node);
-    if (parent) parent.children = [...(parent.children ?? []), id];
+    if (parent) (parent.children ??= []).push(id);
     this.dirty = true;
     return node;
   }
