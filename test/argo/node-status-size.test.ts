@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { resolveConfig } from "../../src/config/resolve.ts";
-import { buildGraph } from "../../src/flow/graph/graph.ts";
+import { buildGraph, matchSplitsAndJoins } from "../../src/flow/graph/graph.ts";
 import { parseFlowSource } from "../../src/flow/graph/parse.ts";
 import { compileWorkflowTemplate } from "../../src/compute/argo/workflow-template.ts";
 import { startFakeKubeApi, type FakeKubeApi } from "../kube/api-server.ts";
 import { startFakeKubelet, type FakeKubelet } from "../kube/kubelet.ts";
 import { startFakeArgoController, type FakeArgoController } from "./controller.ts";
 
-const WIDTH = 10_000;
+const WIDTH = Number(process.env.SIZE_WIDTH ?? 10_000);
 const NS = "weft";
 const IMAGE = "weftacr.azurecr.io/weft-runtime:0.1.0";
 /** etcd's default request limit, which a Workflow object must stay under. */
@@ -50,7 +50,9 @@ test("a 10,000-wide foreach's live Workflow object: every pod a node, over etcd'
     userHome: dir,
   });
   const source = ["export default class WideFlow extends FlowSpec {", "@step start() { this.next(this.square, { foreach: 'items' }); }", "@step square() { this.next(this.sum); }", "@step sum(inputs) { this.next(this.end); }", "@step end() {}", "}"].join("\n");
-  const template = compileWorkflowTemplate({ name: "wideflow", flowName: "WideFlow", graph: buildGraph(parseFlowSource(source, "wide.ts")), decorators: {}, params: [], deployment: "0".repeat(64), config, version: "0.1.0", workloadIdentity: false, maxWorkers: 100 });
+  const graph = buildGraph(parseFlowSource(source, "wide.ts"));
+  assert.equal(matchSplitsAndJoins(graph), undefined);
+  const template = compileWorkflowTemplate({ name: "wideflow", flowName: "WideFlow", graph, decorators: {}, params: [], deployment: "0".repeat(64), config, version: "0.1.0", workloadIdentity: false, maxWorkers: 100 });
   kube.objects.create("workflowtemplates", template as never);
   kube.objects.create("workflows", { metadata: { name: "wideflow-x7k2p", namespace: NS }, spec: { workflowTemplateRef: { name: "wideflow" } } } as never);
   const started = performance.now();
