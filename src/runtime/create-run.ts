@@ -10,7 +10,7 @@ import { weftPackage } from "./package-root.ts";
 import { projectOf, projectTags, type BranchChoice } from "../flow/project.ts";
 import { readIncludedFiles, storeIncludedFiles } from "./included-files.ts";
 import type { RunBlueprint } from "./run-blueprint.ts";
-import { runSpecBytes, type IncludedFile, type RunSpec } from "./run-spec.ts";
+import { runSpecBytes, type IncludedFile, type ResumePlanSpec, type RunSpec } from "./run-spec.ts";
 import { datastoreRoot } from "./stores.ts";
 
 export interface CreateRunRequest {
@@ -132,6 +132,8 @@ export interface RecordRunRequest {
   tags: string[];
   runId?: string;
   originRun?: string;
+  /** For a run an orchestrator resumes: the steps that run again (RunSpec.resume). */
+  resume?: ResumePlanSpec;
   runner?: RunState["runner"];
   /** The orchestrator that schedules the run and owns its liveness (see RunState). */
   orchestrator?: OrchestratorRef;
@@ -179,6 +181,7 @@ export async function recordRun(request: RecordRunRequest): Promise<CreatedRun> 
       ...(blueprint.includedFiles ? { includedFiles: blueprint.includedFiles } : {}),
       maxNumSplits: blueprint.maxNumSplits,
       ...(request.originRun ? { originRun: request.originRun } : {}),
+      ...(request.resume ? { resume: request.resume } : {}),
       ...(project ? { project } : {}),
       ...(blueprint.secrets ? { secrets: blueprint.secrets, secretSettings: blueprint.secretSettings ?? {} } : {}),
     };

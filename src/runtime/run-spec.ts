@@ -44,6 +44,13 @@ export interface RunSpec {
   maxNumSplits: number;
   /** The run this one resumes. */
   originRun?: string;
+  /**
+   * Set when an orchestrator resumes `originRun` (`weft resume --on-argo`): there is no
+   * runner to clone tasks, so each task of a step not in `rerun` (or whose key,
+   * `step/task`, is in `keep`) clones itself from the origin when the origin finished it
+   * (task/clone-origin.ts). Absent for a local resume, whose runner clones.
+   */
+  resume?: ResumePlanSpec;
   /** For a flow with @project: its project, the run's branch and the project flow name. */
   project?: ProjectInfo;
   /** @secrets of each step, resolved and validated when the run started. */
@@ -59,6 +66,12 @@ export interface IncludedFile {
   size: number;
   /** The artifact every task of the run carries under the field's name. */
   record: ArtifactRecord;
+}
+
+/** Which steps a resumed run runs again; see RunSpec.resume. */
+export interface ResumePlanSpec {
+  rerun: string[];
+  keep?: string[];
 }
 
 export function runSpecBytes(spec: RunSpec): Uint8Array {

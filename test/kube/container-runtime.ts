@@ -3,9 +3,9 @@
 // its memory, and report every step in the pod's status and in events.
 //
 // Deviation from a real node, the only one: there is no chroot, so a volume is a
-// per-pod temp folder, and any env value that starts with a volumeMount's mountPath
-// (e.g. AZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/azure/tokens/azure-identity-token)
-// is rewritten to that folder. The process runs in a fresh empty folder (not the image's
+// per-pod temp folder, and any env value or argument that starts with a volumeMount's
+// mountPath (e.g. AZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/azure/tokens/azure-identity-token,
+// or Argo's `--splits-file /weft/outputs/splits.json`) is rewritten to that folder. The process runs in a fresh empty folder (not the image's
 // WORKDIR), which is also its HOME unless the image sets one. One container per pod runs
 // (the first); restartPolicy OnFailure/Always do not restart it.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -54,6 +54,8 @@ export class PodWorker {
   private podFailure: { reason: string; message: string } | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly container: IContainer;
+  /** Volume name → host folder, once the volumes are set up. */
+  private volumes = new Map<string, string>();
 
   constructor(private pod: IPod, readonly podDir: string, private readonly api: ApiCore, private readonly events: EventRecorder, private readonly options: RuntimeOptions) {
     this.container = pod.spec!.containers[0]!;
@@ -69,6 +71,15 @@ export class PodWorker {
 
   get containerName(): string {
     return this.container.name;
+  }
+
+  /**
+   * Where a path of the container's filesystem is on this machine: under one of its
+   * volume mounts, else undefined (the rest of an image is not materialised). What
+   * Argo's executor reads an output parameter's `valueFrom.path` through.
+   */
+  hostPathOf(path: string): string | undefined {
+    return hostPath(path, this.container, this.volumes);
   }
 
   /** Pulls the image and starts the container (or stops at the first reason it cannot). */
@@ -166,7 +177,9 @@ export class PodWorker {
       const volumes = await prepareVolumes({ api: this.api, pod: this.pod, podDir: this.podDir, claimsDir: this.options.claimsDir, issueToken: this.options.issueToken });
       const port = this.options.apiUrl.port;
       const runtime = { HOSTNAME: this.name, KUBERNETES_SERVICE_HOST: this.options.apiUrl.hostname, KUBERNETES_SERVICE_PORT: port, KUBERNETES_PORT: `tcp://${this.options.apiUrl.hostname}:${port}`, HOME: image.env?.HOME ?? workDir };
-      env = rewriteMountPaths(containerEnv({ api: this.api, pod: this.pod, container: this.container, image, runtime }), this.container, volumes);
+      this.volumes = volumes;
+      const all = containerEnv({ api: this.api, pod: this.pod, container: this.container, image, runtime });
+      env = Object.fromEntries(Object.entries(all).map(([name, value]) => [name, hostPath(value, this.container, volumes) ?? value]));
     } catch (error) {
       if (!(error instanceof MountError || error instanceof ContainerConfigError)) throw error;
       this.waitingForConfig = true;
@@ -178,7 +191,7 @@ export class PodWorker {
       return;
     }
     if (this.deleting) return this.finalDelete();
-    const argv = [...(this.container.command ?? image.entrypoint ?? []), ...(this.container.args ?? (this.container.command ? [] : image.cmd ?? []))].map((a) => expand(a, env));
+    const argv = [...(this.container.command ?? image.entrypoint ?? []), ...(this.container.args ?? (this.container.command ? [] : image.cmd ?? []))].map((a) => expand(a, env)).map((a) => hostPath(a, this.container, this.volumes) ?? a);
     const executable = argv[0] && resolveExecutable(argv[0], image.path);
     if (!executable) {
       const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0] ?? ""}": executable file not found in $PATH: unknown`;
@@ -299,13 +312,10 @@ function resolveExecutable(command: string, path: string[]): string | undefined 
   return path.map((dir) => join(dir, command)).find(executable);
 }
 
-/** Env values under a mount's mountPath point into the volume's folder (the no-chroot deviation). */
-function rewriteMountPaths(env: Record<string, string>, container: IContainer, volumes: Map<string, string>): Record<string, string> {
+/** A value under a mount's mountPath, pointed into the volume's folder (the no-chroot deviation); undefined when it is under none. */
+function hostPath(value: string, container: IContainer, volumes: Map<string, string>): string | undefined {
   const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
-  for (const [name, value] of Object.entries(env)) {
-    const mount = mounts.find((m) => value === m.mountPath || value.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
-    const dir = mount && volumes.get(mount.name);
-    if (mount && dir) env[name] = join(dir, mount.subPath ?? "", value.slice(mount.mountPath.length));
-  }
-  return env;
+  const mount = mounts.find((m) => value === m.mountPath || value.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+  const dir = mount && volumes.get(mount.name);
+  return mount && dir ? join(dir, mount.subPath ?? "", value.slice(mount.mountPath.length)) : undefined;
 }

@@ -9,7 +9,7 @@
 //     images: { "weft-runtime:0.1.0": weftRuntimeImage(), "busybox:1": { path: ["/usr/bin", "/bin"] } },
 //     issueToken: () => readFileSync(entra.federatedTokenFile, "utf8"),   // workload identity with test/azure/token-server.ts
 //   });
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IPod } from "kubernetes-models/v1/Pod";
@@ -64,6 +64,12 @@ export interface FakeKubelet {
   evict(namespace: string, pod: string, message?: string): void;
   /** A container's combined stdout and stderr so far ("" if it never ran). */
   logs(namespace: string, pod: string): string;
+  /**
+   * The contents of `path` in the pod's container, read from the volume mounted there
+   * (as Argo's executor reads an output parameter); undefined if it is under no mount
+   * or absent. The pod's folders last until the pod is deleted.
+   */
+  readFile(namespace: string, pod: string, path: string): string | undefined;
   /** Containers whose process is still running. */
   running(): RunningContainer[];
   /** Kills every process it started and removes its folders. */
@@ -145,6 +151,10 @@ export async function startFakeKubelet(kube: FakeKubeApi, options: FakeKubeletOp
       w.evict(message);
     },
     logs: (namespace, pod) => byName(namespace, pod)?.log.text ?? "",
+    readFile(namespace, pod, path) {
+      const file = byName(namespace, pod)?.hostPathOf(path);
+      return file && existsSync(file) ? readFileSync(file, "utf8") : undefined;
+    },
     running: () => [...workers.values()].filter((w) => w.process?.pid !== undefined && w.process.exitCode === null && w.process.signalCode === null)
       .map((w) => ({ namespace: w.namespace, pod: w.name, container: w.containerName, pid: w.process!.pid! })),
     async stop() {

@@ -12,6 +12,9 @@ import { loadFlowForRun } from "../../runtime/runner/start-run.ts";
 import { openStores } from "../../runtime/stores.ts";
 import { weftPackage } from "../../runtime/package-root.ts";
 import { importOptional } from "../optional-import.ts";
+import type { StorageBackend } from "../../datastore/types.ts";
+import type { MetadataProvider } from "../../metadata/types.ts";
+import type { ResumePlan } from "../../runtime/runner/resume-plan.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const integer = (flag: string) => (value: string) => {
@@ -141,6 +144,21 @@ export function argoWorkflowsCommand(): Command {
     process.stdout.write(`Deleted ${deleted.join(", ")} ${name} in namespace ${api.namespace}.\n`);
   });
   return argo;
+}
+
+/**
+ * `weft resume FLOW --on-argo`: the resume is planned here as for a local one (the
+ * origin's finished tasks, the steps that run again), then started as a new workflow of
+ * the deployment, with the origin's parameter values; its tasks clone themselves.
+ */
+export async function resumeOnArgo(config: WeftConfig, flow: LoadedFlow, plan: (stores: { backend: StorageBackend; metadata: MetadataProvider }) => Promise<ResumePlan>, opts: BranchOptions): Promise<void> {
+  const [{ deploymentName }, { triggerResume }] = await Promise.all([import("../../compute/argo/names.ts"), import("../../compute/argo/control.ts")]);
+  const name = deploymentName(flow.name, projectOf(flow.name, flow.project, config.values.user, branchOf(opts)));
+  const { origin, clone, params } = await plan(await openStores(config));
+  const values = Object.fromEntries(flow.params.filter((p) => params[p.field] !== undefined).map((p) => [p.field, p.type === "json" ? JSON.stringify(params[p.field]) : String(params[p.field])]));
+  const run = await triggerResume(await argoApi(config, opts.namespace), name, values, { origin: origin.run, rerun: [...clone.rerun], keep: [...(clone.keep ?? [])] });
+  process.stderr.write(`Workflow ${run.slice("argo-".length)} submitted from ${name}, resuming ${flow.name}/${origin.run} (${clone.tasks.size} finished tasks to reuse; running ${[...clone.rerun].join(", ")} again).\n`);
+  process.stdout.write(`${run}\n`);
 }
 
 /**

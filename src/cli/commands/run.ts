@@ -8,6 +8,8 @@ import { parseParamValue } from "../../flow/params.ts";
 import { parseConfigOption, type ConfigSource } from "../../flow/configs.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import { validateTag } from "../../client/tags.ts";
+import type { StorageBackend } from "../../datastore/types.ts";
+import type { MetadataProvider } from "../../metadata/types.ts";
 import { planResume } from "../../runtime/runner/resume-plan.ts";
 import { createRunOnly, loadFlowForRun, startRun, type RunOptions } from "../../runtime/runner/start-run.ts";
 
@@ -91,7 +93,9 @@ export function resumeCommand(): Command {
       .description("start a new run that reuses the finished tasks of an earlier one and runs the rest")
       .argument("<flow>", "flow file (.ts)")
       .argument("[step]", "run this step and all after it again (default: the steps that did not finish)")
-      .option("--origin-run-id <id>", "the run to resume (default: your latest run of the flow)"),
+      .option("--origin-run-id <id>", "the run to resume (default: your latest run of the flow)")
+      .option("--on-argo", "run it as a new workflow of the flow's Argo deployment instead of on this machine (docs/argo.md)")
+      .option("--namespace <ns>", "with --on-argo: Kubernetes namespace [WEFT_KUBERNETES_NAMESPACE, else the kubeconfig context's]"),
   ).action(async (file: string, step: string | undefined, opts: Record<string, unknown>) => {
     if ((opts.config as string[]).length || (opts.configValue as string[]).length) {
       throw new WeftError("USAGE", "weft resume takes no --config or --config-value: a resumed run uses the config values of the run it resumes.", {
@@ -101,9 +105,13 @@ export function resumeCommand(): Command {
     const config = configWithFlags(opts);
     const loaded = await loadFlowForRun(file, config, "later");
     const originRunId = opts.originRunId as string | undefined;
-    await execute(config, loaded, opts, { params: {}, files: {} }, ({ backend, metadata }) =>
-      planResume({ backend, metadata, flow: loaded, user: config.values.user, ...(originRunId ? { originRunId } : {}), ...(step ? { step } : {}) }),
-    );
+    const plan = ({ backend, metadata }: { backend: StorageBackend; metadata: MetadataProvider }) =>
+      planResume({ backend, metadata, flow: loaded, user: config.values.user, ...(originRunId ? { originRunId } : {}), ...(step ? { step } : {}) });
+    if (opts.onArgo) {
+      const { resumeOnArgo } = await import("./argo-workflows.ts");
+      return resumeOnArgo(config, loaded, plan, { ...(opts.branch !== undefined ? { branch: opts.branch as string } : {}), production: opts.production === true, ...(opts.namespace ? { namespace: opts.namespace as string } : {}) });
+    }
+    await execute(config, loaded, opts, { params: {}, files: {} }, plan);
   });
 }
 

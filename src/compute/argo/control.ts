@@ -8,7 +8,7 @@ import { labelValue } from "../kubernetes/names.ts";
 import { ARGO_KINDS, type ArgoApi } from "./argo-api.ts";
 import { argoRunId, DEPLOYMENT_LABEL } from "./names.ts";
 import type { NodeStatus, Workflow, WorkflowTemplate } from "./types.ts";
-import { DEPLOYMENT_ANNOTATIONS } from "./workflow-template.ts";
+import { DEPLOYMENT_ANNOTATIONS, RESUME_PARAMETER } from "./workflow-template.ts";
 
 
 /** The workflow of a Weft run id (`argo-<workflow>`); a USAGE WeftError for an id Argo did not start. */
@@ -35,6 +35,24 @@ export async function trigger(api: ArgoApi, name: string, params: Record<string,
   if (!template) throw notDeployed(name, api.namespace);
   const created = await api.create(ARGO_KINDS.workflow, workflowFromTemplate(template, params));
   return argoRunId(created.metadata.name!);
+}
+
+/** What a resumed run reuses: the origin run, the steps that run again, and tasks of those steps kept anyway (task keys). */
+export interface ResumeOnArgo {
+  origin: string;
+  rerun: string[];
+  keep: string[];
+}
+
+/**
+ * Submits a run of a deployment that resumes `resume.origin` (`weft resume --on-argo`):
+ * the template's `weft-resume` parameter tells the run's creation, whose run spec then
+ * tells each task to clone itself from the origin unless its step runs again.
+ * `params` are the origin's values, as a user types them. Resolves to the new run id.
+ */
+export function triggerResume(api: ArgoApi, name: string, params: Record<string, string>, resume: ResumeOnArgo): Promise<string> {
+  const value = JSON.stringify({ origin: resume.origin, rerun: resume.rerun, ...(resume.keep.length ? { keep: resume.keep } : {}) });
+  return trigger(api, name, { ...params, [RESUME_PARAMETER]: value });
 }
 
 /** One workflow of a deployment, as `list-runs` prints it. */
@@ -123,7 +141,7 @@ export async function status(api: ArgoApi, metadata: MetadataProvider | undefine
   return report;
 }
 
-/** Stops a run: running pods are killed and the exit handler runs; the Weft run is recorded killed. */
+/** Stops a run (`spec.shutdown: Terminate`): running pods are killed, no exit handler runs, so the Weft run is recorded killed here. */
 export async function terminate(api: ArgoApi, metadata: MetadataProvider | undefined, run: string): Promise<void> {
   const name = workflowOfRun(run);
   const workflow = await api.patch<Workflow>(ARGO_KINDS.workflow, name, [{ op: "add", path: "/spec/shutdown", value: "Terminate" }]).catch((error: unknown) => {

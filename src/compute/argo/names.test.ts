@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { dnsSubdomainProblem, labelValueProblem } from "../kubernetes/names.ts";
-import { argoRunId, deploymentName, MAX_DEPLOYMENT_NAME, stepTaskName } from "./names.ts";
+import { argoRunId, deploymentName, MAX_DEPLOYMENT_NAME, stepTaskName, stepTemplateName } from "./names.ts";
 
 describe("Argo names", () => {
   test("a flow's deployment is its name in lowercase, and its runs are argo-<workflow>", () => {
@@ -34,5 +34,12 @@ describe("Argo names", () => {
     assert.equal(stepTaskName("fit"), "fit");
     assert.match(stepTaskName("create_run"), /^create-run-[0-9a-f]{6}$/);
     assert.notEqual(stepTaskName("a_b"), stepTaskName("a$b"));
+  });
+
+  test("a step's container template is lowercase, as the pod name Argo derives from it must be", () => {
+    assert.equal(stepTemplateName("fit"), "step-fit");
+    assert.match(stepTemplateName("joinInner"), /^step-joininner-[0-9a-f]{6}$/);
+    assert.notEqual(stepTemplateName("fit"), stepTemplateName("Fit"));
+    for (const step of ["joinInner", "Fit", "a_B", "x$Y"]) assert.equal(dnsSubdomainProblem(`irisflow-x7k2p-${stepTemplateName(step)}-1234567890`), undefined, step);
   });
 });

@@ -45,6 +45,18 @@ export function stepTaskName(step: string): string {
   return readable === step ? step : `${readable.replace(/^-+|-+$/g, "") || "step"}-${shortHash([step], 6)}`;
 }
 
+/**
+ * The container template of a step: `step-` and the step's task name, lowercased. Argo
+ * names a pod `<workflow>-<template>-<hash>` (POD_NAMES=v2), and a pod's name must be a
+ * lowercase RFC 1123 subdomain (argoproj/argo-workflows#9670), so a name that loses case
+ * gets a hash of the exact step name: `fit` and `Fit` stay apart.
+ */
+export function stepTemplateName(step: string): string {
+  const task = stepTaskName(step);
+  const lower = task.toLowerCase();
+  return lower === task ? `step-${task}` : `step-${lower}-${shortHash([step], 6)}`;
+}
+
 /** The DAG template of a foreach's body, and the task that fans it out: `foreach-<split>`. */
 export function foreachTaskName(split: string): string {
   return `foreach-${stepTaskName(split)}`;

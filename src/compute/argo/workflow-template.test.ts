@@ -127,12 +127,13 @@ describe("compileWorkflowTemplate", () => {
 
   test("parameters are workflow arguments with their defaults, and the first template creates the run with them", () => {
     const template = compileWorkflowTemplate(request(SHAPES.linear!, { maxWorkers: 50 }));
-    assert.deepEqual(template.spec.arguments, { parameters: [{ name: "alpha", value: "0.5" }] });
+    assert.deepEqual(template.spec.arguments, { parameters: [{ name: "alpha", value: "0.5" }, { name: "weft-resume", value: "" }] });
     assert.equal(template.spec.parallelism, 50);
     const create = template.spec.templates!.find((t) => t.name === "create-run")!;
     const args = (create.container as { args: string[] }).args;
     assert.deepEqual(args.slice(0, 2), ["step", "--create-run"]);
     assert.ok(args.includes("alpha={{workflow.parameters.alpha}}"));
+    assert.equal(args[args.indexOf("--resume") + 1], "{{workflow.parameters.weft-resume}}", "a resumed run says so through a parameter, empty for a new run");
     assert.equal(args[args.indexOf("--run") + 1], "argo-{{workflow.name}}");
     assert.equal(template.spec.onExit, "finish-run");
   });

@@ -18,7 +18,7 @@ import { labelValue } from "../kubernetes/names.ts";
 import { resolveKubernetesOptions, type KubernetesTaskOptions } from "../kubernetes/options.ts";
 import { podEnvironment } from "../kubernetes/pod-environment.ts";
 import { layoutFlow, TASK_PARAMETER } from "./dag.ts";
-import { DEPLOYMENT_LABEL, RUN_ID_EXPRESSION, stepTaskName } from "./names.ts";
+import { DEPLOYMENT_LABEL, RUN_ID_EXPRESSION, stepTaskName, stepTemplateName } from "./names.ts";
 import { finishedEvent } from "./sensor.ts";
 import { containerTemplate } from "./step-template.ts";
 import type { ArgoParameter, ArgoTemplate, RetryStrategy, WorkflowTemplate } from "./types.ts";
@@ -28,6 +28,12 @@ export const OUTPUTS_DIR = "/weft/outputs";
 export const ENTRY_TEMPLATE = "weft";
 export const CREATE_RUN_TEMPLATE = "create-run";
 export const FINISH_RUN_TEMPLATE = "finish-run";
+/**
+ * The workflow parameter a resumed run is started with (`weft resume --on-argo`): JSON
+ * naming the origin run and the steps that run again, passed to `--create-run --resume`;
+ * empty (its default) for a new run. Its `-` keeps it apart from the flow's parameters.
+ */
+export const RESUME_PARAMETER = "weft-resume";
 /** Annotations of a deployment: what `trigger`, `status` and `resume` read back. */
 export const DEPLOYMENT_ANNOTATIONS = { flow: "weft/flow", deployment: "weft/deployment", projectFlowName: "weft/project-flow-name", user: "weft/user", version: "weft/version" } as const;
 
@@ -56,7 +62,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   const options = Object.fromEntries(graph.steps.map((step) => [step, resolveKubernetesOptions({ decorators: request.decorators[step] ?? {}, config, version: request.version, where: `step "${step}"` })]));
   const first = options.start!;
   const namespace = sharedNamespace(options, first.namespace);
-  const stepTemplate = (step: string) => `step-${stepTaskName(step)}`;
+  const stepTemplate = stepTemplateName;
   const foreachTemplate = (split: string) => `foreach-${stepTaskName(split)}`;
   const layout = layoutFlow(graph, { stepTemplate, foreachTemplate, firstTask: CREATE_RUN_TEMPLATE });
   const common = commonArgs(request);
@@ -114,6 +120,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   const storeArgs = ["--flow", request.flowName, "--run", RUN_ID_EXPRESSION, "--datastore", common.datastore, "--datastore-root", common.datastoreRoot, "--metadata", common.metadata];
   const createArgv = ["step", "--create-run", ...storeArgs, "--deployment", request.deployment, "--orchestrator", "argo-workflows:{{workflow.namespace}}/{{workflow.name}}"];
   for (const param of request.params) createArgv.push("--param", `${param.field}={{workflow.parameters.${param.field}}}`);
+  createArgv.push("--resume", `{{workflow.parameters.${RESUME_PARAMETER}}}`);
   const finishArgv = ["step", "--finish-run", ...storeArgs, "--workflow-status", "{{workflow.status}}", "--failures", "{{workflow.failures}}"];
   // A run that succeeds tells Argo Events, for the flows that follow it (@triggerOnFinish).
   const webhook = config.values.argoEventsWebhookUrl;
@@ -137,7 +144,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
     spec: {
       entrypoint: ENTRY_TEMPLATE,
       onExit: FINISH_RUN_TEMPLATE,
-      ...(request.params.length ? { arguments: { parameters: request.params.map(workflowParameter) } } : {}),
+      arguments: { parameters: [...request.params.map(workflowParameter), { name: RESUME_PARAMETER, value: "" }] },
       ...(request.maxWorkers ? { parallelism: request.maxWorkers } : {}),
       ...(first.serviceAccount ? { serviceAccountName: first.serviceAccount } : {}),
       ...(pullSecrets.length ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),

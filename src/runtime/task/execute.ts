@@ -18,6 +18,7 @@ import { ArtifactState } from "./artifact-state.ts";
 import { buildInputs, mergeArtifacts, type InputSource } from "./join-inputs.ts";
 import { openTaskLogs, type LogCapture } from "./log-capture.ts";
 import { codePackagePath } from "./code-package.ts";
+import { cloneFromOrigin, clonesFromOrigin } from "./clone-origin.ts";
 import { chooseCase } from "./switch-case.ts";
 import { openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 import { TaskOutputs } from "./task-outputs.ts";
@@ -32,6 +33,12 @@ interface Phase {
 /** Runs one task attempt; resolves to the process exit code (see exit-codes.ts). */
 export async function runTask(args: TaskArgs): Promise<number> {
   const ctx = await openTaskContext(args);
+  // A task of a run an orchestrator resumes takes the origin's result when the origin finished it.
+  const cloned = clonesFromOrigin(ctx) ? await cloneFromOrigin(ctx) : undefined;
+  if (cloned) {
+    await writeOrchestratorOutputs(ctx, cloned);
+    return TASK_EXIT.ok;
+  }
   const redactor = new Redactor();
   const capture = openTaskLogs(ctx.backend, ctx.ref, args.attempt, redactor);
   const startedAt = new Date().toISOString();
@@ -46,8 +53,7 @@ export async function runTask(args: TaskArgs): Promise<number> {
     await ctx.store.finishAttempt(args.attempt, data);
     // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
     await recorder.succeeded(data);
-    if (args.splitsFile && data.foreach) await writeFile(args.splitsFile, JSON.stringify(Array.from({ length: data.foreach.numSplits }, (_, i) => i)));
-    if (args.caseFile && ctx.node.switch) await writeFile(args.caseFile, data.next[0] ?? "");
+    await writeOrchestratorOutputs(ctx, data);
     return TASK_EXIT.ok;
   } catch (error) {
     guard.decide();
@@ -65,6 +71,13 @@ export async function runTask(args: TaskArgs): Promise<number> {
     recorder.stopBeating();
     await capture.close();
   }
+}
+
+/** The files an orchestrator reads after the task: a foreach's indices (`--splits-file`), a switch's choice (`--case-file`). */
+async function writeOrchestratorOutputs(ctx: TaskContext, data: TaskData): Promise<void> {
+  const { args } = ctx;
+  if (args.splitsFile && data.foreach) await writeFile(args.splitsFile, JSON.stringify(Array.from({ length: data.foreach.numSplits }, (_, i) => i)));
+  if (args.caseFile && ctx.node.switch) await writeFile(args.caseFile, data.next[0] ?? "");
 }
 
 /** Set by execute() once the step's cards and metrics are open, so a failure can still save them. */

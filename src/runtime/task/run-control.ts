@@ -27,6 +27,15 @@ export interface CreateRunArgs {
   tags: string[];
   orchestrator?: OrchestratorRef;
   originRun?: string;
+  /** A resumed run: the origin and the steps that run again (`--resume`, JSON; empty for none). */
+  resume?: ResumeRequest;
+}
+
+/** `--resume`: what `weft resume --on-argo` passes to the run it starts. */
+export interface ResumeRequest {
+  origin: string;
+  rerun: string[];
+  keep?: string[];
 }
 
 /** `weft step --finish-run …`, parsed. */
@@ -71,6 +80,7 @@ export function parseCreateRunArgv(argv: string[]): CreateRunArgs {
       tag: { type: "string", multiple: true, default: [] },
       orchestrator: { type: "string" },
       "origin-run": { type: "string" },
+      resume: { type: "string" },
     },
   });
   const params: Record<string, string> = {};
@@ -96,7 +106,23 @@ export function parseCreateRunArgv(argv: string[]): CreateRunArgs {
     tags: values.tag ?? [],
     ...(orchestrator ? { orchestrator } : {}),
     ...(values["origin-run"] ? { originRun: values["origin-run"] } : {}),
+    ...(values.resume ? { resume: parseResume(values.resume) } : {}),
   };
+}
+
+/** `--resume {"origin":"argo-x","rerun":["b","end"]}`; throws on anything else. */
+function parseResume(text: string): ResumeRequest {
+  let value: Partial<ResumeRequest>;
+  try {
+    value = JSON.parse(text) as Partial<ResumeRequest>;
+  } catch {
+    throw new Error(`weft step: --resume takes JSON like {"origin":"argo-x","rerun":["b","end"]}, got ${text}`);
+  }
+  const names = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === "string");
+  if (typeof value.origin !== "string" || !names(value.rerun) || (value.keep !== undefined && !names(value.keep))) {
+    throw new Error(`weft step: --resume needs "origin" (a run id) and "rerun" (step names), and "keep" if any as task keys, got ${text}`);
+  }
+  return { origin: value.origin, rerun: value.rerun!, ...(value.keep?.length ? { keep: value.keep } : {}) };
 }
 
 /** Parses `weft step --finish-run …`; throws on anything malformed. */
@@ -155,7 +181,7 @@ export async function createDeployedRun(args: CreateRunArgs): Promise<void> {
     tags: args.tags,
     runId: args.run,
     datastoreRoot: args.datastoreRoot,
-    ...(args.originRun ? { originRun: args.originRun } : {}),
+    ...(args.resume ? { originRun: args.resume.origin, resume: { rerun: args.resume.rerun, ...(args.resume.keep ? { keep: args.resume.keep } : {}) } } : args.originRun ? { originRun: args.originRun } : {}),
     ...(args.orchestrator ? { orchestrator: args.orchestrator, systemTags: [`argo-workflow:${args.orchestrator.name}`] } : {}),
   });
   process.stdout.write(`${args.run}\n`);

@@ -1,0 +1,212 @@
+// Deployed flows end to end: `weft argo-workflows create` stores the deployment in Azurite
+// and the WorkflowTemplate in the fake Kubernetes API server; `trigger` submits a
+// Workflow; the fake Argo controller (test/argo/) runs it, each template's exact command
+// as a pod of the fake kubelet with only the template's environment, against Azurite and
+// the metadata service. Each run must read, through the client API and the CLI, as a
+// `weft run` of the same flow does.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { azuriteSkipReason } from "../azure/azurite.ts";
+import { startFakeArgoController, type FakeArgoController } from "../argo/controller.ts";
+import type { ArgoNode } from "../argo/nodes.ts";
+import { fileAppears, FIXTURES as KUBERNETES_FIXTURES, NAMESPACE, startKubernetesWorld, type KubernetesWorld } from "../helpers/kubernetes-runs.ts";
+import { describeRun } from "../helpers/task-contract.ts";
+import { repoRoot, runWeft } from "../helpers/weft-cli.ts";
+import type { Workflow } from "../../src/compute/argo/types.ts";
+
+const FIXTURES = join(repoRoot, "test", "fixtures", "argo");
+
+/** What must match between two runs of one flow: every task, its state, foreach path, artifacts by hash and output. */
+function comparable(described: Record<string, any>) {
+  const tasks = Object.fromEntries(Object.entries(described.tasks as Record<string, any>).map(([key, t]) => [key, { successful: t.successful, foreach: t.foreach, artifacts: t.artifacts, stdout: t.stdout, stderr: t.stderr.split("\n").filter((l: string) => !/^\s+at |^weft step|^Node\.js/.test(l)).join("\n") }]));
+  return { successful: described.successful, finished: described.finished, parameters: described.parameters, tasks };
+}
+
+describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeout: 1_200_000 }, () => {
+  let world: KubernetesWorld;
+  let argo: FakeArgoController;
+
+  before(async () => {
+    world = await startKubernetesWorld({ container: "argo" });
+    argo = startFakeArgoController(world.kube, world.kubelet);
+  });
+  after(async () => {
+    argo?.stop();
+    await world?.stop();
+  });
+
+  const weft = (args: string[], timeoutMs = 120_000) => runWeft(args, { cwd: world.dir, env: world.env, timeoutMs });
+
+  /** Deploys `file`, triggers it with `params`, and resolves once the fake controller has run it. */
+  async function deployAndTrigger(file: string, params: string[] = [], deploy: string[] = []): Promise<{ run: string; workflow: Workflow }> {
+    const created = await weft(["argo-workflows", "create", file, "--max-workers", "16", ...deploy]);
+    assert.equal(created.code, 0, created.stderr);
+    const triggered = await weft(["argo-workflows", "trigger", file, ...params]);
+    assert.equal(triggered.code, 0, triggered.stderr);
+    const run = triggered.stdout.trim();
+    assert.match(run, /^argo-[a-z0-9-]+$/);
+    return { run, workflow: await argo.finished(NAMESPACE, run.slice("argo-".length)) };
+  }
+
+  /** The same flow run with `weft run` on this machine; it exits `code` (1: a task failed). */
+  async function runLocally(file: string, run: string, params: string[] = [], code = 0): Promise<void> {
+    const result = await weft(["run", file, "--run-id", run, ...params], 600_000);
+    assert.equal(result.code, code, result.stderr);
+  }
+
+  async function assertSameRun(flow: string, argoRun: string, localRun: string): Promise<Record<string, any>> {
+    const [onArgo, local] = await Promise.all([describeRun(world.dir, `${flow}/${argoRun}`, world.env), describeRun(world.dir, `${flow}/${localRun}`, world.env)]);
+    assert.deepEqual(comparable(onArgo), comparable(local));
+    return onArgo;
+  }
+
+  const nodesOf = (wf: Workflow) => Object.values(wf.status?.nodes ?? {}) as ArgoNode[];
+
+  it("a linear flow triggered with a parameter gives a local run's tasks and artifacts, and list, dump, logs and status read it", async () => {
+    const file = join(FIXTURES, "linear-flow.ts");
+    const { run, workflow } = await deployAndTrigger(file, ["--alpha", "0.25"]);
+    assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+    await runLocally(file, "linear-local", ["--alpha", "0.25"]);
+    const described = await assertSameRun("LinearFlow", run, "linear-local");
+    assert.equal(described.parameters.alpha, 0.25);
+
+    const list = await weft(["list", "runs", "LinearFlow"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${run}\\s.*succeeded`));
+    const dump = await weft(["dump", `LinearFlow/${run}/scale/0`]);
+    assert.equal(dump.code, 0, dump.stderr);
+    assert.match(dump.stdout, /scaled.*2\.5/);
+    const logs = await weft(["logs", `LinearFlow/${run}/end/0`]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /scaled 2\.5/);
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /LinearFlow\/argo-\S+: Succeeded/);
+    assert.match(status.stdout, /scale\s+1 succeeded, 0 running, 0 failed/);
+    const runs = await weft(["argo-workflows", "list-runs", file]);
+    assert.match(runs.stdout, new RegExp(`^${run}\\tSucceeded\\t`, "m"));
+  });
+
+  for (const [shape, file, flow] of [
+    ["a branch and its join", "branch-flow.ts", "BranchFlow"],
+    ["a nested foreach (2 × 3)", "nested-flow.ts", "NestedFlow"],
+  ] as const) {
+    it(`${shape} gives a local run's tasks, foreach paths and artifacts`, async () => {
+      const { run, workflow } = await deployAndTrigger(join(FIXTURES, file));
+      assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+      await runLocally(join(FIXTURES, file), `${flow.toLowerCase()}-local`);
+      await assertSameRun(flow, run, `${flow.toLowerCase()}-local`);
+    });
+  }
+
+  it("a switch runs only the chosen case, and the step after it, as a local run does", async () => {
+    const file = join(FIXTURES, "switch-flow.ts");
+    const { run, workflow } = await deployAndTrigger(file, ["--mode", "slow"]);
+    assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+    assert.equal(nodesOf(workflow).find((n) => n.displayName === "quick")?.phase, "Skipped");
+    await runLocally(file, "switch-local", ["--mode", "slow"]);
+    const described = await assertSameRun("SwitchFlow", run, "switch-local");
+    assert.deepEqual(Object.keys(described.tasks).sort(), ["careful/0", "end/0", "start/0"]);
+  });
+
+  it("a retried step runs as attempts of one Argo retry node, numbered by {{retries}}, and reads as a local run's retried task", async () => {
+    const file = join(FIXTURES, "retry-flow.ts");
+    const { run, workflow } = await deployAndTrigger(file);
+    assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+    const attempts = nodesOf(workflow).filter((n) => n.templateName === "step-work" && n.type === "Pod").map((n) => [n.displayName, n.phase]).sort();
+    assert.deepEqual(attempts, [["work(0)", "Failed"], ["work(1)", "Failed"], ["work(2)", "Succeeded"]]);
+    await runLocally(file, "retry-local");
+    const described = await assertSameRun("RetryingFlow", run, "retry-local");
+    assert.equal(described.tasks["work/0"].retryCount, 2);
+  });
+
+  it("a step killed before it could record anything fails the run through the exit handler, naming the node", async () => {
+    const file = join(FIXTURES, "kill-flow.ts");
+    const { run, workflow } = await deployAndTrigger(file);
+    assert.equal(workflow.status?.phase, "Failed");
+    assert.equal(nodesOf(workflow).find((n) => n.displayName === `${workflow.metadata.name}.onExit`)?.phase, "Succeeded", "the exit handler ran");
+    const listed = await weft(["list", "runs", "KillFlow", "--json"]);
+    const record = (JSON.parse(listed.stdout) as { id: string; status: string; reason: string }[]).find((r) => r.id === run)!;
+    assert.equal(record.status, "failed");
+    assert.match(record.reason, /The Argo workflow ended Failed: boom: Error \(exit code 137\)/);
+    await runLocally(file, "kill-local", [], 1);
+    // The client cannot read a failed task's artifacts; its list and the start task's can be compared.
+    const tasksOf = async (id: string) => (JSON.parse((await weft(["list", "tasks", `KillFlow/${id}`, "--json"])).stdout) as { step: string; id: string; status: string }[]).map((t) => `${t.step}/${t.id} ${t.status}`).sort();
+    assert.deepEqual(await tasksOf(run), await tasksOf("kill-local"));
+    assert.deepEqual(await tasksOf(run), ["boom/0 failed", "start/0 successful"]);
+    const dumped = await Promise.all([run, "kill-local"].map(async (id) => (await weft(["dump", `KillFlow/${id}/start/0`])).stdout.replaceAll(id, "RUN")));
+    assert.equal(dumped[0], dumped[1]);
+  });
+
+  it("terminate stops a running workflow: its pod is killed, no new step starts, and the run reads as killed", async () => {
+    const file = join(KUBERNETES_FIXTURES, "gate-flow.ts");
+    const gate = join(world.dir, "terminate-gate");
+    const created = await weft(["argo-workflows", "create", file]);
+    assert.equal(created.code, 0, created.stderr);
+    const triggered = await weft(["argo-workflows", "trigger", file, "--gate", gate]);
+    assert.equal(triggered.code, 0, triggered.stderr);
+    const run = triggered.stdout.trim();
+    await fileAppears(`${gate}.ready`);
+    const terminated = await weft(["argo-workflows", "terminate", run]);
+    assert.equal(terminated.code, 0, terminated.stderr);
+    const workflow = await argo.finished(NAMESPACE, run.slice("argo-".length));
+    assert.equal(workflow.status?.phase, "Failed");
+    assert.equal(workflow.status?.message, "Stopped with strategy 'Terminate'");
+    assert.equal(nodesOf(workflow).some((n) => n.displayName === "end"), false, "end never started");
+    assert.deepEqual(world.kubelet.running().filter((c) => c.pod.startsWith(workflow.metadata.name!)), [], "no pod of the workflow runs");
+    const listed = await weft(["list", "runs", "GateFlow", "--json"]);
+    assert.equal((JSON.parse(listed.stdout) as { id: string; status: string }[]).find((r) => r.id === run)?.status, "killed");
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.match(status.stdout, /wait\s+0 succeeded, 0 running, 1 failed/);
+  });
+
+  it("a failed Argo run resumes on this machine and on Argo, both reusing its finished tasks, to the same result", async () => {
+    const file = join(FIXTURES, "resume-flow.ts");
+    const gate = join(world.dir, "resume-gate");
+    const { run: origin, workflow } = await deployAndTrigger(file, ["--gate", gate]);
+    assert.equal(workflow.status?.phase, "Failed");
+    writeFileSync(gate, "");
+
+    const local = await weft(["resume", file, "--origin-run-id", origin]);
+    assert.equal(local.code, 0, local.stderr);
+    const onArgo = await weft(["resume", file, "--origin-run-id", origin, "--on-argo"]);
+    assert.equal(onArgo.code, 0, onArgo.stderr);
+    const resumed = onArgo.stdout.trim();
+    assert.match(onArgo.stderr, /resuming ResumeFlow\/argo-\S+ \(5 finished tasks to reuse; running work, end again\)/);
+    const done = await argo.finished(NAMESPACE, resumed.slice("argo-".length));
+    assert.equal(done.status?.phase, "Succeeded", done.status?.message);
+
+    const runs = JSON.parse((await weft(["list", "runs", "ResumeFlow", "--json"])).stdout) as { id: string; status: string; originRunId: string | null }[];
+    const localRun = runs.find((r) => r.originRunId === origin && !r.id.startsWith("argo-"))!;
+    assert.deepEqual(runs.filter((r) => r.originRunId === origin).map((r) => r.status), ["succeeded", "succeeded"]);
+    assert.equal(runs.find((r) => r.id === resumed)?.originRunId, origin);
+    await assertSameRun("ResumeFlow", resumed, localRun.id);
+    const tasks = JSON.parse((await weft(["list", "tasks", `ResumeFlow/${resumed}`, "--json"])).stdout) as { step: string; id: string; origin: string | null }[];
+    const origins = Object.fromEntries(tasks.map((t) => [`${t.step}/${t.id}`, t.origin]));
+    assert.deepEqual(origins, {
+      "start/0": `ResumeFlow/${origin}/start/0`, "body/0": `ResumeFlow/${origin}/body/0`, "body/1": `ResumeFlow/${origin}/body/1`, "body/2": `ResumeFlow/${origin}/body/2`, "join/0": `ResumeFlow/${origin}/join/0`,
+      "work/0": null, "end/0": null,
+    });
+    const logs = await weft(["logs", `ResumeFlow/${resumed}/end/0`]);
+    assert.match(logs.stdout, /total 14/);
+  });
+
+  it("a 1,000-wide foreach runs every task as a pod and sums as a local run does", async () => {
+    const file = join(KUBERNETES_FIXTURES, "wide-flow.ts");
+    const started = performance.now();
+    const { run, workflow } = await deployAndTrigger(file, ["--width", "1000"], ["--max-workers", "24"]);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+    assert.equal(nodesOf(workflow).filter((n) => n.type === "Pod").length, 1 + 1 + 1000 + 1 + 1 + 1, "create-run, start, 1,000 squares, sum, end, finish-run");
+    const bytes = Buffer.byteLength(JSON.stringify(workflow));
+    process.stderr.write(`1,000-wide foreach on the fake Argo controller: ${seconds.toFixed(1)} s; live Workflow object ${bytes} bytes (${Object.keys(workflow.status!.nodes!).length} nodes)\n`);
+    const localStarted = performance.now();
+    await runLocally(file, "wide-local", ["--width", "1000", "--max-num-splits", "1000"]);
+    process.stderr.write(`the same flow with weft run: ${((performance.now() - localStarted) / 1000).toFixed(1)} s\n`);
+    const [a, b] = await Promise.all([describeRun(world.dir, `WideFlow/${run}`, world.env), describeRun(world.dir, "WideFlow/wide-local", world.env)]);
+    assert.deepEqual(comparable(a), comparable(b));
+    assert.equal(Object.keys(a.tasks).length, 1003);
+  });
+});
