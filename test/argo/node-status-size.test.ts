@@ -43,7 +43,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("a 10,000-wide foreach's live Workflow object: every pod a node, over etcd's limit uncompressed, far under it as compressedNodes", { timeout: 1_200_000 }, async () => {
+// ~3 minutes here: run by hand with WEFT_TEST_LARGE=1; the measured bytes are in docs/argo.md.
+const large = process.env.WEFT_TEST_LARGE ? false : "builds a 10,000-node status (~3 min here); set WEFT_TEST_LARGE=1";
+test("a 10,000-wide foreach's live Workflow object: every pod a node, over etcd's limit uncompressed, far under it as compressedNodes", { timeout: 1_200_000, skip: large }, async () => {
   const config = resolveConfig({
     env: { WEFT_HOME: join(dir, ".weft"), WEFT_USER: "ada", WEFT_DEFAULT_DATASTORE: "azure", WEFT_DATASTORE_SYSROOT_AZURE: "flows/weft", WEFT_DEFAULT_METADATA: "service", WEFT_SERVICE_URL: "http://weft-service.weft:8080", WEFT_KUBERNETES_CONTAINER_IMAGE: IMAGE, WEFT_KUBERNETES_NAMESPACE: NS, WEFT_KUBERNETES_SECRETS: "weft-credentials" },
     cwd: dir,

@@ -193,7 +193,10 @@ describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeou
     assert.match(logs.stdout, /total 14/);
   });
 
-  it("a 1,000-wide foreach runs every task as a pod and sums as a local run does", async () => {
+  // ~11 minutes on this 2-core machine (the Argo run and the local run of 1,003 tasks each): run by hand
+  // with WEFT_TEST_LARGE=1; its figures are in docs/benchmarks.md. The shapes above run in every CI.
+  const large = process.env.WEFT_TEST_LARGE ? false : "runs 2 × 1,003 tasks (~11 min here); set WEFT_TEST_LARGE=1";
+  it("a 1,000-wide foreach runs every task as a pod and sums as a local run does", { skip: large }, async () => {
     const file = join(KUBERNETES_FIXTURES, "wide-flow.ts");
     const started = performance.now();
     const { run, workflow } = await deployAndTrigger(file, ["--width", "1000"], ["--max-workers", "24"]);
