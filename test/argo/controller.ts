@@ -14,12 +14,14 @@
 //   await argo.finished("weft", workflowName);   // the Workflow object once it has ended
 //
 // Status writes are coalesced (at most one per `flushMs`), as the real controller writes
-// once per reconciliation, so a 10,000-node status is not copied per node change.
+// once per reconciliation, so a 10,000-node status is not copied per node change. A
+// status past MAX_WORKFLOW_SIZE is written as Argo writes it (compression.ts).
 import type { IPod } from "kubernetes-models/v1/Pod";
 import type { Workflow, WorkflowTemplate } from "../../src/compute/argo/types.ts";
 import type { FakeKubeApi } from "../kube/api-server.ts";
 import type { FakeKubelet } from "../kube/kubelet.ts";
 import { now, type StoreEvent } from "../kube/types.ts";
+import { compressIfLarge, MAX_WORKFLOW_SIZE } from "./compression.ts";
 import { resolvedSpec, WorkflowRun } from "./workflow-run.ts";
 
 const WORKFLOWS = "workflows.argoproj.io";
@@ -27,6 +29,8 @@ const WORKFLOWS = "workflows.argoproj.io";
 export interface FakeArgoControllerOptions {
   /** Least time between two status writes of one workflow. Default 50 ms. */
   flushMs?: number;
+  /** The controller's MAX_WORKFLOW_SIZE: past it the nodes are written compressed. Default 1 MiB, as Argo's. */
+  maxWorkflowSize?: number;
 }
 
 export interface FakeArgoController {
@@ -52,6 +56,7 @@ const finalPhase = (wf: Workflow | undefined) => ["Succeeded", "Failed", "Error"
 export function startFakeArgoController(kube: FakeKubeApi, kubelet: FakeKubelet, options: FakeArgoControllerOptions = {}): FakeArgoController {
   const api = kube.core;
   const flushMs = options.flushMs ?? 50;
+  const maxWorkflowSize = options.maxWorkflowSize ?? MAX_WORKFLOW_SIZE;
   const runs = new Map<string, Tracked>();
   const podWatchers = new Map<string, Set<(pod: IPod | undefined) => void>>();
   let stopped = false;
@@ -86,6 +91,12 @@ export function startFakeArgoController(kube: FakeKubeApi, kubelet: FakeKubelet,
           ...(tracked.template ? { storedWorkflowTemplateSpec: tracked.template.spec } : {}),
           conditions: [{ type: "PodRunning", status: done ? "False" : "True" }, ...(done ? [{ type: "Completed", status: "True" }] : [])],
         };
+        const tooLarge = compressIfLarge(o as unknown as Workflow, maxWorkflowSize);
+        if (tooLarge && !done) {
+          // Argo marks the workflow Error and stops it; its next write (uncompressed nodes, the error) must still fit.
+          Object.assign(tracked, { phase: "Error", message: tooLarge });
+          shutdown(tracked, "Stop", tooLarge);
+        }
       });
     } catch {
       // The workflow was deleted: nothing to report on.

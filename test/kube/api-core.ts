@@ -183,13 +183,9 @@ export class ApiCore {
   }
 
   private orphanDependents(uid: string): void {
-    for (const kind of this.registry.all()) {
-      for (const dependent of this.store.list(resourceName(kind))) {
-        const refs = dependent.metadata.ownerReferences ?? [];
-        if (!refs.some((r) => r.uid === uid)) continue;
-        const rest = refs.filter((r) => r.uid !== uid);
-        this.store.put(resourceName(kind), { ...dependent, metadata: { ...dependent.metadata, ownerReferences: rest.length ? rest : undefined } });
-      }
+    for (const { resource, object } of this.store.dependents(uid)) {
+      const rest = object.metadata.ownerReferences!.filter((r) => r.uid !== uid);
+      this.store.put(resource, { ...object, metadata: { ...object.metadata, ownerReferences: rest.length ? rest : undefined } });
     }
   }
 

@@ -12,7 +12,10 @@ const FOREGROUND = "foregroundDeletion";
 export function startGarbageCollector(api: ApiCore): () => void {
   let stopped = false;
   const dependentsOf = (uid: string): Array<{ kind: ResourceKind; object: KubeObject }> =>
-    api.registry.all().flatMap((kind) => api.store.list(resourceName(kind)).filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === uid)).map((object) => ({ kind, object })));
+    api.store.dependents(uid).flatMap(({ resource, object }) => {
+      const kind = api.registry.all().find((k) => resourceName(k) === resource);
+      return kind ? [{ kind, object }] : [];
+    });
 
   const deleteQuietly = (kind: ResourceKind, object: KubeObject) => {
     try {
@@ -48,8 +51,10 @@ export function startGarbageCollector(api: ApiCore): () => void {
       }
       for (const ref of meta.ownerReferences ?? []) {
         const ownerKind = api.registry.all().find((k) => k.kind === ref.kind && `${k.group ? `${k.group}/` : ""}${k.version}` === ref.apiVersion);
-        const owner = ownerKind && api.store.get(resourceName(ownerKind), ownerKind.namespaced ? meta.namespace : undefined, ref.name);
-        if (ownerKind && owner?.metadata.finalizers?.includes(FOREGROUND)) settleForeground(ownerKind, owner);
+        if (!ownerKind) continue;
+        const at = [resourceName(ownerKind), ownerKind.namespaced ? meta.namespace : undefined, ref.name] as const;
+        if (!api.store.peek(...at, (o) => o.metadata.finalizers?.includes(FOREGROUND))) continue;
+        settleForeground(ownerKind, api.store.get(...at)!);
       }
     } else if (meta.deletionTimestamp && meta.finalizers?.includes(FOREGROUND)) {
       settleForeground(kind, event.object);

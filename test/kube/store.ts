@@ -1,6 +1,9 @@
 // The fake cluster's etcd: every object by resource, namespace and name, one global
 // resourceVersion counter, and a bounded history of changes for watches to resume from.
-// Writes here are raw (no validation or admission; see api-core.ts for those).
+// Writes here are raw (no validation or admission; see api-core.ts for those). An index
+// of ownerReferences answers "what does this uid own" without reading every object, as
+// the real garbage collector keeps its own graph: a wide Argo run leaves tens of
+// thousands of objects, each deletion asking that question.
 import { clone, type KubeObject, type StoreEvent } from "./types.ts";
 
 export type StoreListener = (event: StoreEvent) => void;
@@ -12,6 +15,8 @@ export class ObjectStore {
   private readonly history: StoreEvent[] = [];
   private compacted = 0;
   private readonly listeners = new Set<StoreListener>();
+  /** Owner uid → `resource` → keys of the objects naming it in ownerReferences. */
+  private readonly owned = new Map<string, Map<string, Set<string>>>();
 
   /** `historyLimit`: how many changes a watch can resume across before it gets 410 Expired. */
   constructor(private readonly historyLimit = 1000) {}
@@ -31,12 +36,30 @@ export class ObjectStore {
     return found ? clone(found) as T : undefined;
   }
 
+  /** What `look` reads of a stored object, without copying it (a large Workflow's status is megabytes); `look` must not change it. */
+  peek<T>(resource: string, namespace: string | undefined, name: string, look: (object: Readonly<KubeObject>) => T): T | undefined {
+    const found = this.objects.get(resource)?.get(key(namespace, name));
+    return found ? look(found) : undefined;
+  }
+
   /** Every object of `resource` (in `namespace` when given), ordered by namespace then name. */
   list<T = KubeObject>(resource: string, namespace?: string): T[] {
     const all = [...(this.objects.get(resource)?.entries() ?? [])]
       .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return all.map(([, o]) => clone(o) as T);
+  }
+
+  /** The objects whose ownerReferences name `uid`, with their resource. */
+  dependents(uid: string): Array<{ resource: string; object: KubeObject }> {
+    const found: Array<{ resource: string; object: KubeObject }> = [];
+    for (const [resource, keys] of this.owned.get(uid) ?? []) {
+      for (const k of keys) {
+        const object = this.objects.get(resource)?.get(k);
+        if (object) found.push({ resource, object: clone(object) });
+      }
+    }
+    return found;
   }
 
   /** Stores a new object under the next resourceVersion and returns the stored copy. */
@@ -81,13 +104,31 @@ export class ObjectStore {
     this.revision += 1;
     const stored = clone(object);
     stored.metadata.resourceVersion = String(this.revision);
+    if (previous) this.index(resource, k, previous, "drop");
     if (type === "DELETED") byName.delete(k);
-    else byName.set(k, stored);
+    else {
+      byName.set(k, stored);
+      this.index(resource, k, stored, "add");
+    }
     const event: StoreEvent = { type, resource, resourceVersion: this.revision, object: stored, ...(previous ? { previous } : {}) };
     this.history.push(event);
     while (this.history.length > this.historyLimit) this.compacted = this.history.shift()!.resourceVersion;
     for (const listener of [...this.listeners]) listener(clone(event));
     return clone(stored);
+  }
+
+  private index(resource: string, k: string, object: KubeObject, change: "add" | "drop"): void {
+    for (const ref of object.metadata.ownerReferences ?? []) {
+      const byResource = this.owned.get(ref.uid) ?? new Map<string, Set<string>>();
+      const keys = byResource.get(resource) ?? new Set<string>();
+      if (change === "add") {
+        this.owned.set(ref.uid, byResource.set(resource, keys.add(k)));
+        continue;
+      }
+      keys.delete(k);
+      if (!keys.size) byResource.delete(resource);
+      if (!byResource.size) this.owned.delete(ref.uid);
+    }
   }
 }
 

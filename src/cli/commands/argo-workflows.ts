@@ -114,6 +114,7 @@ export function argoWorkflowsCommand(): Command {
       const { status } = await import("../../compute/argo/control.ts");
       const report = await status(await argoApi(config, opts.namespace), (await openStores(config)).metadata, run);
       process.stdout.write(`${report.flow ?? "?"}/${report.run}: ${report.phase}${report.message ? ` (${report.message})` : ""}\n`);
+      if (report.offloaded) process.stdout.write("  per-step progress: the controller offloaded this workflow's nodes to its database; `argo get` reads them through the Argo server\n");
       for (const s of report.steps) process.stdout.write(`  ${s.step}\t${s.succeeded} succeeded, ${s.running} running, ${s.failed} failed${s.other ? `, ${s.other} other` : ""}\n`);
     });
   for (const [verb, description] of [

@@ -8,6 +8,7 @@ import { labelValue } from "../kubernetes/names.ts";
 import { ARGO_KINDS, type ArgoApi } from "./argo-api.ts";
 import { argoRunId, DEPLOYMENT_LABEL } from "./names.ts";
 import type { NodeStatus, Workflow, WorkflowTemplate } from "./types.ts";
+import { workflowNodes } from "./workflow-nodes.ts";
 import { DEPLOYMENT_ANNOTATIONS, RESUME_PARAMETER } from "./workflow-template.ts";
 
 
@@ -86,6 +87,8 @@ export interface WorkflowReport {
   phase: string;
   message?: string;
   steps: StepProgress[];
+  /** The controller offloaded the nodes to its database: no per-step progress here. */
+  offloaded?: boolean;
 }
 
 /**
@@ -95,7 +98,8 @@ export interface WorkflowReport {
  */
 export function progressOf(workflow: Workflow, template: WorkflowTemplate | undefined): WorkflowReport {
   const stepOf = new Map((template?.spec.templates ?? []).flatMap((t) => (t.metadata?.annotations?.["weft/step"] ? [[t.name, t.metadata.annotations["weft/step"]] as const] : [])));
-  const nodes = Object.values(workflow.status?.nodes ?? {});
+  const found = workflowNodes(workflow.status);
+  const nodes = found === "offloaded" ? [] : found;
   const retried = new Set(nodes.filter((n) => n.type === "Retry").flatMap((n) => n.children ?? []));
   const steps = new Map<string, StepProgress>([...new Set(stepOf.values())].map((step) => [step, { step, succeeded: 0, running: 0, failed: 0, other: 0 }]));
   for (const node of nodes) {
@@ -110,6 +114,7 @@ export function progressOf(workflow: Workflow, template: WorkflowTemplate | unde
     phase: workflow.status?.phase ?? "Pending",
     ...(workflow.status?.message ? { message: workflow.status.message } : {}),
     steps: [...steps.values()],
+    ...(found === "offloaded" ? { offloaded: true } : {}),
   };
 }
 

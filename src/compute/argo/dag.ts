@@ -2,7 +2,9 @@
 // entry DAG; the body of each foreach is a DAG template of its own, which the split's
 // DAG fans out over with `withParam` (one child per index the split writes to its
 // splits file), so the workflow object never holds the items. A foreach join waits for
-// the fan-out task. A switch writes the step it chose to its case file, and each case's
+// the fan-out task. A body of one plain step is fanned out as that step's template
+// itself, with no DAG per item: half the nodes in the workflow's status, which is what
+// bounds a foreach's width on Argo (docs/argo.md, "Limits"). A switch writes the step it chose to its case file, and each case's
 // step runs `when` it was chosen; a step where cases meet again runs when one of them
 // succeeded (`depends` with `||`), and a step after a skipped one is omitted.
 import { WeftError } from "../../errors/weft-error.ts";
@@ -50,14 +52,17 @@ export function layoutFlow(graph: FlowGraph, names: LayoutNames): FlowLayout {
   const dagOf = (step: string) => depth[step]?.at(-1);
   const reachable = graph.steps.filter((s) => depth[s] !== undefined);
   const splits = [...new Set(reachable.flatMap((s) => depth[s]!))];
-  const dags: DagLayout[] = [undefined, ...splits].map((split) => ({ split, tasks: [] }));
+  const direct = directBodies(graph, reachable, dagOf);
+  const dags: DagLayout[] = [undefined, ...splits.filter((s) => !direct.has(s))].map((split) => ({ split, tasks: [] }));
   const dagBySplit = new Map(dags.map((d) => [d.split, d]));
   const outputs: Record<string, StepOutputs> = {};
   for (const step of reachable) {
     const node = graph.nodes[step]!;
     outputs[step] = { splits: node.split === "foreach", case: node.switch !== undefined };
     const here = depth[step]!;
-    const dag = dagBySplit.get(dagOf(step))!;
+    const split = dagOf(step);
+    if (split !== undefined && direct.has(split)) continue;
+    const dag = dagBySplit.get(split)!;
     const taskArg = here.length ? `{{inputs.parameters.${TASK_PARAMETER}}}` : "0";
     const depends = dependsOf(graph, step, depth);
     const chooser = node.prev.find((p) => graph.nodes[p]!.switch);
@@ -70,9 +75,10 @@ export function layoutFlow(graph: FlowGraph, names: LayoutNames): FlowLayout {
     });
     if (node.split === "foreach") {
       const item = here.length ? `{{inputs.parameters.${TASK_PARAMETER}}}-{{item}}` : "{{item}}";
+      const body = direct.get(step);
       dag.tasks.push({
         name: foreachTaskName(step),
-        template: names.foreachTemplate(step),
+        template: body ? names.stepTemplate(body) : names.foreachTemplate(step),
         depends: `${stepTaskName(step)}.Succeeded`,
         withParam: `{{tasks.${stepTaskName(step)}.outputs.parameters.splits}}`,
         arguments: { parameters: [{ name: TASK_PARAMETER, value: item }] },
@@ -80,6 +86,21 @@ export function layoutFlow(graph: FlowGraph, names: LayoutNames): FlowLayout {
     }
   }
   return { dags, outputs };
+}
+
+/** The foreaches whose body is one step that neither splits nor switches, by split: that step. */
+function directBodies(graph: FlowGraph, reachable: string[], dagOf: (step: string) => string | undefined): Map<string, string> {
+  const members = new Map<string, string[]>();
+  for (const step of reachable) {
+    const split = dagOf(step);
+    if (split !== undefined) members.set(split, [...(members.get(split) ?? []), step]);
+  }
+  const direct = new Map<string, string>();
+  for (const [split, steps] of members) {
+    const only = steps.length === 1 ? graph.nodes[steps[0]!]! : undefined;
+    if (only && only.split === undefined && only.switch === undefined) direct.set(split, only.name);
+  }
+  return direct;
 }
 
 /**

@@ -114,4 +114,8 @@ export interface WorkflowStatus {
   message?: string;
   progress?: string;
   nodes?: Record<string, NodeStatus>;
+  /** What Argo writes instead of `nodes` once the workflow object passes its size limit: the nodes' JSON, gzipped, in base64. */
+  compressedNodes?: string;
+  /** Set when the controller keeps the nodes in its database instead (node status offloading): then neither field holds them. */
+  offloadNodeStatusVersion?: string;
 }
