@@ -110,11 +110,11 @@ export class PodRunner {
         if (!pod) return resolve(undefined);
         const phase = pod.status?.phase;
         if (phase === "Succeeded" || phase === "Failed") return resolve(pod);
-        const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
         const change: Partial<ArgoNode> = {};
         if (phase === "Running" && node.phase !== "Running") change.phase = "Running";
         if (pod.spec?.nodeName && !node.hostNodeName) change.hostNodeName = pod.spec.nodeName;
-        if (waiting?.reason && waiting.reason !== "ContainerCreating") change.message = `${waiting.reason}: ${waiting.message ?? ""}`.trim();
+        const pending = pendingReason(pod);
+        if (pending && pending !== node.message) change.message = pending;
         if (Object.keys(change).length) this.nodes.update(node, change);
       });
     });
@@ -212,4 +212,17 @@ export class PodRunner {
     const limit = this.spec.parallelism ?? Infinity;
     while (this.waiting.length && (this.stopped || (!this.suspended && this.running < limit))) this.waiting.shift()!();
   }
+}
+
+/**
+ * Why a pod is not running yet, as Argo's controller words it for the node's message
+ * (getPendingReason): a waiting container's reason and message, else the scheduler's
+ * Unschedulable condition. ContainerCreating is only the normal wait.
+ */
+function pendingReason(pod: IPod): string | undefined {
+  const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
+  if (waiting?.reason && waiting.reason !== "ContainerCreating") return waiting.message ? `${waiting.reason}: ${waiting.message}` : waiting.reason;
+  const unschedulable = pod.status?.conditions?.find((c) => c.reason === "Unschedulable");
+  if (unschedulable) return unschedulable.message ? `Unschedulable: ${unschedulable.message}` : "Unschedulable";
+  return undefined;
 }

@@ -198,6 +198,26 @@ describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeou
     assert.match(logs.stdout, /total 14/);
   });
 
+  it("status of a workflow whose image cannot be pulled names the waiting pod, Argo's reason and the fix", async () => {
+    const file = join(KUBERNETES_FIXTURES, "gate-flow.ts");
+    const created = await weft(["argo-workflows", "create", file, "--with", "kubernetes:image=weftacr.azurecr.io/weft-runtime:no-such-tag"]);
+    assert.equal(created.code, 0, created.stderr);
+    const triggered = await weft(["argo-workflows", "trigger", file, "--gate", join(world.dir, "pull-gate")]);
+    assert.equal(triggered.code, 0, triggered.stderr);
+    const run = triggered.stdout.trim();
+    const name = run.slice("argo-".length);
+    await world.kube.waitFor<Workflow>("workflows", NAMESPACE, name, (wf) => nodesOf(wf ?? ({} as Workflow)).some((n) => /^ImagePullBackOff/.test(n.message ?? "")), 60_000);
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`waiting: ${name}\\.create-run\\(0\\): ImagePullBackOff: .*no-such-tag`));
+    assert.match(status.stdout, /fix: the image cannot be pulled: .*az aks update .*--attach-acr/);
+    const terminated = await weft(["argo-workflows", "terminate", run]);
+    assert.equal(terminated.code, 0, terminated.stderr);
+    assert.equal((await argo.finished(NAMESPACE, name)).status?.phase, "Failed");
+    // The next test deploys its own flows; this deployment's image must not outlive the test.
+    assert.equal((await weft(["argo-workflows", "delete", file])).code, 0);
+  });
+
   // ~11 minutes on this 2-core machine (the Argo run and the local run of 1,003 tasks each): run by hand
   // with WEFT_TEST_LARGE=1; its figures are in docs/benchmarks.md. The shapes above run in every CI.
   const large = process.env.WEFT_TEST_LARGE ? false : "runs 2 × 1,003 tasks (~11 min here); set WEFT_TEST_LARGE=1";

@@ -116,6 +116,9 @@ export function argoWorkflowsCommand(): Command {
       process.stdout.write(`${report.flow ?? "?"}/${report.run}: ${report.phase}${report.message ? ` (${report.message})` : ""}\n`);
       if (report.offloaded) process.stdout.write("  per-step progress: the controller offloaded this workflow's nodes to its database; `argo get` reads them through the Argo server\n");
       for (const s of report.steps) process.stdout.write(`  ${s.step}\t${s.succeeded} succeeded, ${s.running} running, ${s.failed} failed${s.other ? `, ${s.other} other` : ""}\n`);
+      const shown = report.problems.slice(0, 10);
+      for (const p of shown) process.stdout.write(`  ${p.phase === "Pending" ? "waiting" : "failed"}: ${p.node}: ${p.message}${p.fix ? `\n    fix: ${p.fix}` : ""}\n`);
+      if (report.problems.length > shown.length) process.stdout.write(`  … and ${report.problems.length - shown.length} more pods like these (kubectl get pods -l workflows.argoproj.io/workflow=${run.replace(/^argo-/, "")})\n`);
     });
   for (const [verb, description] of [
     ["terminate", "stop a run: its pods are killed and it is recorded as killed"],

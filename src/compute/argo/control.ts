@@ -8,6 +8,7 @@ import { labelValue } from "../kubernetes/names.ts";
 import { ARGO_KINDS, type ArgoApi } from "./argo-api.ts";
 import { argoRunId, DEPLOYMENT_LABEL } from "./names.ts";
 import type { NodeStatus, Workflow, WorkflowTemplate } from "./types.ts";
+import { podProblemFix, type PodProblem } from "./pod-problems.ts";
 import { workflowNodes } from "./workflow-nodes.ts";
 import { DEPLOYMENT_ANNOTATIONS, RESUME_PARAMETER } from "./workflow-template.ts";
 
@@ -89,6 +90,8 @@ export interface WorkflowReport {
   steps: StepProgress[];
   /** The controller offloaded the nodes to its database: no per-step progress here. */
   offloaded?: boolean;
+  /** Pods waiting on something (a pull, a node) or failed, with their message and fix. */
+  problems: PodProblem[];
 }
 
 /**
@@ -102,11 +105,19 @@ export function progressOf(workflow: Workflow, template: WorkflowTemplate | unde
   const nodes = found === "offloaded" ? [] : found;
   const retried = new Set(nodes.filter((n) => n.type === "Retry").flatMap((n) => n.children ?? []));
   const steps = new Map<string, StepProgress>([...new Set(stepOf.values())].map((step) => [step, { step, succeeded: 0, running: 0, failed: 0, other: 0 }]));
+  // A failed attempt a later one made good is no problem any more.
+  const recovered = new Set(nodes.filter((n) => n.type === "Retry" && n.phase === "Succeeded").flatMap((n) => n.children ?? []));
+  const problems: PodProblem[] = [];
   for (const node of nodes) {
+    const where = bucket(node);
+    // Every pod with something to say, the run's own (create-run, finish-run) too; each attempt's pod has its own message.
+    if (node.type === "Pod" && node.message && (where === "failed" || where === "other") && !recovered.has(node.id)) {
+      const fix = podProblemFix(node.message);
+      problems.push({ node: node.name, phase: node.phase ?? "Pending", message: node.message, ...(fix ? { fix } : {}) });
+    }
     const step = node.templateName && stepOf.get(node.templateName);
     if (!step || retried.has(node.id) || (node.type !== "Pod" && node.type !== "Retry")) continue;
-    const progress = steps.get(step)!;
-    progress[bucket(node)] += 1;
+    steps.get(step)![where] += 1;
   }
   return {
     run: argoRunId(workflow.metadata.name!),
@@ -115,6 +126,7 @@ export function progressOf(workflow: Workflow, template: WorkflowTemplate | unde
     ...(workflow.status?.message ? { message: workflow.status.message } : {}),
     steps: [...steps.values()],
     ...(found === "offloaded" ? { offloaded: true } : {}),
+    problems,
   };
 }
 

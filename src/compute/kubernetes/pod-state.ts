@@ -14,7 +14,7 @@ export type PodProgress =
   | { state: "exited"; exitCode: number; reason: string | undefined }
   | { state: "failed"; failure: KubeFailure };
 
-const ACR_HINT = "check the image name and tag (`az acr repository show-tags --name REGISTRY --repository NAME`); for ACR, attach it to the cluster (`az aks update --name CLUSTER --resource-group RG --attach-acr REGISTRY`) or name imagePullSecrets";
+export const ACR_HINT = "check the image name and tag (`az acr repository show-tags --name REGISTRY --repository NAME`); for ACR, attach it to the cluster (`az aks update --name CLUSTER --resource-group RG --attach-acr REGISTRY`) or name imagePullSecrets";
 
 /** Reads a pod's status: what it waits for, whether it runs, how its container ended, or why it cannot run. */
 export function podProgress(pod: V1Pod): PodProgress {
