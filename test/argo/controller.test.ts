@@ -14,6 +14,7 @@ import { validateSchema } from "../kube/validation.ts";
 import { fileAppears } from "../helpers/kubernetes-runs.ts";
 import { startFakeArgoController, type FakeArgoController } from "./controller.ts";
 import type { ArgoNode } from "./nodes.ts";
+import { MAX_DEPTH_MESSAGE } from "./workflow-run.ts";
 
 const NS = "argo-test";
 const IMAGE = "busybox:1";
@@ -146,6 +147,21 @@ describe("the fake Argo controller", () => {
     assert.deepEqual([last.type, last.phase, last.message], ["Skipped", "Skipped", "when ''done' == 'again'' evaluated false"]);
     assert.equal(nodesOf(wf).filter((n) => n.displayName === "after").length, 1);
     assert.deepEqual(validateSchema(WorkflowModel, wf as unknown as KubeObject).causes, []);
+  });
+
+  test("a recursion as deep as Argo's 100 templates errors there: the entry DAG, 97 rounds, and the 98th round's pod", async () => {
+    const loop = (n: string): DagTask => ({ name: "loop", template: "loop", arguments: { parameters: [{ name: "n", value: n }] } });
+    const wf = await runWorkflow([
+      dag("main", [loop("0")]),
+      dag("loop", [{ name: "count", template: "count", arguments: { parameters: [{ name: "n", value: "{{inputs.parameters.n}}" }] } }, { ...loop("{{tasks.count.outputs.parameters.next}}"), depends: "count.Succeeded" }], { inputs: { parameters: [{ name: "n" }] } }),
+      sh("count", "printf $(({{inputs.parameters.n}} + 1)) > $OUT/next", { inputs: { parameters: [{ name: "n" }] }, outputs: { parameters: [{ name: "next", valueFrom: { path: "/out/next" } }] } }),
+    ]);
+    assert.notEqual(wf.status?.phase, "Succeeded");
+    const counts = nodesOf(wf).filter((n) => n.displayName === "count");
+    assert.equal(counts.filter((n) => n.phase === "Succeeded").length, 97);
+    const errored = counts.find((n) => n.phase === "Error")!;
+    assert.equal(errored.message, MAX_DEPTH_MESSAGE);
+    assert.equal(errored.name.split(".").filter((part) => part === "loop").length, 98);
   });
 
   test("retryStrategy retries a failed attempt with {{retries}} counting up, and its expression stops at exit code 2", async () => {
