@@ -125,6 +125,8 @@ describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeou
     assert.equal(described.tasks["report/0"].stdout, "counted 3\n");
     const logs = await weft(["logs", `LoopFlow/${run}/count/i1`]);
     assert.match(logs.stdout, /round 2/);
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.match(status.stdout, /count\s+3 succeeded, 0 running, 0 failed/);
   });
 
   it("a retried step runs as attempts of one Argo retry node, numbered by {{retries}}, and reads as a local run's retried task", async () => {
