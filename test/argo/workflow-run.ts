@@ -28,7 +28,7 @@ const FAILED: NodePhase[] = ["Failed", "Error"];
  * unless the controller runs with DISABLE_MAX_RECURSION=true (docs/scaling.md). A
  * recursive template meets it after about a hundred rounds.
  */
-export const MAX_STACK_DEPTH = 100;
+const MAX_STACK_DEPTH = 100;
 export const MAX_DEPTH_MESSAGE = "Maximum recursion depth exceeded. See https://argo-workflows.readthedocs.io/en/latest/scaling/#maximum-recursion-depth";
 
 /** `spec` of the workflow with its template's spec under it; a workflow parameter without a value throws. */
