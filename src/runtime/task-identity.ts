@@ -65,7 +65,8 @@ function framesAcross(graph: FlowGraph, loops: FlowLoops, frames: Frame[], from:
 
 const sameFrame = (a: Frame | undefined, b: Frame | undefined) => a !== undefined && b !== undefined && a.kind === b.kind && (a.kind === "foreach" ? a.split === (b as typeof a).split : a.header === (b as typeof a).header);
 
-function commonLength(a: readonly Frame[], b: readonly Frame[]): number {
+/** How many frames, from the outermost, `a` and `b` share. */
+export function commonLength(a: readonly Frame[], b: readonly Frame[]): number {
   let n = 0;
   while (n < a.length && n < b.length && sameFrame(a[n], b[n])) n++;
   return n;

@@ -14,6 +14,7 @@ import { validateSchema } from "../kube/validation.ts";
 import { fileAppears } from "../helpers/kubernetes-runs.ts";
 import { startFakeArgoController, type FakeArgoController } from "./controller.ts";
 import type { ArgoNode } from "./nodes.ts";
+import { MAX_DEPTH_MESSAGE } from "./workflow-run.ts";
 
 const NS = "argo-test";
 const IMAGE = "busybox:1";
@@ -121,6 +122,46 @@ describe("the fake Argo controller", () => {
     const omitted = await runWorkflow([dag("main", [{ name: "x", template: "ok", when: "'1' == '2'" }, { name: "y", template: "ok", depends: "x.Succeeded" }]), sh("ok", "true")]);
     assert.equal(node(omitted, "y")?.phase, "Omitted");
     assert.equal(omitted.status?.phase, "Succeeded");
+  });
+
+  test("a DAG template that runs itself until a task says stop: iterations nest as Argo names them, the last one's recursion is skipped, and the task after it runs once", async () => {
+    const log = join(dir, "loop.log");
+    const loop = (n: string): DagTask => ({ name: "loop", template: "loop", arguments: { parameters: [{ name: "n", value: n }] } });
+    const wf = await runWorkflow([
+      dag("main", [loop("0"), { name: "after", template: "after", depends: "loop.Succeeded" }]),
+      dag("loop", [{ name: "count", template: "count", arguments: { parameters: [{ name: "n", value: "{{inputs.parameters.n}}" }] } }, { ...loop("{{tasks.count.outputs.parameters.next}}"), depends: "count.Succeeded", when: "'{{tasks.count.outputs.parameters.case}}' == 'again'" }], { inputs: { parameters: [{ name: "n" }] } }),
+      sh("count", `n={{inputs.parameters.n}}; echo count-$n >> ${log}; if [ $n -lt 2 ]; then printf again; else printf done; fi > $OUT/case; printf $((n + 1)) > $OUT/next`, {
+        inputs: { parameters: [{ name: "n" }] },
+        outputs: { parameters: [{ name: "case", valueFrom: { path: "/out/case" } }, { name: "next", valueFrom: { path: "/out/next" } }] },
+      }),
+      sh("after", `echo after >> ${log}`),
+    ]);
+    assert.equal(wf.status?.phase, "Succeeded", wf.status?.message);
+    assert.deepEqual(readFileSync(log, "utf8").trim().split("\n"), ["count-0", "count-1", "count-2", "after"]);
+    const name = wf.metadata.name!;
+    const byName = new Map(nodesOf(wf).map((n) => [n.name, n]));
+    const iterations = [1, 2, 3].map((depth) => byName.get([name, ...Array(depth).fill("loop")].join("."))!);
+    assert.deepEqual(iterations.map((n) => [n.type, n.phase, n.inputs?.parameters?.[0]?.value]), [["DAG", "Succeeded", "0"], ["DAG", "Succeeded", "1"], ["DAG", "Succeeded", "2"]]);
+    iterations.forEach((iteration, i) => assert.equal(byName.get(`${iteration.name}.count`)?.boundaryID, iteration.id, `iteration ${i}'s pod is bounded by its own DAG node`));
+    const last = byName.get(`${iterations[2]!.name}.loop`)!;
+    assert.deepEqual([last.type, last.phase, last.message], ["Skipped", "Skipped", "when ''done' == 'again'' evaluated false"]);
+    assert.equal(nodesOf(wf).filter((n) => n.displayName === "after").length, 1);
+    assert.deepEqual(validateSchema(WorkflowModel, wf as unknown as KubeObject).causes, []);
+  });
+
+  test("a recursion as deep as Argo's 100 templates errors there: the entry DAG, 97 rounds, and the 98th round's pod", async () => {
+    const loop = (n: string): DagTask => ({ name: "loop", template: "loop", arguments: { parameters: [{ name: "n", value: n }] } });
+    const wf = await runWorkflow([
+      dag("main", [loop("0")]),
+      dag("loop", [{ name: "count", template: "count", arguments: { parameters: [{ name: "n", value: "{{inputs.parameters.n}}" }] } }, { ...loop("{{tasks.count.outputs.parameters.next}}"), depends: "count.Succeeded" }], { inputs: { parameters: [{ name: "n" }] } }),
+      sh("count", "printf $(({{inputs.parameters.n}} + 1)) > $OUT/next", { inputs: { parameters: [{ name: "n" }] }, outputs: { parameters: [{ name: "next", valueFrom: { path: "/out/next" } }] } }),
+    ]);
+    assert.notEqual(wf.status?.phase, "Succeeded");
+    const counts = nodesOf(wf).filter((n) => n.displayName === "count");
+    assert.equal(counts.filter((n) => n.phase === "Succeeded").length, 97);
+    const errored = counts.find((n) => n.phase === "Error")!;
+    assert.equal(errored.message, MAX_DEPTH_MESSAGE);
+    assert.equal(errored.name.split(".").filter((part) => part === "loop").length, 98);
   });
 
   test("retryStrategy retries a failed attempt with {{retries}} counting up, and its expression stops at exit code 2", async () => {

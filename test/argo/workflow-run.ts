@@ -22,6 +22,15 @@ export interface Outcome {
 
 const FAILED: NodePhase[] = ["Failed", "Error"];
 
+/**
+ * Argo's controller counts the templates it is inside while it runs one (its
+ * `maxAllowedStackDepth`): from 100 on, the template's node errors with this message,
+ * unless the controller runs with DISABLE_MAX_RECURSION=true (docs/scaling.md). A
+ * recursive template meets it after about a hundred rounds.
+ */
+const MAX_STACK_DEPTH = 100;
+export const MAX_DEPTH_MESSAGE = "Maximum recursion depth exceeded. See https://argo-workflows.readthedocs.io/en/latest/scaling/#maximum-recursion-depth";
+
 /** `spec` of the workflow with its template's spec under it; a workflow parameter without a value throws. */
 export function resolvedSpec(workflow: Workflow, template: WorkflowTemplate | undefined): Workflow["spec"] & WorkflowTemplate["spec"] {
   const { workflowTemplateRef, ...own } = workflow.spec as Workflow["spec"] & { workflowTemplateRef?: { name: string } };
@@ -39,6 +48,8 @@ export class WorkflowRun {
   readonly pods: PodRunner;
   private readonly templates: Map<string, ArgoTemplate>;
   private readonly global: Scope;
+  /** How many templates deep each DAG node's template runs (the entry DAG and the exit handler: 1). */
+  private readonly depths = new Map<string, number>();
   /** `spec.shutdown` once set: "Terminate" (no exit handler) or "Stop". */
   shutdown: string | undefined;
   shutdownMessage: string | undefined;
@@ -85,6 +96,8 @@ export class WorkflowRun {
     const template = this.templates.get(templateName);
     const boundary = parent && (parent.type === "DAG" ? parent.id : parent.boundaryID);
     const base = { ...at, templateName, ...(boundary ? { boundaryID: boundary } : {}) };
+    const depth = boundary === undefined ? 1 : this.depths.get(boundary)! + 1;
+    if (depth >= MAX_STACK_DEPTH) return this.errorNode(base, parent, MAX_DEPTH_MESSAGE);
     if (!template) return this.errorNode(base, parent, `templates.${templateName} not found`);
     const inputs: Scope = {};
     for (const declared of template.inputs?.parameters ?? []) {
@@ -96,6 +109,7 @@ export class WorkflowRun {
     const nodeInputs = template.inputs?.parameters?.length ? { parameters: template.inputs.parameters.map((p) => ({ name: p.name, value: inputs[`inputs.parameters.${p.name}`] })) } : undefined;
     if (template.dag) {
       const node = this.nodes.add({ ...base, type: "DAG", phase: "Running", ...(nodeInputs ? { inputs: nodeInputs } : {}) }, parent);
+      this.depths.set(node.id, depth);
       const outcome = await this.runDag(template.dag.tasks, node, scope);
       this.nodes.update(node, { phase: outcome.phase, ...(outcome.message ? { message: outcome.message } : {}) });
       return { ...outcome, node };

@@ -116,6 +116,24 @@ describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeou
     assert.deepEqual(Object.keys(described.tasks).sort(), ["careful/0", "end/0", "start/0"]);
   });
 
+  it("a loop runs as a recursive template, one nested iteration per round, and gives a local run's tasks, artifacts and output", async () => {
+    const file = join(FIXTURES, "loop-flow.ts");
+    const { run, workflow } = await deployAndTrigger(file);
+    assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+    const rounds = nodesOf(workflow).filter((n) => n.templateName === "loop-count");
+    assert.deepEqual(rounds.map((n) => [n.name.split(".").length - 1, n.type, n.phase, n.inputs?.parameters?.[0]?.value]).sort(), [
+      [1, "DAG", "Succeeded", "i0"], [2, "DAG", "Succeeded", "i1"], [3, "DAG", "Succeeded", "i2"], [4, "Skipped", "Skipped", undefined],
+    ]);
+    await runLocally(file, "loop-local");
+    const described = await assertSameRun("LoopFlow", run, "loop-local");
+    assert.deepEqual(Object.keys(described.tasks).sort(), ["count/i0", "count/i1", "count/i2", "end/0", "report/0", "start/0"]);
+    assert.equal(described.tasks["report/0"].stdout, "counted 3\n");
+    const logs = await weft(["logs", `LoopFlow/${run}/count/i1`]);
+    assert.match(logs.stdout, /round 2/);
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.match(status.stdout, /count\s+3 succeeded, 0 running, 0 failed/);
+  });
+
   it("a retried step runs as attempts of one Argo retry node, numbered by {{retries}}, and reads as a local run's retried task", async () => {
     const file = join(FIXTURES, "retry-flow.ts");
     const { run, workflow } = await deployAndTrigger(file);

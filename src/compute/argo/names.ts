@@ -62,5 +62,14 @@ export function foreachTaskName(split: string): string {
   return `foreach-${stepTaskName(split)}`;
 }
 
+/**
+ * The recursive DAG template of a loop, named after its first step, and the task that
+ * runs it: `loop-<header>`, both in the DAG around the loop (its first iteration) and in
+ * the template itself (the next iteration).
+ */
+export function loopTaskName(header: string): string {
+  return `loop-${stepTaskName(header)}`;
+}
+
 /** Label of every workflow of a deployment (set by trigger, and by the template's workflowMetadata for the CronWorkflow's and the Sensor's). */
 export const DEPLOYMENT_LABEL = "weft/deployment";

@@ -12,6 +12,7 @@ import { validateStepDecorator, type StepDecorators } from "../../flow/decorator
 import { buildGraph, matchSplitsAndJoins, type FlowGraph } from "../../flow/graph/graph.ts";
 import { parseFlowSource } from "../../flow/graph/parse.ts";
 import type { ParamSpec } from "../../flow/params.ts";
+import type { DagTask } from "./types.ts";
 import { cronWorkflow } from "./schedule.ts";
 import { compileWorkflowTemplate, type CompileRequest } from "./workflow-template.ts";
 
@@ -63,6 +64,12 @@ const SHAPES: Record<string, FlowGraph> = {
     "@step start() { this.next({ fast: this.quick, slow: this.careful }, { condition: 'mode' }); }",
     "@step quick() { this.next(this.end); }",
     "@step careful() { this.next(this.end); }",
+    "@step end() {}",
+  ),
+  loop: graphOf(
+    "@step start() { this.next(this.count); }",
+    "@step count() { this.next({ again: this.count, done: this.report }, { condition: 'state' }); }",
+    "@step report() { this.next(this.end); }",
     "@step end() {}",
   ),
 };
@@ -159,11 +166,71 @@ describe("compileWorkflowTemplate", () => {
     assert.equal(tasks.find((t) => t.name === "end")!.depends, "quick.Succeeded || careful.Succeeded");
   });
 
-  test("a loop is refused with what to do instead", () => {
-    const loop = graphOf("@step start() { this.next(this.work); }", "@step work() { this.next({ again: this.work, done: this.end }, { condition: 'state' }); }", "@step end() {}");
-    const error = weftError(() => compileWorkflowTemplate(request(loop)), "USAGE");
-    assert.match(error.message, /has a loop \(work → work\)/);
-    assert.match(error.hint ?? "", /weft run/);
+  test("a loop is a DAG template that runs itself when its switch goes back, with the id the switch wrote; the step after it waits for the loop's task", () => {
+    const template = compileWorkflowTemplate(request(SHAPES.loop!));
+    const templates = new Map(template.spec.templates!.map((t) => [t.name, t]));
+    const entry = templates.get("weft")!.dag!.tasks;
+    assert.deepEqual(entry.find((t) => t.name === "loop-count"), { name: "loop-count", template: "loop-count", depends: "start.Succeeded", arguments: { parameters: [{ name: "task", value: "i0" }] } });
+    assert.equal(entry.find((t) => t.name === "report")!.depends, "loop-count.Succeeded");
+    assert.equal(entry.find((t) => t.name === "report")!.when, undefined, "the loop is left for one step only");
+    const loop = templates.get("loop-count")!;
+    assert.deepEqual(loop.inputs, { parameters: [{ name: "task" }] });
+    assert.deepEqual(loop.dag!.tasks, [
+      { name: "count", template: "step-count", arguments: { parameters: [{ name: "task", value: "{{inputs.parameters.task}}" }] } },
+      { name: "loop-count", template: "loop-count", depends: "count.Succeeded", when: "'{{tasks.count.outputs.parameters.case}}' == 'count'", arguments: { parameters: [{ name: "task", value: "{{tasks.count.outputs.parameters.next-task}}" }] } },
+    ]);
+    const count = templates.get("step-count")!;
+    assert.deepEqual(count.outputs, { parameters: [{ name: "case", valueFrom: { path: "/weft/outputs/case" } }, { name: "next-task", valueFrom: { path: "/weft/outputs/next-task" } }] });
+    const args = (count.container as { args: string[] }).args;
+    assert.equal(args[args.indexOf("--next-task-file") + 1], "/weft/outputs/next-task");
+  });
+
+  test("loops nest, sit in a foreach and hold one: each DAG passes its task id down, and a loop's exit waits for the loop", () => {
+    const graph = graphOf(
+      "@step start() { this.next(this.prep, { foreach: 'xs' }); }",
+      "@step prep() { this.next(this.work); }",
+      "@step work() { this.next(this.fan, { foreach: 'ys' }); }",
+      "@step fan() { this.next(this.gather); }",
+      "@step gather(inputs) { this.next(this.inner); }",
+      "@step inner() { this.next({ again: this.inner, on: this.check }, { condition: 'more' }); }",
+      "@step check() { this.next({ again: this.work, done: this.join }, { condition: 'state' }); }",
+      "@step join(inputs) { this.next(this.end); }",
+      "@step end() {}",
+    );
+    const template = compileWorkflowTemplate(request(graph));
+    assertValid(WorkflowTemplate, template);
+    const tasks = (name: string) => new Map(template.spec.templates!.find((t) => t.name === name)!.dag!.tasks.map((t) => [t.name, t]));
+    const value = (task: DagTask | undefined) => task?.arguments?.parameters[0]?.value;
+    assert.equal(tasks("weft").get("join")!.depends, "foreach-start.Succeeded");
+    assert.equal(value(tasks("foreach-start").get("loop-work")), "{{inputs.parameters.task}}-i0", "a loop in item 3 starts at 3-i0");
+    const work = tasks("loop-work");
+    assert.equal(value(work.get("foreach-work")), "{{inputs.parameters.task}}-{{item}}", "a foreach in iteration i1 fans out to i1-0, i1-1, …");
+    assert.equal(work.get("gather")!.depends, "foreach-work.Succeeded");
+    assert.equal(value(work.get("loop-inner")), "{{inputs.parameters.task}}-i0");
+    assert.equal(work.get("check")!.depends, "loop-inner.Succeeded");
+    assert.equal(work.get("check")!.when, undefined);
+    assert.equal(tasks("loop-inner").get("loop-inner")!.when, "'{{tasks.inner.outputs.parameters.case}}' == 'inner'");
+    assert.equal(work.get("loop-work")!.when, "'{{tasks.check.outputs.parameters.case}}' == 'work'");
+  });
+
+  test("loops Argo cannot run as laid out are refused with what to do instead", () => {
+    const twoExits = graphOf(
+      "@step start() { this.next(this.work); }",
+      "@step work() { this.next({ again: this.work, good: this.keep, bad: this.drop }, { condition: 'state' }); }",
+      "@step keep() { this.next(this.end); }",
+      "@step drop() { this.next(this.end); }",
+      "@step end() {}",
+    );
+    const error = weftError(() => compileWorkflowTemplate(request(twoExits)), "USAGE");
+    assert.match(error.message, /The loop at "work" of ShapeFlow is left for 2 steps \("keep", "drop"\), which weft argo-workflows cannot deploy/);
+    assert.match(error.hint ?? "", /Leave the loop for one step, and choose between "keep", "drop" there/);
+    const twoClosers = graphOf(
+      "@step start() { this.next(this.work); }",
+      "@step work() { this.next({ again: this.work, on: this.check }, { condition: 'state' }); }",
+      "@step check() { this.next({ again: this.work, done: this.end }, { condition: 'state' }); }",
+      "@step end() {}",
+    );
+    assert.match(weftError(() => compileWorkflowTemplate(request(twoClosers)), "USAGE").message, /The loop at "work" of ShapeFlow is closed by 2 switches \("work", "check"\)/);
   });
 
   test("a 10,000-wide foreach compiles in under a second to a template far below Argo's 1 MB limit", () => {

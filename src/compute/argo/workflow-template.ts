@@ -1,6 +1,6 @@
 // The WorkflowTemplate of a deployed flow: a pure function of the flow, its validated
 // decorators and the configuration, tested without a cluster. Its shape:
-//   entry DAG "weft": create-run → start → … → end (foreach bodies as DAG templates)
+//   entry DAG "weft": create-run → start → … → end (foreach bodies and loops as DAG templates)
 //   onExit "finish-run": records the run's end however the workflow ended
 // Every template runs `weft step` (docs/task-contract.md) in the step's image.
 import type { WeftConfig } from "../../config/resolve.ts";
@@ -17,8 +17,9 @@ import { WEFT_LABELS, WORKLOAD_IDENTITY_LABEL } from "../kubernetes/labels.ts";
 import { labelValue } from "../kubernetes/names.ts";
 import { resolveKubernetesOptions, type KubernetesTaskOptions } from "../kubernetes/options.ts";
 import { podEnvironment } from "../kubernetes/pod-environment.ts";
-import { layoutFlow, TASK_PARAMETER } from "./dag.ts";
-import { DEPLOYMENT_LABEL, RUN_ID_EXPRESSION, stepTaskName, stepTemplateName } from "./names.ts";
+import { frameTemplate, layoutFlow, TASK_PARAMETER } from "./dag.ts";
+import { NEXT_TASK_OUTPUT } from "./loop-layout.ts";
+import { DEPLOYMENT_LABEL, foreachTaskName, loopTaskName, RUN_ID_EXPRESSION, stepTemplateName } from "./names.ts";
 import { finishedEvent } from "./sensor.ts";
 import { containerTemplate } from "./step-template.ts";
 import type { ArgoParameter, ArgoTemplate, RetryStrategy, WorkflowTemplate } from "./types.ts";
@@ -63,8 +64,8 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   const first = options.start!;
   const namespace = sharedNamespace(options, first.namespace);
   const stepTemplate = stepTemplateName;
-  const foreachTemplate = (split: string) => `foreach-${stepTaskName(split)}`;
-  const layout = layoutFlow(graph, { stepTemplate, foreachTemplate, firstTask: CREATE_RUN_TEMPLATE });
+  const names = { stepTemplate, foreachTemplate: foreachTaskName, loopTemplate: loopTaskName, firstTask: CREATE_RUN_TEMPLATE };
+  const layout = layoutFlow(graph, names);
   const common = commonArgs(request);
   const env = podEnvironment(config);
   const labels = (step?: string) => ({
@@ -85,8 +86,21 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   const stepTemplates = Object.keys(layout.outputs).map((step) => {
     const policy = taskPolicy(request.decorators[step] ?? {});
     const outputs = layout.outputs[step]!;
-    const files = { ...(outputs.splits ? { splits: `${OUTPUTS_DIR}/splits.json` } : {}), ...(outputs.case ? { case: `${OUTPUTS_DIR}/case` } : {}) };
-    const argv = taskArgv({ ...common, step, task: `{{inputs.parameters.${TASK_PARAMETER}}}`, attempt: 0, recorder: "task", ...(files.splits ? { splitsFile: files.splits } : {}), ...(files.case ? { caseFile: files.case } : {}) });
+    const files = {
+      ...(outputs.splits ? { splits: `${OUTPUTS_DIR}/splits.json` } : {}),
+      ...(outputs.case ? { case: `${OUTPUTS_DIR}/case` } : {}),
+      ...(outputs.nextTask ? { [NEXT_TASK_OUTPUT]: `${OUTPUTS_DIR}/next-task` } : {}),
+    };
+    const argv = taskArgv({
+      ...common,
+      step,
+      task: `{{inputs.parameters.${TASK_PARAMETER}}}`,
+      attempt: 0,
+      recorder: "task",
+      ...(files.splits ? { splitsFile: files.splits } : {}),
+      ...(files.case ? { caseFile: files.case } : {}),
+      ...(outputs.nextTask ? { nextTaskFile: files[NEXT_TASK_OUTPUT] } : {}),
+    });
     // Argo numbers a node's retries: the attempt is {{retries}} wherever a step may retry.
     if (policy.retries > 0) argv[argv.indexOf("--attempt") + 1] = "{{retries}}";
     const template = containerTemplate({
@@ -108,9 +122,9 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
     };
   });
   const dagTemplates: ArgoTemplate[] = layout.dags.map((dag) =>
-    dag.split === undefined
+    dag.frame === undefined
       ? { name: ENTRY_TEMPLATE, dag: { tasks: [{ name: CREATE_RUN_TEMPLATE, template: CREATE_RUN_TEMPLATE }, ...dag.tasks] } }
-      : { name: foreachTemplate(dag.split), inputs: { parameters: [{ name: TASK_PARAMETER }] }, dag: { tasks: dag.tasks } },
+      : { name: frameTemplate(names, dag.frame), inputs: { parameters: [{ name: TASK_PARAMETER }] }, dag: { tasks: dag.tasks } },
   );
   const runControl = (name: string, argv: string[]) => ({
     ...containerTemplate({ name, where: "the run's creation", argv, env, options: { ...first, podSpecPatch: undefined }, labels: podLabels(first), annotations: annotations(first) }),

@@ -29,6 +29,11 @@ export interface TaskArgs {
   /** Where to write the name of the step a switch chose, as plain text (Argo's `when`). */
   caseFile?: string;
   /**
+   * Where a switch writes the id of the task its chosen step runs as, as plain text (`i3`
+   * when a loop goes round again): what a recursive Argo template passes to the next iteration.
+   */
+  nextTaskFile?: string;
+  /**
    * @catchError's fallback attempt: the previous attempt was killed or timed out
    * with no attempt left. This one does not run the step: it stores the previous
    * attempt's recorded exception in the catch variable, with the inherited
@@ -43,6 +48,7 @@ export function taskArgv(args: TaskArgs): string[] {
   if (args.recorder !== "task") argv.push("--recorder", args.recorder);
   if (args.splitsFile) argv.push("--splits-file", args.splitsFile);
   if (args.caseFile) argv.push("--case-file", args.caseFile);
+  if (args.nextTaskFile) argv.push("--next-task-file", args.nextTaskFile);
   if (args.fallback) argv.push("--fallback");
   return argv;
 }
@@ -64,6 +70,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       recorder: { type: "string", default: "task" },
       "splits-file": { type: "string" },
       "case-file": { type: "string" },
+      "next-task-file": { type: "string" },
       fallback: { type: "boolean", default: false },
     },
   });
@@ -88,6 +95,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     recorder,
     ...(values["splits-file"] ? { splitsFile: values["splits-file"] } : {}),
     ...(values["case-file"] ? { caseFile: values["case-file"] } : {}),
+    ...(values["next-task-file"] ? { nextTaskFile: values["next-task-file"] } : {}),
     ...(values.fallback ? { fallback: true } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { importFlowClass, type FlowClass } from "../../flow/load/import-flow.ts"
 import { isSystemTag } from "../../metadata/names.ts";
 import type { ErrorInfo } from "../../metadata/types.ts";
 import type { RunSpec } from "../run-spec.ts";
+import { childPosition, taskIdOf } from "../task-identity.ts";
 import { fetchSecrets } from "../../secrets/inject.ts";
 import { Redactor } from "../../secrets/redactor.ts";
 import { writeFile } from "node:fs/promises";
@@ -73,11 +74,16 @@ export async function runTask(args: TaskArgs): Promise<number> {
   }
 }
 
-/** The files an orchestrator reads after the task: a foreach's indices (`--splits-file`), a switch's choice (`--case-file`). */
+/**
+ * The files an orchestrator reads after the task: a foreach's indices (`--splits-file`),
+ * a switch's choice (`--case-file`) and the id of the task it starts (`--next-task-file`).
+ */
 async function writeOrchestratorOutputs(ctx: TaskContext, data: TaskData): Promise<void> {
   const { args } = ctx;
   if (args.splitsFile && data.foreach) await writeFile(args.splitsFile, JSON.stringify(Array.from({ length: data.foreach.numSplits }, (_, i) => i)));
-  if (args.caseFile && ctx.node.switch) await writeFile(args.caseFile, data.next[0] ?? "");
+  const chosen = ctx.node.switch ? data.next[0] : undefined;
+  if (args.caseFile && ctx.node.switch) await writeFile(args.caseFile, chosen ?? "");
+  if (args.nextTaskFile && chosen) await writeFile(args.nextTaskFile, taskIdOf(childPosition(ctx.positions, args.step, ctx.position, chosen), ctx.positions.frames[chosen]));
 }
 
 /** Set by execute() once the step's cards and metrics are open, so a failure can still save them. */
