@@ -1,6 +1,7 @@
 // The WorkflowTemplate of a deployed flow: a pure function of the flow, its validated
 // decorators and the configuration, tested without a cluster. Its shape:
-//   entry DAG "weft": create-run → start → … → end (foreach bodies as DAG templates)
+//   entry DAG "weft": create-run → start → … → end (foreach bodies as DAG templates),
+//     with a fallback task beside each @catchError step (fallback.ts)
 //   onExit "finish-run": records the run's end however the workflow ended
 // Every template runs `weft step` (docs/task-contract.md) in the step's image.
 import type { WeftConfig } from "../../config/resolve.ts";
@@ -18,6 +19,7 @@ import { labelValue } from "../kubernetes/names.ts";
 import { resolveKubernetesOptions, type KubernetesTaskOptions } from "../kubernetes/options.ts";
 import { podEnvironment } from "../kubernetes/pod-environment.ts";
 import { layoutFlow, TASK_PARAMETER } from "./dag.ts";
+import { fallbackSteps, fallbackTemplateName, LOST_PARAMETERS, withFallbacks } from "./fallback.ts";
 import { DEPLOYMENT_LABEL, RUN_ID_EXPRESSION, stepTaskName, stepTemplateName } from "./names.ts";
 import { finishedEvent } from "./sensor.ts";
 import { containerTemplate } from "./step-template.ts";
@@ -64,7 +66,9 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   const namespace = sharedNamespace(options, first.namespace);
   const stepTemplate = stepTemplateName;
   const foreachTemplate = (split: string) => `foreach-${stepTaskName(split)}`;
-  const layout = layoutFlow(graph, { stepTemplate, foreachTemplate, firstTask: CREATE_RUN_TEMPLATE });
+  const steps = layoutFlow(graph, { stepTemplate, foreachTemplate, firstTask: CREATE_RUN_TEMPLATE });
+  const fallbacks = fallbackSteps(steps, request.decorators);
+  const layout = withFallbacks(steps, fallbacks);
   const common = commonArgs(request);
   const env = podEnvironment(config);
   const labels = (step?: string) => ({
@@ -82,11 +86,12 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   });
   const annotations = (taskOptions: KubernetesTaskOptions, step?: string) => ({ ...taskOptions.annotations, [WEFT_LABELS.flow]: request.flowName, ...(step ? { [WEFT_LABELS.step]: step } : {}), [WEFT_LABELS.run]: RUN_ID_EXPRESSION });
 
+  const taskId = `{{inputs.parameters.${TASK_PARAMETER}}}`;
   const stepTemplates = Object.keys(layout.outputs).map((step) => {
     const policy = taskPolicy(request.decorators[step] ?? {});
     const outputs = layout.outputs[step]!;
     const files = { ...(outputs.splits ? { splits: `${OUTPUTS_DIR}/splits.json` } : {}), ...(outputs.case ? { case: `${OUTPUTS_DIR}/case` } : {}) };
-    const argv = taskArgv({ ...common, step, task: `{{inputs.parameters.${TASK_PARAMETER}}}`, attempt: 0, recorder: "task", ...(files.splits ? { splitsFile: files.splits } : {}), ...(files.case ? { caseFile: files.case } : {}) });
+    const argv = taskArgv({ ...common, step, task: taskId, attempt: 0, recorder: "task", ...(files.splits ? { splitsFile: files.splits } : {}), ...(files.case ? { caseFile: files.case } : {}) });
     // Argo numbers a node's retries: the attempt is {{retries}} wherever a step may retry.
     if (policy.retries > 0) argv[argv.indexOf("--attempt") + 1] = "{{retries}}";
     const template = containerTemplate({
@@ -106,6 +111,14 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
       inputs: { parameters: [{ name: TASK_PARAMETER }] },
       ...(policy.retries > 0 ? { retryStrategy: retryStrategy(policy.retries, policy.secondsBetweenRetries) } : {}),
     };
+  });
+  // The fallback runs no step code: the step's pod without its deadline, never retried (its attempt number is fixed).
+  const fallbackTemplates = fallbacks.map((step) => {
+    const attempt = taskPolicy(request.decorators[step] ?? {}).retries + 1;
+    const argv = taskArgv({ ...common, step, task: taskId, attempt, recorder: "task", fallback: true });
+    argv.push("--lost-exit-code", `{{inputs.parameters.${LOST_PARAMETERS.exitCode}}}`, "--lost-finished-at", `{{inputs.parameters.${LOST_PARAMETERS.finishedAt}}}`);
+    const template = containerTemplate({ name: fallbackTemplateName(step), where: `step "${step}"`, argv, env, options: options[step]!, labels: podLabels(options[step]!, step), annotations: annotations(options[step]!, step) });
+    return { ...template, inputs: { parameters: [TASK_PARAMETER, LOST_PARAMETERS.exitCode, LOST_PARAMETERS.finishedAt].map((name) => ({ name })) } };
   });
   const dagTemplates: ArgoTemplate[] = layout.dags.map((dag) =>
     dag.split === undefined
@@ -152,7 +165,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
       podGC: { strategy: "OnPodSuccess" },
       ttlStrategy: { secondsAfterCompletion: first.ttlSecondsAfterFinished },
       workflowMetadata: { labels: { ...labels(), [DEPLOYMENT_LABEL]: labelValue(request.name) }, annotations: { [DEPLOYMENT_ANNOTATIONS.flow]: request.flowName } },
-      templates: [...dagTemplates, runControl(CREATE_RUN_TEMPLATE, createArgv), ...stepTemplates, runControl(FINISH_RUN_TEMPLATE, finishArgv)],
+      templates: [...dagTemplates, runControl(CREATE_RUN_TEMPLATE, createArgv), ...stepTemplates, ...fallbackTemplates, runControl(FINISH_RUN_TEMPLATE, finishArgv)],
     },
   };
 }
