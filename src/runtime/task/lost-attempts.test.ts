@@ -23,8 +23,8 @@ describe("lostAttemptEnds", () => {
   test("an attempt that ran to its @timeout, less the pod's start-up, timed out; one killed well before did not", () => {
     const policy = { timeoutSeconds: 10, secondsBetweenRetries: 0 };
     const at = (finishedAt: string) => lostAttemptEnds(request({ policy, facts: { exitCode: 137, finishedAt } }))[0]!.exception;
-    assert.deepEqual(at("2026-01-01T00:00:09Z"), { type: "Timeout", message: `Task ${PATH} timed out.` });
-    assert.equal(at("2026-01-01T00:00:07Z")!.type, "Killed");
+    assert.deepEqual(at("2026-01-01T00:00:06Z"), { type: "Timeout", message: `Task ${PATH} timed out.` });
+    assert.equal(at("2026-01-01T00:00:05Z")!.type, "Killed");
   });
 
   test("exit code 0 without a result, another code, or none at all each say what happened", () => {
@@ -42,7 +42,7 @@ describe("lostAttemptEnds", () => {
       { attempt: 1, startedAt: "2026-01-01T00:01:05Z", finishedAt: "2026-01-01T00:01:06Z", ok: false, exception: { type: "Error", message: "raised" } },
       { attempt: 2, startedAt: "2026-01-01T00:02:07Z" },
     ];
-    const ends = lostAttemptEnds(request({ attempts, fallbackAttempt: 3, policy: { timeoutSeconds: 5, secondsBetweenRetries: 60 }, facts: { exitCode: 137, finishedAt: "2026-01-01T00:02:08Z" } }));
+    const ends = lostAttemptEnds(request({ attempts, fallbackAttempt: 3, policy: { timeoutSeconds: 10, secondsBetweenRetries: 60 }, facts: { exitCode: 137, finishedAt: "2026-01-01T00:02:08Z" } }));
     assert.deepEqual(ends.map((e) => [e.attempt, e.finishedAt, e.exception!.type]), [
       [0, "2026-01-01T00:01:05Z", "Timeout"],
       [2, "2026-01-01T00:02:08Z", "Killed"],

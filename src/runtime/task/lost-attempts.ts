@@ -9,11 +9,12 @@ import type { AttemptRecord, ErrorInfo } from "../../metadata/types.ts";
 import type { LostFacts } from "./args.ts";
 
 /**
- * An attempt records its start after its pod started, and the pod's deadline counts
- * from the pod's start; Argo's times have whole seconds. An attempt that ran to within
- * this much of its @timeout is read as timed out.
+ * An attempt records its start a little after its pod started (container start-up,
+ * reading the run spec), while the pod's deadline counts from the pod's start; Argo's
+ * times have whole seconds. An attempt that ran to within this much of its @timeout is
+ * read as timed out.
  */
-export const DEADLINE_ALLOWANCE_SECONDS = 2;
+export const DEADLINE_ALLOWANCE_SECONDS = 5;
 
 const SIGNALS = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
