@@ -30,9 +30,9 @@ export interface TaskArgs {
   caseFile?: string;
   /**
    * @catchError's fallback attempt: the previous attempt was killed or timed out
-   * with no attempt left. This one does not run the step: it stores the previous
-   * attempt's recorded exception in the catch variable, with the inherited
-   * artifacts, and takes the static transition.
+   * with no attempt left. This one does not run the step: it records the ends of
+   * earlier attempts nobody recorded, stores the previous attempt's exception in the
+   * catch variable, with the inherited artifacts, and takes the static transition.
    */
   fallback?: boolean;
   /**
