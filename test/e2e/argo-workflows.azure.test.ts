@@ -148,6 +148,9 @@ describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeou
     assert.deepEqual(["killed", "killed-fallback", "retried", "late", "late-fallback", "split"].map(phase), ["Failed", "Succeeded", "Failed", "Failed", "Succeeded", "Succeeded"]);
     assert.deepEqual(nodesOf(workflow).filter((n) => n.templateName === "step-retried" && n.type === "Pod").map((n) => n.displayName).sort(), ["retried(0)", "retried(1)"]);
     assert.deepEqual(nodesOf(workflow).filter((n) => n.displayName === "body-fallback").map((n) => n.phase).sort(), ["Omitted", "Omitted", "Succeeded"]);
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.match(status.stdout, /retried\s+1 succeeded, 0 running, 0 failed/, "a lost task counts as its fallback");
+    assert.match(status.stdout, /body\s+3 succeeded, 0 running, 0 failed/);
 
     // The catch artifacts (and the tasks after them inherit them) name the run: compared by value with the run id taken out, the rest by hash.
     const caught = { "killed/0": "killedError", "retried/0": "retriedError", "late/0": "lateError", "body/1": "bodyError" };

@@ -6,6 +6,7 @@ import { WeftError } from "../../errors/weft-error.ts";
 import type { MetadataProvider } from "../../metadata/types.ts";
 import { labelValue } from "../kubernetes/names.ts";
 import { ARGO_KINDS, type ArgoApi } from "./argo-api.ts";
+import { FALLBACK_ANNOTATION } from "./fallback.ts";
 import { argoRunId, DEPLOYMENT_LABEL } from "./names.ts";
 import type { NodeStatus, Workflow, WorkflowTemplate } from "./types.ts";
 import { DEPLOYMENT_ANNOTATIONS, RESUME_PARAMETER } from "./workflow-template.ts";
@@ -91,16 +92,20 @@ export interface WorkflowReport {
 /**
  * A workflow's phase and, per step, its tasks by phase: a task is a node of one of the
  * step's templates that is not one attempt of a retried node (Argo's Retry node holds
- * those). Steps in the template's order.
+ * those), nor a lost task whose @catchError fallback ran (the fallback's node, named
+ * after it, stands for it). Steps in the template's order.
  */
 export function progressOf(workflow: Workflow, template: WorkflowTemplate | undefined): WorkflowReport {
-  const stepOf = new Map((template?.spec.templates ?? []).flatMap((t) => (t.metadata?.annotations?.["weft/step"] ? [[t.name, t.metadata.annotations["weft/step"]] as const] : [])));
+  const templates = template?.spec.templates ?? [];
+  const stepOf = new Map(templates.flatMap((t) => (t.metadata?.annotations?.["weft/step"] ? [[t.name, t.metadata.annotations["weft/step"]] as const] : [])));
+  const fallbacks = new Set(templates.filter((t) => t.metadata?.annotations?.[FALLBACK_ANNOTATION]).map((t) => t.name));
   const nodes = Object.values(workflow.status?.nodes ?? {});
   const retried = new Set(nodes.filter((n) => n.type === "Retry").flatMap((n) => n.children ?? []));
+  const superseded = new Set(nodes.filter((n) => n.type === "Pod" && fallbacks.has(n.templateName ?? "")).map((n) => n.name.replace(/-fallback$/, "")));
   const steps = new Map<string, StepProgress>([...new Set(stepOf.values())].map((step) => [step, { step, succeeded: 0, running: 0, failed: 0, other: 0 }]));
   for (const node of nodes) {
     const step = node.templateName && stepOf.get(node.templateName);
-    if (!step || retried.has(node.id) || (node.type !== "Pod" && node.type !== "Retry")) continue;
+    if (!step || retried.has(node.id) || superseded.has(node.name) || (node.type !== "Pod" && node.type !== "Retry")) continue;
     const progress = steps.get(step)!;
     progress[bucket(node)] += 1;
   }

@@ -23,6 +23,9 @@ import type { ArgoParameter, DagTask } from "./types.ts";
 /** The fallback template's inputs besides the task id: what Argo saw of the lost pod. */
 export const LOST_PARAMETERS = { exitCode: "lost-exit-code", finishedAt: "lost-finished-at" } as const;
 
+/** Marks a fallback's template (and pod), so that `status` counts it as the task it stands for. */
+export const FALLBACK_ANNOTATION = "weft/fallback";
+
 /** Weft's own exit codes: the attempt recorded its failure, so it was not lost. */
 const RECORDED_EXITS = [TASK_EXIT.stepFailed, TASK_EXIT.usage, TASK_EXIT.transient, TASK_EXIT.invalid];
 

@@ -19,7 +19,7 @@ import { labelValue } from "../kubernetes/names.ts";
 import { resolveKubernetesOptions, type KubernetesTaskOptions } from "../kubernetes/options.ts";
 import { podEnvironment } from "../kubernetes/pod-environment.ts";
 import { layoutFlow, TASK_PARAMETER } from "./dag.ts";
-import { fallbackSteps, fallbackTemplateName, LOST_PARAMETERS, withFallbacks } from "./fallback.ts";
+import { FALLBACK_ANNOTATION, fallbackSteps, fallbackTemplateName, LOST_PARAMETERS, withFallbacks } from "./fallback.ts";
 import { DEPLOYMENT_LABEL, RUN_ID_EXPRESSION, stepTaskName, stepTemplateName } from "./names.ts";
 import { finishedEvent } from "./sensor.ts";
 import { containerTemplate } from "./step-template.ts";
@@ -117,7 +117,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
     const attempt = taskPolicy(request.decorators[step] ?? {}).retries + 1;
     const argv = taskArgv({ ...common, step, task: taskId, attempt, recorder: "task", fallback: true });
     argv.push("--lost-exit-code", `{{inputs.parameters.${LOST_PARAMETERS.exitCode}}}`, "--lost-finished-at", `{{inputs.parameters.${LOST_PARAMETERS.finishedAt}}}`);
-    const template = containerTemplate({ name: fallbackTemplateName(step), where: `step "${step}"`, argv, env, options: options[step]!, labels: podLabels(options[step]!, step), annotations: annotations(options[step]!, step) });
+    const template = containerTemplate({ name: fallbackTemplateName(step), where: `step "${step}"`, argv, env, options: options[step]!, labels: podLabels(options[step]!, step), annotations: { ...annotations(options[step]!, step), [FALLBACK_ANNOTATION]: "true" } });
     return { ...template, inputs: { parameters: [TASK_PARAMETER, LOST_PARAMETERS.exitCode, LOST_PARAMETERS.finishedAt].map((name) => ({ name })) } };
   });
   const dagTemplates: ArgoTemplate[] = layout.dags.map((dag) =>
