@@ -176,6 +176,28 @@ describe("the fake Argo controller", () => {
     assert.match(node(final, "bad")?.message ?? "", /retryStrategy.expression evaluated to false/);
   });
 
+  test("a task handling another's failure reads its exit code and end; skipped by its when, it fails the DAG as Argo's target rule does", async () => {
+    const handler = (lost: string): DagTask[] => [
+      { name: "lost", template: lost },
+      {
+        name: "lost-fallback",
+        template: "report",
+        depends: "lost.Failed || lost.Errored",
+        when: "'{{tasks.lost.exitCode}}' != '4'",
+        arguments: { parameters: [{ name: "code", value: "{{tasks.lost.exitCode}}" }, { name: "at", value: "{{tasks.lost.finishedAt}}" }, { name: "status", value: "{{tasks.lost.status}}" }] },
+      },
+    ];
+    const report = sh("report", "printf '%s %s %s' '{{inputs.parameters.code}}' '{{inputs.parameters.at}}' '{{inputs.parameters.status}}' > $OUT/seen", { inputs: { parameters: [{ name: "code" }, { name: "at" }, { name: "status" }] }, outputs: { parameters: [{ name: "seen", valueFrom: { path: "/out/seen" } }] } });
+    const killed = await runWorkflow([dag("main", [...handler("kill"), { name: "after", template: "ok", depends: "lost.Succeeded || lost-fallback.Succeeded" }]), sh("kill", "kill -9 $$$$") /* Kubernetes reads $$ as $ */, report, sh("ok", "true")]);
+    assert.equal(killed.status?.phase, "Succeeded", killed.status?.message);
+    assert.match(node(killed, "lost-fallback")?.outputs?.parameters?.[0]?.value ?? "", /^137 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Failed$/);
+    assert.equal(node(killed, "after")?.phase, "Succeeded");
+
+    const recorded = await runWorkflow([dag("main", handler("invalid")), sh("invalid", "exit 4"), report]);
+    assert.equal(node(recorded, "lost-fallback")?.phase, "Skipped");
+    assert.equal(recorded.status?.phase, "Failed", "a skipped target has not completed: it takes the failure of the task before it");
+  });
+
   test("{{retries}} in a template without a retryStrategy cannot be resolved, and the node errors", async () => {
     const wf = await runWorkflow([dag("main", [{ name: "x", template: "x" }]), sh("x", "echo {{retries}}")]);
     assert.equal(wf.status?.phase, "Failed");

@@ -5,6 +5,7 @@
 // `status` (see controller.ts for the watch that drives it, and pod-runner.ts for pods).
 import type { ArgoParameter, ArgoTemplate, DagTask, RetryStrategy, Workflow, WorkflowTemplate } from "../../src/compute/argo/types.ts";
 import { now } from "../kube/types.ts";
+import { failedBranch } from "./dag-phase.ts";
 import { dependsTasks, evaluate, ExpressionError, splitResult, type Value } from "./expression.ts";
 import { type ArgoNode, type NodePhase, NodeTable } from "./nodes.ts";
 import { type PodContext, type PodOutcome, PodRunner } from "./pod-runner.ts";
@@ -127,8 +128,9 @@ export class WorkflowRun {
 
   /**
    * A DAG: a task starts once every task its `depends` (or `dependencies`) names has
-   * completed and the expression holds, else it is Omitted; after a failure nothing new
-   * starts (failFast). The DAG fails when a task failed that no `depends` handles.
+   * completed and the expression holds, else it is Omitted; after a failure that no
+   * `depends` handles nothing new starts (failFast). The DAG's phase is Argo's, from its
+   * target tasks (dag-phase.ts).
    */
   private async runDag(tasks: DagTask[], node: ArgoNode, scope: Scope): Promise<Outcome> {
     const results = new Map<string, Outcome>();
@@ -148,9 +150,10 @@ export class WorkflowRun {
         default: return r.phase === result;
       }
     };
+    const dependencies = (task: DagTask) => (task.depends ? dependsTasks(task.depends) : ((task as DagTask & { dependencies?: string[] }).dependencies ?? []));
     for (;;) {
       for (const [name, task] of pending) {
-        const deps = task.depends ? dependsTasks(task.depends) : ((task as DagTask & { dependencies?: string[] }).dependencies ?? []);
+        const deps = dependencies(task);
         if (!deps.every((d) => results.has(d))) continue;
         pending.delete(name);
         if (unhandledFailure() || this.shutdown) continue;
@@ -167,7 +170,7 @@ export class WorkflowRun {
           results.set(name, { phase: "Omitted", node: omitted });
           continue;
         }
-        running.set(name, this.runTask(task, at, node, { ...scope, ...outputsScope(results) }).then((outcome) => {
+        running.set(name, this.runTask(task, at, node, { ...scope, ...tasksScope(results) }).then((outcome) => {
           results.set(name, outcome);
           running.delete(name);
         }));
@@ -175,8 +178,8 @@ export class WorkflowRun {
       if (running.size === 0) break;
       await Promise.race(running.values());
     }
-    const failed = [...results.entries()].find(([name, r]) => FAILED.includes(r.phase) && !handled.has(name));
-    if (failed) return { phase: "Failed", message: failed[1].message ?? `child '${failed[1].node?.id}' failed` };
+    const failed = failedBranch(tasks, dependencies, results);
+    if (failed) return { phase: "Failed", message: failed.message ?? `child '${failed.node?.id}' failed` };
     if (this.shutdown) return { phase: "Failed", message: this.shutdownMessage };
     return { phase: "Succeeded" };
   }
@@ -268,10 +271,23 @@ function whenHolds(when: string, scope: Scope): boolean {
   return result;
 }
 
-/** `tasks.<name>.outputs.parameters.<p>` of the completed tasks. */
-function outputsScope(results: Map<string, Outcome>): Scope {
+/**
+ * What Argo's scope holds of the completed tasks: `tasks.<name>.status`, `.startedAt`,
+ * `.finishedAt`, `.exitCode` and `.outputs.parameters.<p>`. A pod that ended without an
+ * exit code (deleted, never started) leaves `{{tasks.<name>.exitCode}}` as written, as
+ * Argo's substitution of a DAG task does (it allows unresolved variables there).
+ */
+function tasksScope(results: Map<string, Outcome>): Scope {
   const scope: Scope = {};
-  for (const [name, r] of results) for (const [p, v] of Object.entries(r.outputs ?? {})) scope[`tasks.${name}.outputs.parameters.${p}`] = v;
+  for (const [name, r] of results) {
+    const prefix = `tasks.${name}`;
+    for (const [p, v] of Object.entries(r.outputs ?? {})) scope[`${prefix}.outputs.parameters.${p}`] = v;
+    if (!r.node) continue;
+    scope[`${prefix}.status`] = r.node.phase;
+    if (r.node.startedAt) scope[`${prefix}.startedAt`] = r.node.startedAt;
+    if (r.node.finishedAt) scope[`${prefix}.finishedAt`] = r.node.finishedAt;
+    scope[`${prefix}.exitCode`] = r.node.outputs?.exitCode ?? `{{${prefix}.exitCode}}`;
+  }
   return scope;
 }
 

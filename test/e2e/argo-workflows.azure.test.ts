@@ -163,6 +163,45 @@ describe("flows deployed to Argo Workflows", { skip: azuriteSkipReason(), timeou
     assert.equal(dumped[0], dumped[1]);
   });
 
+  it("a @catchError step lost to SIGKILL or its @timeout (plainly, after a retry, in a foreach body) goes on through its fallback task, with a local run's catch artifacts and attempts", async () => {
+    const file = join(FIXTURES, "catch-flow.ts");
+    const [{ run, workflow }] = await Promise.all([deployAndTrigger(file), runLocally(file, "catch-local")]);
+    assert.equal(workflow.status?.phase, "Succeeded", workflow.status?.message);
+    const phase = (displayName: string) => nodesOf(workflow).find((n) => n.displayName === displayName)?.phase;
+    assert.deepEqual(["killed", "killed-fallback", "retried", "late", "late-fallback", "split"].map(phase), ["Failed", "Succeeded", "Failed", "Failed", "Succeeded", "Succeeded"]);
+    assert.deepEqual(nodesOf(workflow).filter((n) => n.templateName === "step-retried" && n.type === "Pod").map((n) => n.displayName).sort(), ["retried(0)", "retried(1)"]);
+    assert.deepEqual(nodesOf(workflow).filter((n) => n.displayName === "body-fallback").map((n) => n.phase).sort(), ["Omitted", "Omitted", "Succeeded"]);
+    const status = await weft(["argo-workflows", "status", run]);
+    assert.match(status.stdout, /retried\s+1 succeeded, 0 running, 0 failed/, "a lost task counts as its fallback");
+    assert.match(status.stdout, /body\s+3 succeeded, 0 running, 0 failed/);
+
+    // The catch artifacts (and the tasks after them inherit them) name the run: compared by value with the run id taken out, the rest by hash.
+    const caught = { "killed/0": "killedError", "retried/0": "retriedError", "late/0": "lateError", "body/1": "bodyError" };
+    const [onArgo, local] = await Promise.all([describeRun(world.dir, `CatchFlow/${run}`, world.env), describeRun(world.dir, "CatchFlow/catch-local", world.env)]);
+    const withoutCaught = (described: Record<string, any>) => {
+      for (const task of Object.values(described.tasks as Record<string, any>)) for (const name of Object.values(caught)) delete task.artifacts[name];
+      return comparable(described);
+    };
+    assert.deepEqual(withoutCaught(onArgo), withoutCaught(local));
+    const valueOf = async (id: string, task: string, name: string) => {
+      const dumped = await weft(["dump", `CatchFlow/${id}/${task}`, "--artifact", name, "--json"]);
+      assert.equal(dumped.code, 0, dumped.stderr);
+      return JSON.parse(dumped.stdout.replaceAll(id, "RUN")) as { type: string; message: string };
+    };
+    for (const [task, name] of Object.entries(caught)) assert.deepEqual(await valueOf(run, task, name), await valueOf("catch-local", task, name), `${task} ${name}`);
+    assert.deepEqual(await valueOf(run, "late/0", "lateError"), { type: "Timeout", message: "Task CatchFlow/RUN/late/0 timed out." });
+    assert.deepEqual(await valueOf(run, "body/1", "bodyError"), { type: "Killed", message: "Task CatchFlow/RUN/body/1 killed by SIGKILL." });
+
+    // Every lost attempt reads as ended, as the local runner records it, and the fallback as the last attempt.
+    const attemptsOf = async (id: string, task: string) => {
+      const response = await fetch(`${world.service.url}/flows/CatchFlow/runs/${id}/steps/${task.replace("/", "/tasks/")}/attempts`);
+      assert.equal(response.status, 200, await response.clone().text());
+      return ((await response.json()) as { attempt: number; ok?: boolean; finishedAt?: string; exception?: { type: string } }[]).map((a) => [a.attempt, a.ok, a.finishedAt !== undefined, a.exception?.type]);
+    };
+    for (const task of Object.keys(caught)) assert.deepEqual(await attemptsOf(run, task), await attemptsOf("catch-local", task), task);
+    assert.deepEqual(await attemptsOf(run, "retried/0"), [[0, false, true, "Killed"], [1, false, true, "Killed"], [2, true, true, undefined]]);
+  });
+
   it("terminate stops a running workflow: its pod is killed, no new step starts, and the run reads as killed", async () => {
     const file = join(KUBERNETES_FIXTURES, "gate-flow.ts");
     const gate = join(world.dir, "terminate-gate");

@@ -6,6 +6,7 @@ import { WeftError } from "../../errors/weft-error.ts";
 import type { MetadataProvider } from "../../metadata/types.ts";
 import { labelValue } from "../kubernetes/names.ts";
 import { ARGO_KINDS, type ArgoApi } from "./argo-api.ts";
+import { FALLBACK_ANNOTATION } from "./fallback.ts";
 import { argoRunId, DEPLOYMENT_LABEL } from "./names.ts";
 import type { NodeStatus, Workflow, WorkflowTemplate } from "./types.ts";
 import { podProblemFix, type PodProblem } from "./pod-problems.ts";
@@ -100,13 +101,18 @@ export interface WorkflowReport {
  * those). Steps in the template's order.
  */
 export function progressOf(workflow: Workflow, template: WorkflowTemplate | undefined): WorkflowReport {
-  const stepOf = new Map((template?.spec.templates ?? []).flatMap((t) => (t.metadata?.annotations?.["weft/step"] ? [[t.name, t.metadata.annotations["weft/step"]] as const] : [])));
+  const templates = template?.spec.templates ?? [];
+  const stepOf = new Map(templates.flatMap((t) => (t.metadata?.annotations?.["weft/step"] ? [[t.name, t.metadata.annotations["weft/step"]] as const] : [])));
+  const fallbacks = new Set(templates.filter((t) => t.metadata?.annotations?.[FALLBACK_ANNOTATION]).map((t) => t.name));
   const found = workflowNodes(workflow.status);
   const nodes = found === "offloaded" ? [] : found;
   const retried = new Set(nodes.filter((n) => n.type === "Retry").flatMap((n) => n.children ?? []));
+  // A lost task whose fallback ran counts once, as the fallback's outcome.
+  const superseded = new Set(nodes.filter((n) => n.type === "Pod" && fallbacks.has(n.templateName ?? "")).map((n) => n.name.replace(/-fallback$/, "")));
   const steps = new Map<string, StepProgress>([...new Set(stepOf.values())].map((step) => [step, { step, succeeded: 0, running: 0, failed: 0, other: 0 }]));
-  // A failed attempt a later one made good is no problem any more.
+  // A failed attempt a later one, or a fallback, made good is no problem any more.
   const recovered = new Set(nodes.filter((n) => n.type === "Retry" && n.phase === "Succeeded").flatMap((n) => n.children ?? []));
+  for (const node of nodes) if (superseded.has(node.name)) for (const id of [node.id, ...(node.children ?? [])]) recovered.add(id);
   const problems: PodProblem[] = [];
   for (const node of nodes) {
     const where = bucket(node);
@@ -116,7 +122,7 @@ export function progressOf(workflow: Workflow, template: WorkflowTemplate | unde
       problems.push({ node: node.name, phase: node.phase ?? "Pending", message: node.message, ...(fix ? { fix } : {}) });
     }
     const step = node.templateName && stepOf.get(node.templateName);
-    if (!step || retried.has(node.id) || (node.type !== "Pod" && node.type !== "Retry")) continue;
+    if (!step || retried.has(node.id) || superseded.has(node.name) || (node.type !== "Pod" && node.type !== "Retry")) continue;
     steps.get(step)![where] += 1;
   }
   return {

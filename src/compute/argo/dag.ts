@@ -3,7 +3,7 @@
 // split's DAG fans out over with `withParam` (one child per index the split writes to
 // its splits file), so the workflow object never holds the items. A foreach join waits
 // for the fan-out task; a body of one step alone is fanned out as that step's template
-// itself (inlineOneStepBodies). Each loop is a recursive DAG template of its own
+// itself (inlineOneStepBodies, applied last by the compiler). Each loop is a recursive DAG template of its own
 // (loop-layout.ts), run by one task in the DAG around it. A switch writes the step it
 // chose to its case file, and each case's step runs `when` it was chosen; a step where
 // cases meet again runs when one of them succeeded (`depends` with `||`), and a step
@@ -91,7 +91,7 @@ export function layoutFlow(graph: FlowGraph, names: LayoutNames): FlowLayout {
       dag.tasks.push(nextIterationTask(p, step, names.loopTemplate(step), TASK_PARAMETER));
     }
   }
-  return { dags: inlineOneStepBodies([...dags.values()], names), outputs };
+  return { dags: [...dags.values()], outputs };
 }
 
 /**
@@ -101,7 +101,7 @@ export function layoutFlow(graph: FlowGraph, names: LayoutNames): FlowLayout {
  * "Limits"). Its task had no `depends` or `when` there, and the step template takes the
  * same `task` parameter the body did.
  */
-function inlineOneStepBodies(dags: DagLayout[], names: LayoutNames): DagLayout[] {
+export function inlineOneStepBodies(dags: DagLayout[], names: LayoutNames): DagLayout[] {
   const inlined = new Map<string, string>();
   for (const dag of dags) {
     const only = dag.tasks.length === 1 ? dag.tasks[0]! : undefined;

@@ -100,6 +100,43 @@ describe("compileWorkflowTemplate", () => {
     });
   }
 
+  test("each @catchError step gets a fallback task beside it, in the entry DAG and in a foreach body, and its successors take either: valid, equal to its snapshot", () => {
+    const graph = graphOf(
+      "@step start() { this.next(this.a); }",
+      "@step a() { this.next(this.split); }",
+      "@step split() { this.next(this.body, { foreach: 'xs' }); }",
+      "@step body() { this.next(this.join); }",
+      "@step join(inputs) { this.next(this.end); }",
+      "@step end() {}",
+    );
+    const catching = (step: string, ...more: [string, Record<string, unknown>][]) => decorators(step, ["catchError", { var: "failure" }], ...more);
+    const template = compileWorkflowTemplate(request(graph, { decorators: { a: catching("a", ["retry", { times: 2 }], ["timeout", { seconds: 30 }]), split: catching("split"), body: catching("body") } }));
+    assertValid(WorkflowTemplate, template);
+    const file = join(SNAPSHOTS, "catch.json");
+    const text = `${JSON.stringify(template, null, 2)}\n`;
+    if (process.env.WEFT_UPDATE_SNAPSHOTS === "1" || !existsSync(file)) writeFileSync(file, text);
+    assert.equal(text, readFileSync(file, "utf8"), `${file} is stale: rerun with WEFT_UPDATE_SNAPSHOTS=1 and review the diff`);
+
+    const dagOf = (name: string) => template.spec.templates!.find((t) => t.name === name)!.dag!.tasks;
+    const task = (dag: string, name: string) => dagOf(dag).find((t) => t.name === name)!;
+    const weftCodes = "'{{tasks.a.exitCode}}' != '1' && '{{tasks.a.exitCode}}' != '2' && '{{tasks.a.exitCode}}' != '3' && '{{tasks.a.exitCode}}' != '4'";
+    assert.deepEqual(task("weft", "a-fallback"), {
+      name: "a-fallback",
+      template: "step-a-fallback",
+      depends: "a.Failed || a.Errored",
+      when: weftCodes,
+      arguments: { parameters: [{ name: "task", value: "0" }, { name: "lost-exit-code", value: "{{tasks.a.exitCode}}" }, { name: "lost-finished-at", value: "{{tasks.a.finishedAt}}" }] },
+    });
+    assert.equal(task("weft", "split").depends, "a.Succeeded || a-fallback.Succeeded");
+    assert.equal(dagOf("weft").find((t) => t.name === "split-fallback"), undefined, "a split's indices come from its own task: no fallback");
+    assert.equal(task("foreach-split", "body-fallback").depends, "body.Failed || body.Errored");
+    assert.deepEqual(task("foreach-split", "body-fallback").arguments!.parameters[0], { name: "task", value: "{{inputs.parameters.task}}" });
+    const fallback = template.spec.templates!.find((t) => t.name === "step-a-fallback")!;
+    const args = (fallback.container as { args: string[] }).args;
+    assert.deepEqual([args[args.indexOf("--attempt") + 1], args.includes("--fallback"), args[args.indexOf("--lost-exit-code") + 1]], ["3", true, "{{inputs.parameters.lost-exit-code}}"]);
+    assert.deepEqual([fallback.retryStrategy, fallback.activeDeadlineSeconds], [undefined, undefined], "the fallback runs no step code: no deadline, no retry");
+  });
+
   test("@retry becomes a retryStrategy that never retries exit codes 2 and 4, and the attempt is Argo's retry count", () => {
     const template = compileWorkflowTemplate(request(SHAPES.linear!, { decorators: { a: decorators("a", ["retry", { times: 3, minutesBetweenRetries: 2 }]) } }));
     const a = template.spec.templates!.find((t) => t.name === "step-a")!;

@@ -1,6 +1,7 @@
 // The WorkflowTemplate of a deployed flow: a pure function of the flow, its validated
 // decorators and the configuration, tested without a cluster. Its shape:
-//   entry DAG "weft": create-run → start → … → end (foreach bodies and loops as DAG templates)
+//   entry DAG "weft": create-run → start → … → end (foreach bodies and loops as DAG templates),
+//     with a fallback task beside each @catchError step (fallback.ts)
 //   onExit "finish-run": records the run's end however the workflow ended
 // Every template runs `weft step` (docs/task-contract.md) in the step's image.
 import type { WeftConfig } from "../../config/resolve.ts";
@@ -17,7 +18,8 @@ import { WEFT_LABELS, WORKLOAD_IDENTITY_LABEL } from "../kubernetes/labels.ts";
 import { labelValue } from "../kubernetes/names.ts";
 import { resolveKubernetesOptions, type KubernetesTaskOptions } from "../kubernetes/options.ts";
 import { podEnvironment } from "../kubernetes/pod-environment.ts";
-import { frameTemplate, layoutFlow, TASK_PARAMETER } from "./dag.ts";
+import { frameTemplate, inlineOneStepBodies, layoutFlow, TASK_PARAMETER } from "./dag.ts";
+import { FALLBACK_ANNOTATION, fallbackSteps, fallbackTemplateName, LOST_PARAMETERS, withFallbacks } from "./fallback.ts";
 import { NEXT_TASK_OUTPUT } from "./loop-layout.ts";
 import { DEPLOYMENT_LABEL, foreachTaskName, loopTaskName, RUN_ID_EXPRESSION, stepTemplateName } from "./names.ts";
 import { finishedEvent } from "./sensor.ts";
@@ -65,7 +67,11 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   const namespace = sharedNamespace(options, first.namespace);
   const stepTemplate = stepTemplateName;
   const names = { stepTemplate, foreachTemplate: foreachTaskName, loopTemplate: loopTaskName, firstTask: CREATE_RUN_TEMPLATE };
-  const layout = layoutFlow(graph, names);
+  const steps = layoutFlow(graph, names);
+  const fallbacks = fallbackSteps(steps, request.decorators);
+  // Inlined after the fallbacks: a foreach body with a fallback task is two tasks, so it stays a DAG.
+  const withFallback = withFallbacks(steps, fallbacks);
+  const layout = { ...withFallback, dags: inlineOneStepBodies(withFallback.dags, names) };
   const common = commonArgs(request);
   const env = podEnvironment(config);
   const labels = (step?: string) => ({
@@ -83,6 +89,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
   });
   const annotations = (taskOptions: KubernetesTaskOptions, step?: string) => ({ ...taskOptions.annotations, [WEFT_LABELS.flow]: request.flowName, ...(step ? { [WEFT_LABELS.step]: step } : {}), [WEFT_LABELS.run]: RUN_ID_EXPRESSION });
 
+  const taskId = `{{inputs.parameters.${TASK_PARAMETER}}}`;
   const stepTemplates = Object.keys(layout.outputs).map((step) => {
     const policy = taskPolicy(request.decorators[step] ?? {});
     const outputs = layout.outputs[step]!;
@@ -94,7 +101,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
     const argv = taskArgv({
       ...common,
       step,
-      task: `{{inputs.parameters.${TASK_PARAMETER}}}`,
+      task: taskId,
       attempt: 0,
       recorder: "task",
       ...(files.splits ? { splitsFile: files.splits } : {}),
@@ -120,6 +127,14 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
       inputs: { parameters: [{ name: TASK_PARAMETER }] },
       ...(policy.retries > 0 ? { retryStrategy: retryStrategy(policy.retries, policy.secondsBetweenRetries) } : {}),
     };
+  });
+  // The fallback runs no step code: the step's pod without its deadline, never retried (its attempt number is fixed).
+  const fallbackTemplates = fallbacks.map((step) => {
+    const attempt = taskPolicy(request.decorators[step] ?? {}).retries + 1;
+    const argv = taskArgv({ ...common, step, task: taskId, attempt, recorder: "task", fallback: true });
+    argv.push("--lost-exit-code", `{{inputs.parameters.${LOST_PARAMETERS.exitCode}}}`, "--lost-finished-at", `{{inputs.parameters.${LOST_PARAMETERS.finishedAt}}}`);
+    const template = containerTemplate({ name: fallbackTemplateName(step), where: `step "${step}"`, argv, env, options: options[step]!, labels: podLabels(options[step]!, step), annotations: { ...annotations(options[step]!, step), [FALLBACK_ANNOTATION]: "true" } });
+    return { ...template, inputs: { parameters: [TASK_PARAMETER, LOST_PARAMETERS.exitCode, LOST_PARAMETERS.finishedAt].map((name) => ({ name })) } };
   });
   const dagTemplates: ArgoTemplate[] = layout.dags.map((dag) =>
     dag.frame === undefined
@@ -166,7 +181,7 @@ export function compileWorkflowTemplate(request: CompileRequest): WorkflowTempla
       podGC: { strategy: "OnPodSuccess" },
       ttlStrategy: { secondsAfterCompletion: first.ttlSecondsAfterFinished },
       workflowMetadata: { labels: { ...labels(), [DEPLOYMENT_LABEL]: labelValue(request.name) }, annotations: { [DEPLOYMENT_ANNOTATIONS.flow]: request.flowName } },
-      templates: [...dagTemplates, runControl(CREATE_RUN_TEMPLATE, createArgv), ...stepTemplates, runControl(FINISH_RUN_TEMPLATE, finishArgv)],
+      templates: [...dagTemplates, runControl(CREATE_RUN_TEMPLATE, createArgv), ...stepTemplates, ...fallbackTemplates, runControl(FINISH_RUN_TEMPLATE, finishArgv)],
     },
   };
 }

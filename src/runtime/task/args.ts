@@ -35,11 +35,24 @@ export interface TaskArgs {
   nextTaskFile?: string;
   /**
    * @catchError's fallback attempt: the previous attempt was killed or timed out
-   * with no attempt left. This one does not run the step: it stores the previous
-   * attempt's recorded exception in the catch variable, with the inherited
-   * artifacts, and takes the static transition.
+   * with no attempt left. This one does not run the step: it records the ends of
+   * earlier attempts nobody recorded, stores the previous attempt's exception in the
+   * catch variable, with the inherited artifacts, and takes the static transition.
    */
   fallback?: boolean;
+  /**
+   * What an orchestrator saw of the lost attempt, for a fallback that must record its
+   * end itself (Argo: no runner watched it). Unknown facts are left out.
+   */
+  lost?: LostFacts;
+}
+
+/** How the attempt before a fallback ended, as the orchestrator reported it. */
+export interface LostFacts {
+  /** Its container's exit code (137: killed by SIGKILL). */
+  exitCode?: number;
+  /** When it ended (ISO 8601). */
+  finishedAt?: string;
 }
 
 export function taskArgv(args: TaskArgs): string[] {
@@ -50,6 +63,8 @@ export function taskArgv(args: TaskArgs): string[] {
   if (args.caseFile) argv.push("--case-file", args.caseFile);
   if (args.nextTaskFile) argv.push("--next-task-file", args.nextTaskFile);
   if (args.fallback) argv.push("--fallback");
+  if (args.lost?.exitCode !== undefined) argv.push("--lost-exit-code", String(args.lost.exitCode));
+  if (args.lost?.finishedAt) argv.push("--lost-finished-at", args.lost.finishedAt);
   return argv;
 }
 
@@ -72,6 +87,8 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       "case-file": { type: "string" },
       "next-task-file": { type: "string" },
       fallback: { type: "boolean", default: false },
+      "lost-exit-code": { type: "string" },
+      "lost-finished-at": { type: "string" },
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
@@ -81,6 +98,8 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
   };
   if (!/^\d{1,6}$/.test(values.attempt!)) throw new Error(`weft step: --attempt must be a whole number such as 0, got "${values.attempt}"`);
   if (values.fallback && values.attempt === "0") throw new Error("weft step: --fallback follows a lost attempt, so --attempt must be 1 or more");
+  const lost = parseLostFacts(values["lost-exit-code"], values["lost-finished-at"]);
+  if (lost && !values.fallback) throw new Error("weft step: --lost-exit-code and --lost-finished-at describe the attempt before a fallback; add --fallback");
   const recorder = values.recorder!;
   if (recorder !== "task" && recorder !== "runner") throw new Error(`weft step: --recorder must be "task" or "runner", got "${recorder}"`);
   return {
@@ -97,5 +116,19 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     ...(values["case-file"] ? { caseFile: values["case-file"] } : {}),
     ...(values["next-task-file"] ? { nextTaskFile: values["next-task-file"] } : {}),
     ...(values.fallback ? { fallback: true } : {}),
+    ...(lost ? { lost } : {}),
   };
+}
+
+/** An Argo variable it could not resolve (no exit code: the pod was deleted or never ran) is left as written: unknown. */
+const UNRESOLVED = /^\{\{[^{}]*\}\}$/;
+
+function parseLostFacts(exitCode: string | undefined, finishedAt: string | undefined): LostFacts | undefined {
+  if (exitCode === undefined && finishedAt === undefined) return undefined;
+  const known = (value: string | undefined) => (value === undefined || value === "" || UNRESOLVED.test(value) ? undefined : value);
+  const code = known(exitCode);
+  if (code !== undefined && !/^\d{1,3}$/.test(code)) throw new Error(`weft step: --lost-exit-code must be a container exit code such as 137, got "${exitCode}"`);
+  const at = known(finishedAt);
+  if (at !== undefined && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(at)) throw new Error(`weft step: --lost-finished-at must be a UTC time such as 2026-01-31T12:00:05Z, got "${finishedAt}"`);
+  return { ...(code !== undefined ? { exitCode: Number(code) } : {}), ...(at !== undefined ? { finishedAt: at } : {}) };
 }

@@ -5,6 +5,8 @@ import type { ForeachFrame } from "../../flow/current.ts";
 import { openMetadata } from "../../metadata/registry.ts";
 import { HEARTBEAT_INTERVAL_MS, type ErrorInfo, type MetadataProvider } from "../../metadata/types.ts";
 import { artifactMetadata, attemptFacts, recordReports } from "../attempt-records.ts";
+import type { LostFacts } from "./args.ts";
+import { lostAttemptEnds } from "./lost-attempts.ts";
 import type { TaskContext } from "./task-context.ts";
 
 /**
@@ -74,13 +76,18 @@ export class AttemptRecorder {
   }
 
   /**
-   * The exception recorded for an earlier attempt of this task: for @catchError's
-   * fallback, what the runner (or orchestrator) recorded when that attempt was lost.
+   * For @catchError's fallback: records the end of every earlier attempt that has none
+   * (on Argo no runner saw them end; `lost` is what Argo reported of the last one), and
+   * returns the exception of the attempt just before this one, as recorded.
    */
-  async exceptionOf(attempt: number): Promise<ErrorInfo | undefined> {
+  async recordLostAttempts(lost: LostFacts): Promise<ErrorInfo | undefined> {
     const metadata = await (this.metadata ?? this.open());
-    const attempts = await metadata.listAttempts(this.ctx.ref);
-    return attempts.find((a) => a.attempt === attempt)?.exception;
+    const { ref, args, spec, store } = this.ctx;
+    const attempts = await metadata.listAttempts(ref);
+    const ends = lostAttemptEnds({ pathspec: store.pathspec, attempts, fallbackAttempt: args.attempt, policy: taskPolicy(spec.decorators[args.step] ?? {}), facts: lost, now: new Date().toISOString() });
+    await Promise.all(ends.map((end) => metadata.finishAttempt(ref, end)));
+    const previous = args.attempt - 1;
+    return (ends.find((e) => e.attempt === previous) ?? attempts.find((a) => a.attempt === previous))?.exception;
   }
 
   stopBeating(): void {

@@ -169,15 +169,15 @@ async function execute({ ctx, redactor, recorder, phase, startedAt, capture, out
 /**
  * @catchError's fallback attempt, after an attempt that was killed or timed out with
  * none left (Metaflow's fallback step): the step does not run. The lost attempt's
- * exception, as recorded when it was lost, goes in the catch variable with the
- * inherited artifacts (nothing the killed body set survived), and the task takes
- * the static transition.
+ * exception, as recorded when it was lost (by this attempt, when nobody else saw it
+ * end), goes in the catch variable with the inherited artifacts (nothing the killed
+ * body set survived), and the task takes the static transition.
  */
 async function fallback(ctx: TaskContext, recorder: AttemptRecorder, flowClass: FlowClass, lineage: Lineage, redactor: Redactor, outputs: TaskOutputs): Promise<TaskData> {
   const { step, attempt } = ctx.args;
   const catcher = ctx.spec.decorators[step]?.catchError;
   if (!catcher) throw new WeftError("USAGE", `weft step --fallback: step "${step}" has no @catchError.`, { hint: "Only a step with @catchError has a fallback attempt." });
-  const lost = (await recorder.exceptionOf(attempt - 1)) ?? { type: "Killed", message: `Attempt ${attempt - 1} of task ${ctx.store.pathspec} ended without a result.` };
+  const lost = (await recorder.recordLostAttempts(ctx.args.lost ?? {})) ?? { type: "Killed", message: `Attempt ${attempt - 1} of task ${ctx.store.pathspec} ended without a result.` };
   if (catcher.printException) process.stderr.write(`@catchError caught in step ${step}: ${lost.type}: ${lost.message}\n`);
   const run = prepareInstance(ctx, flowClass, lineage);
   if (catcher.var) (run.flow as unknown as Record<string, unknown>)[catcher.var] = lost;
