@@ -57,7 +57,7 @@ let counter = 0;
 async function runWorkflow(templates: ArgoTemplate[], spec: Partial<Workflow["spec"]> = {}): Promise<Workflow> {
   const name = `wf-${++counter}`;
   kube.objects.create("workflows", { metadata: { name, namespace: NS }, spec: { entrypoint: "main", templates, ...spec } } as never);
-  return argo.finished(NS, name, 60_000);
+  return argo.finished(NS, name, 600_000);
 }
 
 const nodesOf = (wf: Workflow) => Object.values(wf.status!.nodes!) as ArgoNode[];
