@@ -6,9 +6,6 @@ import { launchChromium } from "./chromium.ts";
 import { runWeft, tempProject, type CliResult } from "./weft-cli.ts";
 import { startWeftService, type ServiceProcess } from "./weft-service.ts";
 
-/** Where screenshots go: WEFT_UI_SCREENSHOTS (docs/ui/ keeps the ones docs/ui.md shows), else a temporary folder. */
-const SHOTS = process.env.WEFT_UI_SCREENSHOTS ?? join(tmpdir(), "weft-ui-screenshots");
-
 /** A real `weft service --ui` in a temporary project, the CLI pointed at it, and a Chromium page to look at it with. */
 export interface UiSession {
   /** The project folder: flows are written and run here. */
@@ -25,7 +22,7 @@ export interface UiSession {
   cli(args: string[]): Promise<CliResult>;
   /** Goes to `path` on the service. */
   open(path: string): Promise<Response | null>;
-  /** A full-page screenshot named `name`.png in the screenshots folder. */
+  /** A full-page screenshot, `name`.png in WEFT_UI_SCREENSHOTS (docs/ui/ keeps the ones docs/ui.md shows), else in a temporary folder. */
   shot(name: string): Promise<Buffer>;
   /** Releases held flows, waits for every CLI run started here, closes the browser, stops the service, removes the project. */
   close(): Promise<void>;
@@ -37,7 +34,8 @@ export async function startUiSession(prefix: string, serviceArgs: string[] = [])
   const home = join(dir, "home");
   const releaseFile = join(dir, "release");
   mkdirSync(home, { recursive: true });
-  mkdirSync(SHOTS, { recursive: true });
+  const shots = process.env.WEFT_UI_SCREENSHOTS ?? join(tmpdir(), "weft-ui-screenshots");
+  mkdirSync(shots, { recursive: true });
   const service = await startWeftService(["--ui", ...serviceArgs], dir, { HOME: home });
   let browser: Browser;
   try {
@@ -67,7 +65,7 @@ export async function startUiSession(prefix: string, serviceArgs: string[] = [])
       return run;
     },
     open: (path) => page.goto(`${service.url}${path}`),
-    shot: (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }),
+    shot: (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }),
     close: async () => {
       release();
       await Promise.all(runs);
