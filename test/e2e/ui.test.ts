@@ -200,6 +200,22 @@ describe("the web UI in a browser", { skip: unavailable, timeout: 900_000 }, () 
     assert.match(await table.textContent() ?? "", /Artifacts that differ \(\d+\)/);
     await ui.shot("compare");
   });
+
+  it("a task page opened before the task's first attempt starts shows that attempt once it starts", async () => {
+    // Recorded through the API as a runner does, so the page can be opened in the gap between registering the task and starting its attempt.
+    const record = async (method: "POST" | "PUT", path: string, body: object) => {
+      const response = await fetch(`${ui.service.url}${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.text()}`);
+    };
+    await record("POST", "/flows/GapFlow/runs", { user: "tester", tags: [], systemTags: [] });
+    await record("PUT", "/flows/GapFlow/runs/1/state", { status: "running" });
+    await record("POST", "/flows/GapFlow/runs/1/steps/start/tasks", { task: "0", createdAt: new Date().toISOString(), foreachStack: [] });
+    await ui.open("/GapFlow/1/start/0");
+    await page.locator("h1 .status").getByText("pending").waitFor();
+    await record("PUT", "/flows/GapFlow/runs/1/steps/start/tasks/0/attempts/0/start", { attempt: 0, startedAt: new Date().toISOString() });
+    await page.locator("h1 .status").getByText("running").waitFor();
+    await page.locator("table.attempts tbody tr").getByText("running").waitFor();
+  });
 });
 
 describe("the web UI with bearer authentication on the service", { skip: unavailable, timeout: 120_000 }, () => {
