@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Markdown, Table } from "../../src/cards/components.ts";
 import { renderCard } from "../../src/cards/render/render-card.ts";
-import { openChromium } from "../../test/helpers/chromium.ts";
+import { launchChromium } from "../../test/helpers/chromium.ts";
 import { median } from "../lib.mjs";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
@@ -22,7 +22,7 @@ const file = async (name: string, n: number) => {
   return pathToFileURL(path).href;
 };
 const [small, big] = [await file("small", 100), await file("big", 10_000)];
-const browser = await openChromium();
+const browser = await launchChromium();
 try {
   const firstFrame = async (url: string): Promise<number> => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { chromiumUnavailable, openChromium } from "../helpers/chromium.ts";
+import { chromiumUnavailable, launchChromium } from "../helpers/chromium.ts";
 import { repoRoot, runWeft, tempProject, writeFlow } from "../helpers/weft-cli.ts";
 
 const FLOW = `
@@ -77,7 +77,7 @@ describe("cards in the browser", { timeout: 240_000 }, () => {
   before(async () => {
     mkdirSync(signals);
     flow = writeFlow(dir, "cards.ts", FLOW);
-    if (!skip) browser = await openChromium();
+    if (!skip) browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

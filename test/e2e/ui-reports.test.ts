@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { browserUnavailable, launchChromium } from "../helpers/browser.ts";
-import { repoRoot, runWeft, tempProject, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
-import { startWeftService, type ServiceProcess } from "../helpers/weft-service.ts";
+import type { Page } from "playwright-core";
+import { chromiumUnavailable } from "../helpers/chromium.ts";
+import { repoRoot, writeFlow, type CliResult } from "../helpers/weft-cli.ts";
+import { startUiSession, type UiSession } from "../helpers/ui-session.ts";
 
 // The web UI with cards, metrics, switches and loops, in headless Chromium against a
 // real `weft service --ui` holding runs made through the CLI: the penguins example twice
 // (a training card and a loss per epoch), a flow with a switch and a loop, and a task
-// whose card the page watches while it runs. Screenshots go to WEFT_UI_SCREENSHOTS
-// (docs/ui/ keeps the ones docs/ui.md shows), else a temporary folder.
+// whose card the page watches while it runs.
 
 const LOOP = `import { FlowSpec, param, step } from "weft";
 export default class LoopFlow extends FlowSpec {
@@ -47,51 +44,27 @@ export default class LiveFlow extends FlowSpec {
 }
 `;
 
-const unavailable = browserUnavailable();
-const shots = process.env.WEFT_UI_SCREENSHOTS ?? join(tmpdir(), "weft-ui-screenshots");
-
-describe("the web UI shows cards, metrics, switches and loops", { skip: unavailable, timeout: 900_000 }, () => {
-  const dir = tempProject("weft-ui-reports-");
-  const home = join(dir, "home");
-  const release = join(dir, "release");
-  let service: ServiceProcess;
-  let browser: Browser;
+describe("the web UI shows cards, metrics, switches and loops", { skip: chromiumUnavailable(), timeout: 900_000 }, () => {
+  let ui: UiSession;
   let page: Page;
   let running: Promise<CliResult>;
-  const dialogs: string[] = [];
-  const cli = (args: string[]) => runWeft(args, { cwd: dir, env: { HOME: home, WEFT_DEFAULT_METADATA: "service", WEFT_SERVICE_URL: service.url }, timeoutMs: 600_000 });
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const open = (path: string) => page.goto(`${service.url}${path}`);
-  const penguins = join(repoRoot, "examples/penguins/train.ts");
 
   before(async () => {
-    mkdirSync(home, { recursive: true });
-    mkdirSync(shots, { recursive: true });
-    service = await startWeftService(["--ui"], dir, { HOME: home });
+    ui = await startUiSession("weft-ui-reports-");
+    page = ui.page;
+    const penguins = join(repoRoot, "examples/penguins/train.ts");
     for (const args of [["--epochs", "60", "--rate", "0.2"], ["--epochs", "120"]]) {
-      const run = await cli(["run", penguins, ...args]);
+      const run = await ui.cli(["run", penguins, ...args]);
       assert.equal(run.code, 0, run.stderr);
     }
-    const loop = await cli(["run", writeFlow(dir, "loop.ts", LOOP)]);
+    const loop = await ui.cli(["run", writeFlow(ui.dir, "loop.ts", LOOP)]);
     assert.equal(loop.code, 0, loop.stderr);
-    running = cli(["run", writeFlow(dir, "live.ts", live(release))]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    running = ui.cli(["run", writeFlow(ui.dir, "live.ts", live(ui.releaseFile))]);
   });
-  after(async () => {
-    writeFileSync(release, "");
-    await running?.catch(() => undefined);
-    await browser?.close();
-    await service?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => ui?.close());
 
   it("a task's page shows its card inside a sandboxed frame that cannot reach the page, and a chart per metric", async () => {
-    await open("/PenguinsFlow/1/fit/0");
+    await ui.open("/PenguinsFlow/1/fit/0");
     const frame = page.locator('figure[data-card="training"] iframe:not(.pending)');
     await page.frameLocator('figure[data-card="training"] iframe:not(.pending)').getByText("Training on").waitFor();
     assert.equal(await frame.getAttribute("sandbox"), "allow-scripts", "scripts only, never allow-same-origin");
@@ -105,23 +78,23 @@ describe("the web UI shows cards, metrics, switches and loops", { skip: unavaila
     assert.equal(await loss.locator("polyline").count(), 1);
     assert.match(await loss.textContent() ?? "", /60 points/);
     await page.locator('figure.chart[data-metric="val/accuracy"]').waitFor();
-    assert.deepEqual(dialogs, []);
-    await shot("task-card-metrics");
+    assert.deepEqual(ui.dialogs, []);
+    await ui.shot("task-card-metrics");
   });
 
   it("compare draws each metric with a line per run, downsampled by the server", async () => {
-    await open("/-/compare?runs=PenguinsFlow/1&runs=PenguinsFlow/2");
+    await ui.open("/-/compare?runs=PenguinsFlow/1&runs=PenguinsFlow/2");
     const loss = page.locator('figure.chart[data-metric="loss"]');
     await loss.waitFor();
     const lines = await loss.locator("polyline").evaluateAll((ls) => ls.map((l) => [l.getAttribute("data-series"), l.getAttribute("points")!.split(" ").length]));
     assert.deepEqual(lines, [["PenguinsFlow/1/fit/0", 60], ["PenguinsFlow/2/fit/0", 120]]);
     assert.match(await loss.locator(".legend").textContent() ?? "", /PenguinsFlow\/1.*PenguinsFlow\/2/);
     await page.getByRole("row", { name: "epochs 60 120", exact: true }).waitFor();
-    await shot("compare-metrics");
+    await ui.shot("compare-metrics");
   });
 
   it("a run with a switch and a loop shows the cases on the DAG's edges, the loop's back edge and its iterations", async () => {
-    await open("/LoopFlow/1");
+    await ui.open("/LoopFlow/1");
     await page.locator('g[data-step="prepare"]').waitFor();
     const label = (edge: string) => page.locator(`g[data-edge="${edge}"] .edge-label`).textContent();
     assert.equal(await label("start>quick"), "fast");
@@ -139,18 +112,18 @@ describe("the web UI shows cards, metrics, switches and loops", { skip: unavaila
     assert.deepEqual(await page.locator(".tasklist .scroller .row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-task"))), ["prepare/i2", "check/i2"]);
     assert.match(await page.locator('[data-task="prepare/i2"]').textContent() ?? "", /i2.*succeeded/);
     await page.getByLabel("Search tasks").fill("");
-    await shot("loop-run");
+    await ui.shot("loop-run");
   });
 
   it("a running task's card and metrics show as the task writes them, then its finished card", async () => {
-    await open("/LiveFlow/1/start/0");
+    await ui.open("/LiveFlow/1/start/0");
     const shown = () => page.frameLocator('figure[data-card="progress"] iframe:not(.pending)');
     await shown().getByText("Waiting for the release file").waitFor();
     await page.getByRole("heading", { name: "Cards (live)" }).waitFor();
     await page.locator('figure.chart[data-metric="waiting"]').waitFor();
-    await shot("live-card");
+    await ui.shot("live-card");
     const marker = await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = Math.random()));
-    writeFileSync(release, "");
+    ui.release();
     await shown().getByText("Released and finished").waitFor();
     await page.getByRole("heading", { name: "Cards", exact: true }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker), marker, "the page was not reloaded");

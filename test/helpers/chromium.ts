@@ -1,7 +1,8 @@
-// Headless Chromium (Debian's `chromium`, driven by playwright-core) for tests that look
-// at what a person sees: a card in a real browser. `.ci/run` installs it.
+// Headless Chromium (Debian's `chromium`, driven by playwright-core: no browser download)
+// for tests that look at what a person sees: a card file, the web UI. `.ci/run` installs it.
 //
-//   const browser = await openChromium();   // undefined (skip) if not installed, unless CI=true
+//   describe("…", { skip: chromiumUnavailable() }, …)   // a skip reason if not installed, unless CI=true
+//   const browser = await launchChromium();
 //   after(() => browser?.close());
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
@@ -16,8 +17,12 @@ export function chromiumUnavailable(): string | undefined {
   return why;
 }
 
-/** Chromium with everything that could reach the network turned off; only file: and data: pages are opened. */
-export function openChromium(): Promise<Browser> {
+/**
+ * Chromium with everything of its own that could reach the network turned off (QUIC,
+ * sync, component updates, background requests): the only pages it opens are file:,
+ * data: and the tests' own loopback servers.
+ */
+export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -40,9 +40,12 @@ export function RunsPage({ flow, search }: { flow?: string; search: string }) {
   };
   const compare = () => navigate(`/-/compare?${chosen.map((c) => `runs=${encodeURIComponent(c)}`).join("&")}`);
   const sameFlow = new Set(chosen.map((c) => c.split("/")[0])).size === 1;
+  // Until the first page for these filters arrives, the list says so rather than show
+  // nothing, and aria-busy tells assistive technology (and tests) the list is not final.
+  const loading = !first.data && !first.error;
 
   return (
-    <section>
+    <section className="run-list" aria-busy={loading}>
       <h1>{flow ? `Runs of ${flow}` : "Runs"}</h1>
       <div className="filters">
         <label>
@@ -79,6 +82,7 @@ export function RunsPage({ flow, search }: { flow?: string; search: string }) {
           Compare {chosen.length || ""}
         </button>
       </div>
+      {loading && <p className="loading">Loading runs…</p>}
       {first.error && <p className="error">Could not list runs: {first.error.message}</p>}
       {first.data && runs.length === 0 && <p className="empty">No runs match.</p>}
       {runs.length > 0 && (

@@ -18,6 +18,13 @@ interface TaskData {
 
 const statusOf = (a: AttemptRecord | undefined): TaskStatus => (!a ? "pending" : a.finishedAt === undefined && a.ok === undefined ? "running" : a.ok ? "succeeded" : "failed");
 
+/**
+ * Whether the task can still change: its run has not ended and its latest attempt did
+ * not succeed. A task registered before its first attempt starts (pending), or whose
+ * failed attempt is about to be retried, gets its next attempt later.
+ */
+const mayChange = ({ run, attempts }: TaskData): boolean => (run.state?.status ?? "running") === "running" && statusOf(attempts.at(-1)) !== "succeeded";
+
 /** A task: its attempts and failures, logs (live while it runs), artifacts with previews, cards and metrics (live too), and metadata. */
 export function TaskPage({ flow, run, step, task, search }: { flow: string; run: string; step: string; task: string; search: string }) {
   const base = paths.task(flow, run, step, task);
@@ -32,7 +39,7 @@ export function TaskPage({ flow, run, step, task, search }: { flow: string; run:
       return { attempts, artifacts, metadata, run: view };
     },
     base,
-    (data) => (!data || (statusOf(data.attempts.at(-1)) === "running" && data.run.state?.status === "running") ? 1500 : null),
+    (data) => (!data || mayChange(data) ? 1500 : null),
   );
   const asked = new URLSearchParams(search).get("attempt");
   useEffect(() => {
