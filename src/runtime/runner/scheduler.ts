@@ -88,6 +88,8 @@ export class Scheduler {
   private readonly content: ContentStore;
   private readonly positions: Positions;
   private writes = 0;
+  /** Set once an attempt of the run did not succeed: from then on a task may have a later attempt than its first. */
+  private retried = false;
   private readonly clones = { count: 0, first: 0, last: 0 };
   private stopped: RunResult | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -156,7 +158,15 @@ export class Scheduler {
     reporter.started(task.step, pathspec, task.attempt);
     const seen = new SeenOutput();
     const attempt = compute.launch({
-      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: compute.recorder, ...(task.fallback ? { fallback: true } : {}) },
+      args: {
+        ...this.options.taskSettings,
+        ...ref,
+        attempt: task.attempt,
+        recorder: compute.recorder,
+        ...(task.fallback ? { fallback: true } : {}),
+        // Every task so far finished on its first attempt, so its parents have no other to look for.
+        ...(this.retried ? {} : { parentsFirstAttempt: true }),
+      },
       env: this.taskEnv(task.step, decorators.environment?.vars),
       policy: taskPolicy(decorators),
       decorators,
@@ -294,6 +304,7 @@ export class Scheduler {
       this.queueSuccessors(task, data);
       return;
     }
+    this.retried = true;
     // A task that crashed hard lost the output it had not saved yet; the runner saw it.
     await this.saveLostOutput(ref, task.attempt, seen);
     const detail = describeOutcome(outcome);

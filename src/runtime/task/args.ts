@@ -35,6 +35,11 @@ export interface TaskArgs {
    * artifacts, and takes the static transition.
    */
   fallback?: boolean;
+  /**
+   * Set by a runner that saw every task of the run finish on its first attempt: each
+   * parent's done marker is read at attempt 0, without listing the parent's attempts.
+   */
+  parentsFirstAttempt?: boolean;
 }
 
 export function taskArgv(args: TaskArgs): string[] {
@@ -44,6 +49,7 @@ export function taskArgv(args: TaskArgs): string[] {
   if (args.splitsFile) argv.push("--splits-file", args.splitsFile);
   if (args.caseFile) argv.push("--case-file", args.caseFile);
   if (args.fallback) argv.push("--fallback");
+  if (args.parentsFirstAttempt) argv.push("--parents-first-attempt");
   return argv;
 }
 
@@ -65,6 +71,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       "splits-file": { type: "string" },
       "case-file": { type: "string" },
       fallback: { type: "boolean", default: false },
+      "parents-first-attempt": { type: "boolean", default: false },
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
@@ -89,5 +96,6 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     ...(values["splits-file"] ? { splitsFile: values["splits-file"] } : {}),
     ...(values["case-file"] ? { caseFile: values["case-file"] } : {}),
     ...(values.fallback ? { fallback: true } : {}),
+    ...(values["parents-first-attempt"] ? { parentsFirstAttempt: true } : {}),
   };
 }
