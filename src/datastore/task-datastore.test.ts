@@ -128,9 +128,25 @@ describe("TaskDatastore", () => {
     assert.deepEqual(events, ["list asked", "get 0.done.json", "list answered"]);
   });
 
-  it("attempts lists every started attempt in numeric order", async () => {
-    for (const attempt of [10, 0, 2, 1]) await task.startAttempt({ attempt, startedAt: "2024-01-01T00:00:00.000Z", pid: 100 + attempt });
-    assert.deepEqual(await task.attempts(), [0, 1, 2, 10]);
+  it("readDone of a task known to have one attempt reads its done marker alone, and lists the attempts only without one", async () => {
+    const events: string[] = [];
+    const watched = Object.create(backend, {
+      list: { value: (prefix: string) => (events.push("list"), backend.list(prefix)) },
+      getBytes: { value: (keys: string[]) => (events.push(`get ${keys.map((k) => k.split("/").pop()).join(" ")}`), backend.getBytes(keys)) },
+    }) as LocalBackend;
+    await finish(0, { v: "first" });
+    assert.equal((await new TaskDatastore(watched, content, REF).readDone(true)).loadSync("v"), "first");
+    assert.deepEqual(events.splice(0), ["get 0.done.json"]);
+    unlinkSync(join(dir, layout.attemptFile(REF, 0, "done.json")));
+    await finish(1, { v: "second" });
+    assert.equal((await new TaskDatastore(watched, content, REF).readDone(true)).loadSync("v"), "second");
+    assert.deepEqual(events.sort(), ["get 0.done.json", "get 0.done.json", "get 1.done.json", "list"]);
+  });
+
+  it("attempts lists every attempt that left a start marker, output or a done marker, in numeric order", async () => {
+    for (const attempt of [10, 0, 2]) await task.startAttempt({ attempt, startedAt: "2024-01-01T00:00:00.000Z", pid: 100 + attempt });
+    await backend.putBytes([{ key: layout.attemptFile(REF, 1, "stderr"), data: new TextEncoder().encode("out") }, { key: layout.attemptFile(REF, 3, "done.json"), data: new TextEncoder().encode("{}") }]);
+    assert.deepEqual(await task.attempts(), [0, 1, 2, 3, 10]);
   });
 
   it("startAttempt records the attempt's info", async () => {

@@ -106,11 +106,15 @@ export class TaskDatastore {
     return done.length ? Math.max(...done) : undefined;
   }
 
-  /** Every attempt that started, in order. */
+  /**
+   * Every attempt that left a file here, in order: its start marker (written by an
+   * attempt that records itself), its output or its done marker. An attempt whose
+   * runner recorded its start and which has written nothing yet is not among them.
+   */
   async attempts(): Promise<number[]> {
     const keys = await this.backend.list(layout.task(this.ref));
-    const started = keys.map((k) => /\/(\d+)\.attempt\.json$/.exec(k)?.[1]).filter((a): a is string => a !== undefined).map(Number);
-    return started.sort((a, b) => a - b);
+    const started = keys.map((k) => /\/(\d+)\.(?:attempt\.json|done\.json|stdout|stderr)$/.exec(k)?.[1]).filter((a): a is string => a !== undefined).map(Number);
+    return [...new Set(started)].sort((a, b) => a - b);
   }
 
   async readData(attempt: number): Promise<TaskData> {
@@ -127,9 +131,15 @@ export class TaskDatastore {
    * The artifacts of a finished task (its highest attempt with a done marker), loaded on
    * demand. Most tasks finish on their first attempt, so that marker is read alongside
    * the listing instead of after it: one round trip less on a remote datastore, one
-   * wasted read when a later attempt finished.
+   * wasted read when a later attempt finished. With `firstAttempt` (the caller knows no
+   * later attempt of the task exists) the marker is read alone, and the listing follows
+   * only when there is none.
    */
-  async readDone(): Promise<ArtifactReader> {
+  async readDone(firstAttempt = false): Promise<ArtifactReader> {
+    if (firstAttempt) {
+      const [first] = await this.backend.getBytes([layout.attemptFile(this.ref, 0, "done.json")]);
+      if (first) return new ArtifactReader(this.content, this.pathspec, this.parseMarker(0, first));
+    }
     const [attempt, [first]] = await Promise.all([this.doneAttempt(), this.backend.getBytes([layout.attemptFile(this.ref, 0, "done.json")])]);
     if (attempt === undefined) {
       throw new WeftError("NOT_FOUND", `Task ${this.pathspec} has not finished successfully.`, { hint: "Resume the run to re-run it." });

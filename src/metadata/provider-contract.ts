@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TaskRef } from "../datastore/layout.ts";
 import { chosenRunIdCases } from "./provider-contract-chosen-ids.ts";
+import { launchCases } from "./provider-contract-launches.ts";
 import { reportCases } from "./provider-contract-reports.ts";
 import { tagCases } from "./provider-contract-tags.ts";
 import type { ArtifactMetadata, AttemptRecord, MetadataProvider, RunInit, TaskRecord } from "./types.ts";
@@ -239,6 +240,7 @@ export function metadataProviderContract(name: string, open: () => Promise<Opene
     });
 
     chosenRunIdCases(() => meta);
+    launchCases(() => meta);
     tagCases(() => meta);
     reportCases(() => meta);
 

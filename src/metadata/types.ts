@@ -141,6 +141,22 @@ export type ArtifactInfo = Omit<ArtifactMetadata, "attempt">;
 export type TaskFact = Omit<MetadataEntry, "attempt">;
 export type CardInfo = Omit<CardMetadata, "attempt">;
 
+/** What the caller of startAttempt or finishAttempt knows that lets a provider write less. */
+export interface AttemptWriteOptions {
+  /**
+   * This call holds all there is to record of the attempt's start (or end): its facts
+   * (or artifacts) are all of them, as when a runner records an attempt it launched. A
+   * provider that merges a repeated call into what is on record may then write without
+   * reading it first; what an earlier call recorded for this attempt may be replaced.
+   */
+  whole?: boolean;
+}
+
+export interface StartOptions extends AttemptWriteOptions {
+  /** The task's record, for the attempt that registers it (registerTask). */
+  task?: TaskRecord;
+}
+
 /** What removeTags did: the run's user tags after it, and the asked-for tags it did not have (then nothing was removed). */
 export interface TagRemoval {
   tags: string[];
@@ -181,10 +197,14 @@ export interface MetadataProvider {
   createRun(init: RunInit): Promise<RunRecord>;
   setRunState(flow: string, run: string, state: RunState): Promise<void>;
   registerTask(task: TaskRecord): Promise<void>;
-  /** Records an attempt's start and, with it (atomically where the store allows), facts about it; a repeated field replaces its value. */
-  startAttempt(ref: TaskRef, attempt: AttemptRecord, facts?: TaskFact[]): Promise<void>;
+  /**
+   * Records an attempt's start and, with it (atomically where the store allows), facts
+   * about it; a repeated field replaces its value. With `options.task`, registers the
+   * task too (as registerTask), in the same write where the store allows.
+   */
+  startAttempt(ref: TaskRef, attempt: AttemptRecord, facts?: TaskFact[], options?: StartOptions): Promise<void>;
   /** Records an attempt's end and, with it, the artifacts it saved; a repeated name replaces the artifact. */
-  finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts?: ArtifactInfo[]): Promise<void>;
+  finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts?: ArtifactInfo[], options?: AttemptWriteOptions): Promise<void>;
 
   /**
    * Optional: records the run's outline for readers that cannot open its datastore

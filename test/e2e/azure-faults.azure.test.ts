@@ -104,7 +104,7 @@ describe("the Azure datastore over an unreliable network", { skip }, () => {
       const lost = metadata.log.filter((r) => r.fault === "lose-answer").map((r) => r.path);
       assert.ok(lost.some((p) => p.endsWith("/1/_meta/run.json")), "the run id's exclusive create lost its answer");
       assert.ok(lost.some((p) => p.endsWith("/_run.json")), "the run spec's exclusive create lost its answer");
-      assert.ok(lost.filter((p) => p.endsWith("/_meta/task.json")).length >= 9, `every task record lost its first answer: ${lost.length} lost`);
+      assert.ok(lost.filter((p) => p.endsWith("/_meta/0.start.json")).length >= 9, `every task's first record lost its first answer: ${lost.length} lost`);
 
       // The run kept id 1 (its lost create was recognised as its own) and is the only run.
       useConfig(resolveConfig({ env: { ...process.env, ...env, WEFT_AZURE_STORAGE_BLOB_SERVICE_ENDPOINT: azurite.blobEndpoint, WEFT_HOME: join(dir, ".weft") }, cwd: dir }));

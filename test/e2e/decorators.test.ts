@@ -34,6 +34,28 @@ test("@retry runs a failed step again in a fresh process, each attempt with its 
   assert.match(latest.stdout, /^attempt 2 pid \d+\n$/);
 });
 
+test("after an attempt that left a done marker and was then killed, the next step reads the retry's artifacts", async () => {
+  // Attempt 0 finishes (its done marker is written) and is killed on its way out, so the
+  // runner retries it: the successor must read attempt 1, the highest, not attempt 0.
+  const dir = tempProject();
+  const file = writeFlow(dir, "killed.ts", `import { FlowSpec, step, current, retry } from "weft";
+export default class KilledFlow extends FlowSpec {
+  attempt!: number;
+  @retry({ times: 1 })
+  @step start() {
+    this.attempt = current.retryCount;
+    if (current.retryCount === 0) process.once("exit", () => process.kill(process.pid, "SIGKILL"));
+    this.next(this.end);
+  }
+  @step end() { console.log("read attempt", this.attempt); }
+}
+`);
+  const result = await runWeft(["run", file], { cwd: dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /killed by SIGKILL; retrying/);
+  assert.match(result.stdout, /read attempt 1/);
+});
+
 test("without enough retries the run fails and says how to resume", async () => {
   const dir = tempProject();
   const file = writeFlow(dir, "flaky.ts", flaky("@retry({ times: 1 })"));

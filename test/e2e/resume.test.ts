@@ -36,7 +36,7 @@ const task = (dir: string, run: string, step: string) => {
   const stepDir = join(dir, ".weft", "datastore", "ResumeFlow", run, step);
   const id = readdirSync(stepDir)[0]!;
   return {
-    meta: JSON.parse(readFileSync(join(stepDir, id, "_meta", "task.json"), "utf8")) as { origin?: string },
+    meta: (JSON.parse(readFileSync(join(stepDir, id, "_meta", "0.start.json"), "utf8")) as { task: { origin?: string } }).task,
     data: JSON.parse(readFileSync(join(stepDir, id, "0.done.json"), "utf8")) as { artifacts: Record<string, { sha: string }> },
   };
 };

@@ -31,7 +31,9 @@ export function logsCommand(): Command {
 /** `listed`: the task is one of a step's, where a task that never started is noted, not an error. */
 async function printTask(stores: Stores, ref: TaskRef, opts: { stream: string; attempt?: string; allAttempts?: boolean }, { header, listed }: { header: boolean; listed: boolean }): Promise<void> {
   const store = new TaskDatastore(stores.backend, new ContentStore(stores.backend, layout.contentPrefix(ref.flow)), ref);
-  const attempts = await store.attempts();
+  // The metadata has the attempts whose runner recorded them and which wrote nothing yet.
+  const [stored, recorded] = await Promise.all([store.attempts(), stores.metadata.listAttempts(ref)]);
+  const attempts = [...new Set([...stored, ...recorded.map((a) => a.attempt)])].sort((a, b) => a - b);
   if (attempts.length === 0 && listed) return void process.stderr.write(`── ${store.pathspec}: no output, the task never started ──
 `);
   if (attempts.length === 0) throw new WeftError("NOT_FOUND", `Task ${ref.flow}/${ref.run}/${ref.step}/${ref.task} does not exist or never started.`);

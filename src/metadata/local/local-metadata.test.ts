@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { after, afterEach, beforeEach, describe, it } from "node:test";
 import { layout, type TaskRef } from "../../datastore/layout.ts";
 import { LocalBackend } from "../../datastore/local/local-backend.ts";
 import { CONTRACT_HEARTBEAT_TIMEOUT_MS, metadataProviderContract } from "../provider-contract.ts";
@@ -99,5 +99,53 @@ describe("LocalMetadata with partial records", () => {
     assert.equal(tasks[0]!.createdAt, at);
     assert.equal(await metadata.getTask(lost), undefined, "getTask stays the registration, which a retry checks");
     assert.deepEqual((await metadata.listAttempts(lost)).map((a) => a.ok), [undefined]);
+  });
+});
+
+describe("LocalMetadata's attempt files", () => {
+  const dirs: string[] = [];
+  const tempRoot = (name: string) => dirs[dirs.push(mkdtempSync(join(tmpdir(), name))) - 1]!;
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const ref: TaskRef = { flow: "F", run: "1", step: "train", task: "0" };
+  const at = "2026-01-01T00:00:00.000Z";
+  const artifact = { name: "model", sha: "a".repeat(64), type: "number", size: 8, location: `F/data/aa/${"a".repeat(64)}` };
+  const facts = [{ field: "host", value: "box", type: "runtime" }];
+
+  it("reads the layout older versions wrote: task.json, and facts and artifacts in files of their own", async () => {
+    const backend = new LocalBackend(tempRoot("weft-old-layout-"));
+    const file = (name: string, value: unknown) => ({ key: `${layout.task(ref)}/_meta/${name}`, data: bytes(JSON.stringify(value)) });
+    await backend.putBytes([
+      file("task.json", taskRecord(ref)),
+      file("0.start.json", { attempt: 0, startedAt: at }),
+      file("0.metadata.json", facts.map((f) => ({ attempt: 0, ...f }))),
+      file("0.end.json", { attempt: 0, startedAt: at, finishedAt: at, ok: true }),
+      file("0.artifacts.json", [{ attempt: 0, ...artifact }]),
+    ]);
+    const meta = new LocalMetadata(backend);
+    assert.deepEqual(await meta.getTask(ref), taskRecord(ref));
+    assert.deepEqual(await meta.listTasks("F", "1", "train"), [taskRecord(ref)]);
+    assert.deepEqual(await meta.listAttempts(ref), [{ attempt: 0, startedAt: at, finishedAt: at, ok: true }]);
+    assert.deepEqual(await meta.listMetadata(ref), [{ attempt: 0, ...facts[0]! }]);
+    assert.deepEqual(await meta.listArtifacts(ref), [{ attempt: 0, ...artifact }]);
+  });
+
+  it("records a launched attempt whole in one write at its start and one at its end, reading nothing", async () => {
+    const backend = new LocalBackend(tempRoot("weft-launch-writes-"));
+    const calls: string[] = [];
+    const counted = new Proxy(backend, {
+      get: (target, name, receiver) => {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          calls.push(`${String(name)}${Array.isArray(args[0]) ? ` ×${args[0].length}` : ""}`);
+          return value.apply(target, args);
+        };
+      },
+    });
+    const meta = new LocalMetadata(counted);
+    await meta.startAttempt(ref, { attempt: 0, startedAt: at }, facts, { whole: true, task: taskRecord(ref) });
+    await meta.finishAttempt(ref, { attempt: 0, startedAt: at, finishedAt: at, ok: true }, [artifact], { whole: true });
+    assert.deepEqual(calls, ["putBytes ×1", "putBytes ×1"]);
+    assert.deepEqual(await meta.listArtifacts(ref), [{ attempt: 0, ...artifact }]);
   });
 });

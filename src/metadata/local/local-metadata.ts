@@ -3,7 +3,8 @@ import type { StorageBackend } from "../../datastore/types.ts";
 import { checkName, checkRunNames } from "../names.ts";
 import { checkChosenRunId, compareIds, isAllocatedId, isValidId, runExistsError } from "../ids.ts";
 import { limitPoints, seriesOf, type MetricSeries, type MetricsFile } from "../metrics.ts";
-import { HEARTBEAT_TIMEOUT_MS, lostRunState, type CardInfo, type CardMetadata, type MetricsQuery, type TaskMetricSeries, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type TagRemoval, type TaskFact, type TaskRecord } from "../types.ts";
+import { HEARTBEAT_TIMEOUT_MS, lostRunState, type AttemptWriteOptions, type CardInfo, type CardMetadata, type MetricsQuery, type TaskMetricSeries, type ArtifactInfo, type ArtifactMetadata, type AttemptRecord, type MetadataEntry, type MetadataProvider, type RunInit, type RunRecord, type RunRef, type RunState, type StartOptions, type TagRemoval, type TaskFact, type TaskRecord } from "../types.ts";
+import { attemptOf, endArtifacts, listFile, mergeByKey, startFacts, type EndFile, type ItemSource, type StartFile } from "./attempt-files.ts";
 import { LocalTags, tagsHintKey } from "./local-tags.ts";
 
 const encoder = new TextEncoder();
@@ -20,7 +21,9 @@ interface Heartbeat {
  * with the same settings sees the same runs.
  *
  * Keys: `<Flow>/<run>/_meta/{run,state,tags,heartbeat}.json`, `<Flow>/<run>/_meta/tags/<n>.json` (LocalTags) and
- * `<Flow>/<run>/<step>/<task>/_meta/{task.json,heartbeat.json,<n>.{start,end,artifacts,metadata,cards,metrics}.json}`.
+ * `<Flow>/<run>/<step>/<task>/_meta/{task.json,heartbeat.json,<n>.{start,end,cards,metrics}.json}`; an attempt's
+ * facts and the task's record ride in its start file, its artifacts in its end file (attempt-files.ts), so a
+ * runner records a launched attempt in two writes. Older versions' `<n>.{artifacts,metadata}.json` are still read.
  */
 export class LocalMetadata implements MetadataProvider {
   readonly kind = "local";
@@ -65,18 +68,25 @@ export class LocalMetadata implements MetadataProvider {
     await this.put(`${layout.task(task)}/_meta/task.json`, task);
   }
 
-  async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = []): Promise<void> {
+  /** getTask reads attempt 0's start file beside `task.json`, so the task rides there; a later attempt that registers it writes `task.json`. */
+  async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = [], { task, whole }: StartOptions = {}): Promise<void> {
+    if (task) checkName("step", task.step);
+    const rides = task !== undefined && attempt.attempt === 0;
     await Promise.all([
-      this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.start.json`, attempt),
-      facts.length && this.mergeInto(`${layout.task(ref)}/_meta/${attempt.attempt}.metadata.json`, facts.map((f) => ({ attempt: attempt.attempt, ...f })), (e) => e.field),
+      this.writeAttemptFile<StartFile>(ref, attempt.attempt, "start", whole, (before) => {
+        const all = mergeByKey(before?.facts, facts, (f) => f.field);
+        const registered = rides ? task : before?.task;
+        return { ...attempt, ...(all.length ? { facts: all } : {}), ...(registered ? { task: registered } : {}) };
+      }),
+      task && !rides && this.registerTask(task),
     ]);
   }
 
-  async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = []): Promise<void> {
-    await Promise.all([
-      this.put(`${layout.task(ref)}/_meta/${attempt.attempt}.end.json`, attempt),
-      artifacts.length && this.mergeInto(`${layout.task(ref)}/_meta/${attempt.attempt}.artifacts.json`, artifacts.map((a) => ({ attempt: attempt.attempt, ...a })), (a) => a.name),
-    ]);
+  async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = [], { whole }: AttemptWriteOptions = {}): Promise<void> {
+    await this.writeAttemptFile<EndFile>(ref, attempt.attempt, "end", whole, (before) => {
+      const all = mergeByKey(before?.artifacts, artifacts, (a) => a.name);
+      return { ...attempt, ...(all.length ? { artifacts: all } : {}) };
+    });
   }
 
   /** Flows with a run recorded here: a run folder alone may hold a run recorded by the service. */
@@ -127,10 +137,10 @@ export class LocalMetadata implements MetadataProvider {
     return tasks.filter((t): t is TaskRecord => t !== undefined).sort((a, b) => compareIds(a.task, b.task));
   }
 
-  /** The task as registered; undefined when it never was (listTasks still lists it, unfinished). */
+  /** The task as registered (`task.json`, else in attempt 0's start); undefined when it never was (listTasks still lists it, unfinished). */
   async getTask(ref: TaskRef): Promise<TaskRecord | undefined> {
-    const [task] = await this.getJson<[TaskRecord]>([`${layout.task(ref)}/_meta/task.json`]);
-    return task;
+    const [task, start] = await this.getJson<[TaskRecord, StartFile]>([`${layout.task(ref)}/_meta/task.json`, this.attemptKey(ref, 0, "start")]);
+    return task ?? start?.task;
   }
 
   /** A task folder with attempts but no task record, as a record: created when its first attempt started. */
@@ -146,9 +156,9 @@ export class LocalMetadata implements MetadataProvider {
   async listAttempts(ref: TaskRef): Promise<AttemptRecord[]> {
     const files = await this.childNames(`${layout.task(ref)}/_meta/`);
     const numbers = [...new Set(files.map((f) => /^(\d+)\.start\.json$/.exec(f)?.[1]).filter((n): n is string => n !== undefined))].map(Number).sort((a, b) => a - b);
-    const keys = numbers.flatMap((n) => [`${layout.task(ref)}/_meta/${n}.start.json`, `${layout.task(ref)}/_meta/${n}.end.json`]);
-    const records = await this.getJson<(AttemptRecord | undefined)[]>(keys);
-    return numbers.map((_, i) => ({ ...records[2 * i]!, ...(records[2 * i + 1] ?? {}) }));
+    const keys = numbers.flatMap((n) => [this.attemptKey(ref, n, "start"), this.attemptKey(ref, n, "end")]);
+    const records = await this.getJson<(StartFile | EndFile | undefined)[]>(keys);
+    return numbers.map((_, i) => ({ ...attemptOf(records[2 * i]!), ...(records[2 * i + 1] ? attemptOf(records[2 * i + 1]!) : {}) }));
   }
 
   async addTags(flow: string, run: string, tags: string[]): Promise<string[] | undefined> {
@@ -169,11 +179,11 @@ export class LocalMetadata implements MetadataProvider {
   }
 
   async listArtifacts(ref: TaskRef): Promise<ArtifactMetadata[]> {
-    return this.readByAttempt<ArtifactMetadata>(ref, "artifacts", (a) => a.name);
+    return this.readByAttempt<ArtifactMetadata>(ref, [listFile("artifacts"), endArtifacts], (a) => a.name);
   }
 
   async listMetadata(ref: TaskRef): Promise<MetadataEntry[]> {
-    return this.readByAttempt<MetadataEntry>(ref, "metadata", (e) => e.field);
+    return this.readByAttempt<MetadataEntry>(ref, [listFile("metadata"), startFacts], (e) => e.field);
   }
 
   async recordCards(ref: TaskRef, attempt: number, cards: CardInfo[]): Promise<void> {
@@ -181,7 +191,7 @@ export class LocalMetadata implements MetadataProvider {
   }
 
   async listCards(ref: TaskRef): Promise<CardMetadata[]> {
-    return this.readByAttempt<CardMetadata>(ref, "cards", (c) => c.id);
+    return this.readByAttempt<CardMetadata>(ref, [listFile("cards")], (c) => c.id);
   }
 
   async recordMetrics(ref: TaskRef, attempt: number, metrics: MetricsFile): Promise<void> {
@@ -214,19 +224,37 @@ export class LocalMetadata implements MetadataProvider {
     await this.store.putBytes(keys.map((key) => ({ key, data: json(beat), overwrite: true })));
   }
 
-  /** One file per attempt and kind; only the runner of that attempt writes it. */
-  private async mergeInto<T>(key: string, items: T[], keyOf: (item: T) => string): Promise<void> {
-    const [existing] = await this.getJson<[T[]]>([key]);
-    const byKey = new Map((existing ?? []).map((item) => [keyOf(item), item]));
-    for (const item of items) byKey.set(keyOf(item), item);
-    await this.put(key, [...byKey.values()]);
+  private attemptKey(ref: TaskRef, attempt: number, kind: "start" | "end"): string {
+    return `${layout.task(ref)}/_meta/${attempt}.${kind}.json`;
   }
 
-  private async readByAttempt<T extends { attempt: number }>(ref: TaskRef, kind: string, keyOf: (item: T) => string): Promise<T[]> {
-    const pattern = new RegExp(`^(\\d+)\\.${kind}\\.json$`);
-    const files = (await this.childNames(`${layout.task(ref)}/_meta/`)).filter((f) => pattern.test(f));
-    const lists = await this.getJson<(T[] | undefined)[]>(files.map((f) => `${layout.task(ref)}/_meta/${f}`));
-    return lists.flatMap((l) => l ?? []).sort((a, b) => a.attempt - b.attempt || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  /**
+   * Writes an attempt's start or end file from what it held before, which is read first
+   * unless the caller records the whole of it (`whole`). Only that attempt's recorder
+   * writes it, so the read and the write need no lock.
+   */
+  private async writeAttemptFile<T>(ref: TaskRef, attempt: number, kind: "start" | "end", whole: boolean | undefined, build: (before: T | undefined) => T): Promise<void> {
+    const key = this.attemptKey(ref, attempt, kind);
+    const [before] = whole ? [undefined] : await this.getJson<[T]>([key]);
+    await this.put(key, build(before));
+  }
+
+  /** Every attempt's items from the files of each source; for one attempt and key, a later source wins. */
+  private async readByAttempt<T extends { attempt: number }>(ref: TaskRef, sources: ItemSource<T>[], keyOf: (item: T) => string): Promise<T[]> {
+    const names = await this.childNames(`${layout.task(ref)}/_meta/`);
+    const files = sources.flatMap((source) => {
+      const pattern = new RegExp(`^(\\d+)\\.${source.kind}\\.json$`);
+      return names.flatMap((name) => {
+        const attempt = pattern.exec(name)?.[1];
+        return attempt === undefined ? [] : [{ name, attempt: Number(attempt), source }];
+      });
+    });
+    const contents = await this.getJson<unknown[]>(files.map((f) => `${layout.task(ref)}/_meta/${f.name}`));
+    const items = new Map<string, T>();
+    files.forEach((f, i) => {
+      for (const item of f.source.items(contents[i], f.attempt)) items.set(`${item.attempt}/${keyOf(item)}`, item);
+    });
+    return [...items.values()].sort((a, b) => a.attempt - b.attempt || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   }
 
   private async put(key: string, value: unknown, durable = false): Promise<void> {

@@ -3,7 +3,7 @@ import { checkChosenRunId, runExistsError } from "../ids.ts";
 import { checkName, checkRunNames } from "../names.ts";
 import { RECORD_LIMITS, truncateMiddle } from "../record-limits.ts";
 import type { MetricSeries, MetricsFile } from "../metrics.ts";
-import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, CardInfo, CardMetadata, MetadataEntry, MetadataProvider, MetricsQuery, RunInit, RunOutline, RunRecord, RunRef, RunState, TagRemoval, TaskFact, TaskMetricSeries, TaskRecord } from "../types.ts";
+import type { ArtifactInfo, ArtifactMetadata, AttemptRecord, CardInfo, CardMetadata, MetadataEntry, MetadataProvider, MetricsQuery, RunInit, RunOutline, RunRecord, RunRef, RunState, StartOptions, TagRemoval, TaskFact, TaskMetricSeries, TaskRecord } from "../types.ts";
 // The service's answers, typed by the repositories that make them (types only: nothing of the service is loaded).
 import type { RunView } from "../../service/repositories/runs-repository.ts";
 import type { TaskView } from "../../service/repositories/tasks-repository.ts";
@@ -78,8 +78,9 @@ export class ServiceMetadata implements MetadataProvider {
     await this.client.call("POST", `${stepPath(flow, run, step)}/tasks`, body);
   }
 
-  async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = []): Promise<void> {
-    await this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...bounded(attempt), metadata: facts });
+  /** The service merges what it is sent, so `whole` changes nothing here. */
+  async startAttempt(ref: TaskRef, attempt: AttemptRecord, facts: TaskFact[] = [], { task }: StartOptions = {}): Promise<void> {
+    await Promise.all([task && this.registerTask(task), this.client.call("PUT", `${taskPath(ref)}/attempts/${attempt.attempt}/start`, { ...bounded(attempt), metadata: facts })]);
   }
 
   async finishAttempt(ref: TaskRef, attempt: AttemptRecord, artifacts: ArtifactInfo[] = []): Promise<void> {

@@ -88,6 +88,8 @@ export class Scheduler {
   private readonly content: ContentStore;
   private readonly positions: Positions;
   private writes = 0;
+  /** Set once an attempt of the run did not succeed: from then on a task may have a later attempt than its first. */
+  private retried = false;
   private readonly clones = { count: 0, first: 0, last: 0 };
   private stopped: RunResult | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -156,7 +158,15 @@ export class Scheduler {
     reporter.started(task.step, pathspec, task.attempt);
     const seen = new SeenOutput();
     const attempt = compute.launch({
-      args: { ...this.options.taskSettings, ...ref, attempt: task.attempt, recorder: compute.recorder, ...(task.fallback ? { fallback: true } : {}) },
+      args: {
+        ...this.options.taskSettings,
+        ...ref,
+        attempt: task.attempt,
+        recorder: compute.recorder,
+        ...(task.fallback ? { fallback: true } : {}),
+        // Every task so far finished on its first attempt, so its parents have no other to look for.
+        ...(this.retried ? {} : { parentsFirstAttempt: true }),
+      },
       env: this.taskEnv(task.step, decorators.environment?.vars),
       policy: taskPolicy(decorators),
       decorators,
@@ -175,13 +185,14 @@ export class Scheduler {
 
   /**
    * The runner records each attempt it launches, over its one warm connection, so a
-   * task process spends nothing on metadata unless it fails (then it records why).
+   * task process spends nothing on metadata unless it fails (then it records why). The
+   * start, its facts and the first attempt's task are one record, and the whole of it.
    */
   private recordStart(task: QueuedTask, ref: TaskRef, startedAt: string, pid: number | undefined): void {
     const { metadata, spec } = this.options;
     const info = { host: hostname(), ...(pid === undefined ? {} : { pid }), decorators: spec.decorators[task.step] ?? {} };
-    this.record(ref, metadata.startAttempt(ref, { attempt: task.attempt, startedAt, info }, attemptFacts(spec, ref, task.attempt, pid)));
-    if (task.attempt === 0) this.record(ref, metadata.registerTask({ ...ref, createdAt: startedAt, foreachStack: task.stack }));
+    const register = task.attempt === 0 ? { task: { ...ref, createdAt: startedAt, foreachStack: task.stack } } : {};
+    this.record(ref, metadata.startAttempt(ref, { attempt: task.attempt, startedAt, info }, attemptFacts(spec, ref, task.attempt, pid), { whole: true, ...register }));
   }
 
   /**
@@ -195,8 +206,8 @@ export class Scheduler {
     if (recorded) return this.record(ref, metadata.finishAttempt(ref, end));
     const write = metadata.listAttempts(ref).then(async (attempts) => {
       if (!attempts.some((a) => a.attempt === task.attempt)) {
-        if (attempts.length === 0) await metadata.registerTask({ ...ref, createdAt: startedAt, foreachStack: task.stack });
-        await metadata.startAttempt(ref, { attempt: task.attempt, startedAt, info: { host: hostname(), decorators: this.options.spec.decorators[task.step] ?? {} } });
+        const register = attempts.length === 0 ? { task: { ...ref, createdAt: startedAt, foreachStack: task.stack } } : {};
+        await metadata.startAttempt(ref, { attempt: task.attempt, startedAt, info: { host: hostname(), decorators: this.options.spec.decorators[task.step] ?? {} } }, [], register);
       }
       await metadata.finishAttempt(ref, end);
     });
@@ -264,9 +275,9 @@ export class Scheduler {
     const now = new Date().toISOString();
     await new TaskDatastore(this.options.backend, this.content, ref).finishAttempt(0, data);
     // Independent records, sent together like a launched attempt's; the run waits for them, the successors need not.
-    this.record(ref, metadata.registerTask({ ...ref, createdAt: now, foreachStack: task.stack, origin: originPath }));
-    this.record(ref, metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } }));
-    this.record(ref, metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(this.content, data)));
+    const registered = { task: { ...ref, createdAt: now, foreachStack: task.stack, origin: originPath } };
+    this.record(ref, metadata.startAttempt(ref, { attempt: 0, startedAt: now, info: { clonedFrom: originPath } }, [], { whole: true, ...registered }));
+    this.record(ref, metadata.finishAttempt(ref, { attempt: 0, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(this.content, data), { whole: true }));
     // The clone's cards and metrics are the origin's blobs, indexed again under this task.
     this.record(ref, recordReports(metadata, this.content, ref, 0, data));
     this.clones.last = Date.now();
@@ -284,14 +295,16 @@ export class Scheduler {
     const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
     if (data) {
       // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
+      // The whole end: a task the runner records records nothing itself when it succeeds.
       if (recorded) {
-        this.record(ref, this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }, artifactMetadata(this.content, data)));
+        this.record(ref, this.options.metadata.finishAttempt(ref, { attempt: task.attempt, startedAt, finishedAt: new Date().toISOString(), ok: true }, artifactMetadata(this.content, data), { whole: true }));
         this.record(ref, recordReports(this.options.metadata, this.content, ref, task.attempt, data));
       }
       this.options.reporter.finished(task.step, pathspec, "done");
       this.queueSuccessors(task, data);
       return;
     }
+    this.retried = true;
     // A task that crashed hard lost the output it had not saved yet; the runner saw it.
     await this.saveLostOutput(ref, task.attempt, seen);
     const detail = describeOutcome(outcome);

@@ -40,11 +40,10 @@ export class AttemptRecorder {
     const metadata = await this.metadata;
     const { ref, args, spec } = this.ctx;
     // A retry of a task whose first attempt never got as far as registering registers it.
-    const register = args.attempt === 0 || !(await metadata.getTask(ref));
-    await Promise.all([
-      register && metadata.registerTask({ ...ref, createdAt: this.startedAt, foreachStack }),
-      metadata.startAttempt(ref, { attempt: args.attempt, startedAt: this.startedAt, info: { host: hostname(), pid: process.pid, decorators: spec.decorators[args.step] ?? {} } }, attemptFacts(spec, ref, args.attempt, process.pid)),
-    ]);
+    const register = args.attempt === 0 || !(await metadata.getTask(ref)) ? { task: { ...ref, createdAt: this.startedAt, foreachStack } } : {};
+    // The whole start: a pod that runs this attempt again records the same facts.
+    const info = { host: hostname(), pid: process.pid, decorators: spec.decorators[args.step] ?? {} };
+    await metadata.startAttempt(ref, { attempt: args.attempt, startedAt: this.startedAt, info }, attemptFacts(spec, ref, args.attempt, process.pid), { whole: true, ...register });
     await metadata.heartbeat(ref);
     this.beating = setInterval(() => void this.beat(metadata), HEARTBEAT_INTERVAL_MS).unref();
   }
@@ -57,7 +56,7 @@ export class AttemptRecorder {
     const { ref, args, content } = this.ctx;
     const finishedAt = new Date().toISOString();
     await Promise.all([
-      metadata.finishAttempt(ref, { attempt: args.attempt, startedAt: this.startedAt, finishedAt, ok: true }, artifactMetadata(content, data)),
+      metadata.finishAttempt(ref, { attempt: args.attempt, startedAt: this.startedAt, finishedAt, ok: true }, artifactMetadata(content, data), { whole: true }),
       recordReports(metadata, content, ref, args.attempt, data),
     ]);
     if (args.step === "end") await metadata.setRunState(args.flow, args.run, { status: "succeeded", finishedAt });

@@ -33,10 +33,10 @@ export async function cloneFromOrigin(ctx: TaskContext): Promise<TaskData | unde
   const metadata = await openMetadata({ kind: args.metadata, backend });
   const originPath = `${args.flow}/${spec.originRun}/${args.step}/${args.task}`;
   const now = new Date().toISOString();
-  if (args.attempt === 0 || !(await metadata.getTask(ref))) await metadata.registerTask({ ...ref, createdAt: now, foreachStack: data.foreachStack, origin: originPath });
-  await metadata.startAttempt(ref, { attempt: args.attempt, startedAt: now, info: { clonedFrom: originPath } });
+  const register = args.attempt === 0 || !(await metadata.getTask(ref)) ? { task: { ...ref, createdAt: now, foreachStack: data.foreachStack, origin: originPath } } : {};
+  await metadata.startAttempt(ref, { attempt: args.attempt, startedAt: now, info: { clonedFrom: originPath } }, [], { whole: true, ...register });
   await Promise.all([
-    metadata.finishAttempt(ref, { attempt: args.attempt, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(content, data)),
+    metadata.finishAttempt(ref, { attempt: args.attempt, startedAt: now, finishedAt: now, ok: true }, artifactMetadata(content, data), { whole: true }),
     recordReports(metadata, content, ref, args.attempt, data),
   ]);
   return data;

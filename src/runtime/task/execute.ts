@@ -103,7 +103,9 @@ interface Attempt {
 }
 
 async function execute({ ctx, redactor, recorder, phase, startedAt, capture, outputs: holder }: Attempt): Promise<TaskData> {
-  const [parents] = await Promise.all([readParents(ctx), ctx.store.startAttempt({ attempt: ctx.args.attempt, startedAt, pid: process.pid })]);
+  // A runner that records the attempt has its start on record already: no marker of it here.
+  const marked = ctx.args.recorder === "task" && ctx.store.startAttempt({ attempt: ctx.args.attempt, startedAt, pid: process.pid });
+  const [parents] = await Promise.all([readParents(ctx), marked]);
   const foreachStack = taskForeachStack(ctx, parents);
   const [flowClass, outputs] = await Promise.all([importCode(ctx, capture), TaskOutputs.open(ctx), recorder.started(foreachStack)]);
   holder.value = outputs;

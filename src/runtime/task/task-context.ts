@@ -77,7 +77,7 @@ export function readerOf(ctx: TaskContext, step: string, task: string): Promise<
   const key = `${step}/${task}`;
   let reader = ctx.readers.get(key);
   if (!reader) {
-    reader = new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task }).readDone();
+    reader = new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task }).readDone(ctx.args.parentsFirstAttempt === true);
     ctx.readers.set(key, reader);
   }
   return reader;
