@@ -31,7 +31,32 @@ const bundleAzure = {
 const root = new URL("..", import.meta.url).pathname;
 const next = `${root}dist.next-${process.pid}`;
 const old = `${root}dist.old-${process.pid}`;
-await build({
+
+// The storage SDK goes apart, as one CommonJS file: Node 20 can keep V8's compiled code
+// of a CommonJS file between processes (src/runtime/code-cache.ts), not of an ES module.
+// src/datastore/azure/storage-sdk.ts loads it; `import.meta.weftStorageSdkBundle` names it.
+const STORAGE_SDK_BUNDLE = "azure-storage-blob.cjs";
+const sdk = await build({
+  absWorkingDir: root,
+  stdin: { contents: 'export * from "@azure/storage-blob";', resolveDir: root, sourcefile: "azure-storage-blob.js" },
+  outfile: `${next}/${STORAGE_SDK_BUNDLE}`,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  plugins: [bundleAzure],
+  // The SDK's ES modules read import.meta.url (storage-common's CRC64), which CommonJS has not.
+  define: { "import.meta.url": "__weftImportMetaUrl" },
+  banner: { js: 'var __weftImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  sourcemap: "linked",
+  metafile: true,
+  logLevel: "warning",
+});
+// The code cache compiles the file with vm.Script, which has no import() of its own.
+const dynamic = Object.entries(sdk.metafile.inputs).flatMap(([file, input]) => input.imports.filter((i) => i.kind === "dynamic-import").map((i) => `${file} → ${i.path}`));
+if (dynamic.length) throw new Error(`the storage SDK bundle would call import(), which its loader cannot serve:\n${dynamic.join("\n")}`);
+
+const main = await build({
   absWorkingDir: root,
   entryPoints: {
     index: "src/index.ts",
@@ -50,10 +75,14 @@ await build({
   plugins: [bundleAzure],
   // Bundled CommonJS (msal-node, jsonwebtoken) calls require() for Node built-ins.
   banner: { js: 'import { createRequire as __weftCreateRequire } from "node:module"; const require = __weftCreateRequire(import.meta.url);' },
+  define: { "import.meta.weftStorageSdkBundle": JSON.stringify(STORAGE_SDK_BUNDLE) },
   sourcemap: "linked",
   chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
   logLevel: "warning",
 });
+const copies = Object.entries(main.metafile.outputs).filter(([, output]) => Object.keys(output.inputs).some((input) => input.includes("node_modules/@azure/storage-blob/")));
+if (copies.length) throw new Error(`the ES module build carries a second copy of the storage SDK (${copies.map(([file]) => file).join(", ")}): storageSdk() in src/datastore/azure/storage-sdk.ts must stay a test that esbuild folds`);
 await buildUi(`${next}/ui`);
 try {
   renameSync(`${root}dist`, old);

@@ -30,5 +30,12 @@ export function azureSettings(config: CoreConfig, root?: string): AzureSettings 
   }
   const account = sysroot.account ?? v.azureStorageAccountName;
   const endpoint = v.azureBlobEndpoint ?? sysroot.blobEndpoint ?? (account ? accountEndpoint(account) : undefined);
-  return { endpoint: endpoint?.replace(/\/+$/, ""), container: sysroot.container, prefix: sysroot.prefix, auth, workload: v.azureWorkloadType as AzureSettings["workload"] };
+  return {
+    endpoint: endpoint?.replace(/\/+$/, ""),
+    container: sysroot.container,
+    prefix: sysroot.prefix,
+    auth,
+    workload: v.azureWorkloadType as AzureSettings["workload"],
+    codeCacheDir: join(v.home, "code-cache"),
+  };
 }
