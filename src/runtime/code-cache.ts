@@ -17,6 +17,7 @@
 //
 // Node 22.1+ has a compile cache of its own (module.enableCompileCache): there it is
 // turned on, in the same private folder, and the file is loaded with require.
+import { isAscii } from "node:buffer";
 import { createHash, randomUUID } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import module, { createRequire } from "node:module";
@@ -51,8 +52,10 @@ export function loadCommonJs(file: string, cacheDir: string | undefined): { expo
     if (usable) enableCompileCache(cacheDir);
     return { exports: createRequire(file)(file), outcome: usable ? "node" : "off" };
   }
-  const source = readFileSync(file, "utf8");
-  const cacheFile = usable ? join(cacheDir, cacheName(file, source)) : undefined;
+  const bytes = readFileSync(file);
+  // An ASCII file (the build makes the SDK's bundle one) decodes faster as Latin-1, to the same string.
+  const source = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
+  const cacheFile = usable ? join(cacheDir, cacheName(file, bytes)) : undefined;
   const cachedData = cacheFile ? readCache(cacheFile) : undefined;
   // Node's own CommonJS wrapper, on the first line so that line numbers stay the file's.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
@@ -69,7 +72,7 @@ export function loadCommonJs(file: string, cacheDir: string | undefined): { expo
  * and flags, read from the header of a cache it makes for an empty script), Node and the
  * architecture, and the source itself: V8 checks only the source's length.
  */
-function cacheName(file: string, source: string): string {
+function cacheName(file: string, source: Buffer): string {
   const stamp = new Script("").createCachedData().subarray(0, 16);
   const key = createHash("sha256").update(stamp).update(`\0${process.version}\0${process.arch}\0`).update(source).digest("hex");
   return `${basename(file)}-${key.slice(0, 32)}.v8cache`;
