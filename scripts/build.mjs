@@ -66,6 +66,7 @@ const main = await build({
     cli: "src/cli/main.ts",
     "task-main": "src/runtime/task/main.ts",
     "azure-sync-worker": "src/datastore/azure/sync-worker.ts",
+    "azure-code-cache": "src/datastore/azure/warm-code-cache.ts",
   },
   outdir: next,
   bundle: true,

@@ -153,6 +153,13 @@ test("the runtime image's install has only the task dependencies, and Weft runs 
   const load = node(["--input-type=module", "-e", `for (const c of ${JSON.stringify(chunks)}) await import("./" + c);`]);
   assert.equal(load.status, 0, load.stderr);
 
+  // The final stage's RUN writes the storage SDK's code cache into the WEFT_HOME a task finds.
+  const warm = instructions.find((i) => i.stage === last && i.keyword === "RUN" && i.args.includes("azure-code-cache.js"));
+  assert.ok(warm, "the final stage makes the storage SDK's code cache");
+  const cacheRun = node([warm.args.split(/\s+/).find((a) => a.endsWith("azure-code-cache.js"))!.replace("/opt/weft/", "")]);
+  assert.equal(cacheRun.status, 0, cacheRun.stderr);
+  assert.match(readdirSync(join(dir, ".weft", "code-cache")).join(), /^azure-storage-blob\.cjs-[0-9a-f]{32}\.v8cache$/);
+
   // `weft step` starts (its static imports link) and rejects the missing arguments itself.
   const step = node(["bin/weft.mjs", "step"]);
   assert.equal(step.status, 2, step.stderr);

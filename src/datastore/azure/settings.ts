@@ -36,6 +36,11 @@ export function azureSettings(config: CoreConfig, root?: string): AzureSettings 
     prefix: sysroot.prefix,
     auth,
     workload: v.azureWorkloadType as AzureSettings["workload"],
-    codeCacheDir: join(v.home, "code-cache"),
+    codeCacheDir: codeCacheDir(config),
   };
+}
+
+/** The folder of the storage SDK's V8 code cache (runtime/code-cache.ts), under WEFT_HOME. */
+export function codeCacheDir(config: CoreConfig): string {
+  return join(config.values.home, "code-cache");
 }
