@@ -27,4 +27,8 @@ RUN ln -s /opt/weft/bin/weft.mjs /usr/local/bin/weft
 # local state ($WEFT_HOME, by default ./.weft) goes under its writable home.
 USER 1000:1000
 WORKDIR /home/node
+# The storage SDK's V8 code cache, made by this image's Node as the tasks' user, in the
+# WEFT_HOME that a task finds (./.weft): a pod's files die with it, so a cache written by a
+# task would never serve another (src/datastore/azure/warm-code-cache.ts).
+RUN node /opt/weft/dist/azure-code-cache.js
 ENTRYPOINT ["weft"]

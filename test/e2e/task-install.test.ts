@@ -43,11 +43,12 @@ const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier
  * Every package that the built `entries` (dist/ files) can import, statically or with
  * `import()`, through every chunk they reach; plus the dist files reached. esbuild
  * parses the built files themselves, so strings that merely look like imports don't count.
- * A dist entry that a reached file names as a string ("azure-sync-worker.js", started as
- * a worker thread by path) is followed too.
+ * A dist file that a reached file names as a string is followed too: "azure-sync-worker.js",
+ * started as a worker thread by path, and "azure-storage-blob.cjs", the storage SDK, compiled
+ * through the code cache by path (src/datastore/azure/storage-sdk.ts).
  */
 async function importClosure(entries: string[]): Promise<{ packages: Set<string>; files: Set<string> }> {
-  const topLevel = readdirSync(dist).filter((f) => f.endsWith(".js"));
+  const topLevel = readdirSync(dist).filter((f) => f.endsWith(".js") || f.endsWith(".cjs"));
   const packages = new Set<string>();
   const files = new Set<string>();
   const pending = [...entries];
@@ -71,8 +72,9 @@ const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 test("dist/task-main.js and everything it reaches import exactly package.json's dependencies", async () => {
   const { packages, files } = await importClosure(["task-main.js"]);
-  // The walk follows dynamic imports and the worker started by path: the Azure SDK is only reached that way.
+  // The walk follows dynamic imports and the files loaded by path: the Azure SDKs are only reached that way.
   assert.ok(files.has("dist/azure-sync-worker.js"), [...files].join("\n"));
+  assert.ok(files.has("dist/azure-storage-blob.cjs"), [...files].join("\n"));
   // Nothing outside the task-only install, and nothing in it that a task never loads.
   // synckit is also loaded with require() on a task's first synchronous Azure read.
   assert.deepEqual(sorted(packages), sorted(Object.keys(manifest.dependencies)));
@@ -150,6 +152,13 @@ test("the runtime image's install has only the task dependencies, and Weft runs 
   const chunks = sorted(files).filter((f) => f.startsWith("dist/chunks/"));
   const load = node(["--input-type=module", "-e", `for (const c of ${JSON.stringify(chunks)}) await import("./" + c);`]);
   assert.equal(load.status, 0, load.stderr);
+
+  // The final stage's RUN writes the storage SDK's code cache into the WEFT_HOME a task finds.
+  const warm = instructions.find((i) => i.stage === last && i.keyword === "RUN" && i.args.includes("azure-code-cache.js"));
+  assert.ok(warm, "the final stage makes the storage SDK's code cache");
+  const cacheRun = node([warm.args.split(/\s+/).find((a) => a.endsWith("azure-code-cache.js"))!.replace("/opt/weft/", "")]);
+  assert.equal(cacheRun.status, 0, cacheRun.stderr);
+  assert.match(readdirSync(join(dir, ".weft", "code-cache")).join(), /^azure-storage-blob\.cjs-[0-9a-f]{32}\.v8cache$/);
 
   // `weft step` starts (its static imports link) and rejects the missing arguments itself.
   const step = node(["bin/weft.mjs", "step"]);

@@ -1,8 +1,8 @@
-// The only module that imports the Azure SDKs (storage and identity). Imported lazily,
-// when the Azure datastore is chosen, so local runs never load them.
+// The only module that uses the Azure SDKs (storage, through storage-sdk.ts, and
+// identity). Imported lazily, when the Azure datastore is chosen, so local runs never load them.
 import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import type { BlobServiceClient, BlockBlobClient, ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/identity";
 import { WeftError } from "../../errors/weft-error.ts";
 import { appendConflict } from "../append.ts";
@@ -11,6 +11,7 @@ import { accountEndpoint, isPublicAuthority, type AzureSettings } from "./creden
 import { translateAzureError } from "./errors.ts";
 import { retryTransient } from "./retry.ts";
 import { Slots } from "./slots.ts";
+import { storageSdk } from "./storage-sdk.ts";
 import { readBlobSync } from "./sync-read.ts";
 import { cachingCredential, TokenFileCache } from "./token-cache.ts";
 import { WORKLOADS, type WorkloadSizing } from "./workload.ts";
@@ -35,6 +36,7 @@ const BODY_PIECE_BYTES = 64 * 1024;
  * @azure/identity (a third of a second to import) is loaded only for token credentials.
  */
 export async function containerClient(settings: AzureSettings): Promise<ContainerClient> {
+  const { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential } = await storageSdk(settings.codeCacheDir);
   const options: StoragePipelineOptions = { retryOptions: RETRY, userAgentOptions: { userAgentPrefix: "weft" } };
   const { auth } = settings;
   let service: BlobServiceClient;

@@ -17,6 +17,8 @@ export interface AzureSettings {
   prefix: string;
   auth: AzureAuth;
   workload: "default" | "highCpu" | "highMemory";
+  /** Folder of the storage SDK's V8 code cache (runtime/code-cache.ts); undefined: none. */
+  codeCacheDir?: string;
 }
 
 /** The standard Azure inputs, as resolved by src/config. */

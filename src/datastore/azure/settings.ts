@@ -30,5 +30,17 @@ export function azureSettings(config: CoreConfig, root?: string): AzureSettings 
   }
   const account = sysroot.account ?? v.azureStorageAccountName;
   const endpoint = v.azureBlobEndpoint ?? sysroot.blobEndpoint ?? (account ? accountEndpoint(account) : undefined);
-  return { endpoint: endpoint?.replace(/\/+$/, ""), container: sysroot.container, prefix: sysroot.prefix, auth, workload: v.azureWorkloadType as AzureSettings["workload"] };
+  return {
+    endpoint: endpoint?.replace(/\/+$/, ""),
+    container: sysroot.container,
+    prefix: sysroot.prefix,
+    auth,
+    workload: v.azureWorkloadType as AzureSettings["workload"],
+    codeCacheDir: codeCacheDir(config),
+  };
+}
+
+/** The folder of the storage SDK's V8 code cache (runtime/code-cache.ts), under WEFT_HOME. */
+export function codeCacheDir(config: CoreConfig): string {
+  return join(config.values.home, "code-cache");
 }

@@ -11,8 +11,9 @@
 // REFRESH_MARGIN_MS of its life is left. Anything unexpected makes the cache step
 // aside: the credential then asks for a token as it would without one.
 import { createHash, randomUUID } from "node:crypto";
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ownPrivateFile, privateFolder } from "../../runtime/private-folder.ts";
 
 /** What @azure/core-auth calls an AccessToken (only the fields kept here). */
 export interface CachedToken {
@@ -36,19 +37,6 @@ export interface TokenCacheSettings {
 /** A token with less than this left is not used: the storage client refreshes 2 minutes ahead. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
-const uid = (): number | undefined => process.getuid?.();
-
-/** True when `dir` is a real folder (not a link) owned by this user with no access for others; tightens our own folder's mode. */
-function privateDir(dir: string, create: boolean): boolean {
-  const me = uid();
-  if (me === undefined) return false;
-  if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(dir);
-  if (!stat.isDirectory() || stat.uid !== me) return false;
-  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-  return true;
-}
-
 export class TokenFileCache {
   constructor(private readonly settings: TokenCacheSettings) {}
 
@@ -61,10 +49,9 @@ export class TokenFileCache {
   read(scopes: string[], now = Date.now()): CachedToken | null {
     let fd: number | undefined;
     try {
-      if (!privateDir(this.settings.dir, false)) return null;
+      if (!privateFolder(this.settings.dir, false)) return null;
       fd = openSync(this.file(scopes), constants.O_RDONLY | constants.O_NOFOLLOW);
-      const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.uid !== uid() || (stat.mode & 0o077) !== 0) return null;
+      if (!ownPrivateFile(fstatSync(fd))) return null;
       const value = JSON.parse(readFileSync(fd, "utf8")) as Partial<CachedToken>;
       if (typeof value.token !== "string" || typeof value.expiresOnTimestamp !== "number") return null;
       if (value.expiresOnTimestamp - now <= REFRESH_MARGIN_MS) return null;
@@ -80,7 +67,7 @@ export class TokenFileCache {
   write(scopes: string[], token: CachedToken): void {
     const temp = join(this.settings.dir, `.${randomUUID()}.tmp`);
     try {
-      if (!privateDir(this.settings.dir, true)) return;
+      if (!privateFolder(this.settings.dir, true)) return;
       const kept: CachedToken = { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp, ...(token.tokenType ? { tokenType: token.tokenType } : {}) };
       writeFileSync(temp, JSON.stringify(kept), { mode: 0o600, flag: "wx" });
       renameSync(temp, this.file(scopes));
