@@ -41,11 +41,15 @@ export interface TaskArgs {
    */
   fallback?: boolean;
   /**
-<<<<<<< HEAD
    * What an orchestrator saw of the lost attempt, for a fallback that must record its
    * end itself (Argo: no runner watched it). Unknown facts are left out.
    */
   lost?: LostFacts;
+  /**
+   * Set by a runner that saw every task of the run finish on its first attempt: each
+   * parent's done marker is read at attempt 0, without listing the parent's attempts.
+   */
+  parentsFirstAttempt?: boolean;
 }
 
 /** How the attempt before a fallback ended, as the orchestrator reported it. */
@@ -54,12 +58,6 @@ export interface LostFacts {
   exitCode?: number;
   /** When it ended (ISO 8601). */
   finishedAt?: string;
-=======
-   * Set by a runner that saw every task of the run finish on its first attempt: each
-   * parent's done marker is read at attempt 0, without listing the parent's attempts.
-   */
-  parentsFirstAttempt?: boolean;
->>>>>>> azure-records
 }
 
 export function taskArgv(args: TaskArgs): string[] {
@@ -70,12 +68,9 @@ export function taskArgv(args: TaskArgs): string[] {
   if (args.caseFile) argv.push("--case-file", args.caseFile);
   if (args.nextTaskFile) argv.push("--next-task-file", args.nextTaskFile);
   if (args.fallback) argv.push("--fallback");
-<<<<<<< HEAD
   if (args.lost?.exitCode !== undefined) argv.push("--lost-exit-code", String(args.lost.exitCode));
   if (args.lost?.finishedAt) argv.push("--lost-finished-at", args.lost.finishedAt);
-=======
   if (args.parentsFirstAttempt) argv.push("--parents-first-attempt");
->>>>>>> azure-records
   return argv;
 }
 
@@ -98,12 +93,9 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       "case-file": { type: "string" },
       "next-task-file": { type: "string" },
       fallback: { type: "boolean", default: false },
-<<<<<<< HEAD
       "lost-exit-code": { type: "string" },
       "lost-finished-at": { type: "string" },
-=======
       "parents-first-attempt": { type: "boolean", default: false },
->>>>>>> azure-records
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
@@ -131,11 +123,8 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     ...(values["case-file"] ? { caseFile: values["case-file"] } : {}),
     ...(values["next-task-file"] ? { nextTaskFile: values["next-task-file"] } : {}),
     ...(values.fallback ? { fallback: true } : {}),
-<<<<<<< HEAD
     ...(lost ? { lost } : {}),
-=======
     ...(values["parents-first-attempt"] ? { parentsFirstAttempt: true } : {}),
->>>>>>> azure-records
   };
 }
 
