@@ -1,6 +1,6 @@
 // Loads a CommonJS file through a V8 code cache. Made for the one large file that a task
 // on the Azure datastore compiles at every start, the storage SDK's bundle (1.3 MB,
-// docs/benchmarks.md "V8 code cache"): Node 20 keeps no compiled code between processes.
+// docs/benchmarks.md, "a V8 code cache for the storage SDK"): Node 20 keeps no compiled code between processes.
 // The file is compiled with vm.Script and V8's cachedData; the cache is made when the
 // process exits, after the file's code has run, so the functions a task called are in it,
 // not just the top level.

@@ -1,8 +1,8 @@
 // The storage SDK (@azure/storage-blob and the core libraries), loaded on first use.
 // From the build, it is one CommonJS file beside the entry points (scripts/build.mjs),
-// compiled through a V8 code cache (runtime/code-cache.ts): compiling the SDK was a fifth
-// of an Azure task's CPU (docs/benchmarks.md "V8 code cache"). From source (tsx, the unit
-// tests), it is the package itself.
+// compiled through a V8 code cache (runtime/code-cache.ts): loading the SDK cost every
+// Azure task ~40 ms more CPU without it (docs/benchmarks.md, "a V8 code cache for the
+// storage SDK"). From source (tsx, the unit tests), it is the package itself.
 import { join } from "node:path";
 import type * as StorageBlob from "@azure/storage-blob";
 import { loadCommonJs } from "../../runtime/code-cache.ts";

@@ -168,7 +168,8 @@ export class Scheduler {
         ...(this.retried ? {} : { parentsFirstAttempt: true }),
       },
       env: this.taskEnv(task.step, decorators.environment?.vars),
-      policy: taskPolicy(decorators),
+      // The fallback runs no step code: the step's @timeout is not its deadline (as on Argo), or a loaded machine's start-up could lose it too.
+      policy: task.fallback ? { ...taskPolicy(decorators), timeoutSeconds: undefined } : taskPolicy(decorators),
       decorators,
       onLine: (stream, line) => {
         if (attempt.combinedOutput) seen.addCombined(line);
