@@ -45,6 +45,9 @@ export async function startUiSession(prefix: string, serviceArgs: string[] = [])
     throw error;
   }
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // A bound, not a wait (a locator resolves as soon as its element shows): a task that a
+  // test waits for can take more than Playwright's 30 s to start on a busy 2-core machine.
+  page.setDefaultTimeout(120_000);
   const dialogs: string[] = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
