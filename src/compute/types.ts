@@ -34,6 +34,11 @@ export interface AttemptRequest {
   policy: TaskPolicy;
   /** The step's validated decorators (a backend reads its own: `kubernetes`, `resources`). */
   decorators: StepDecorators;
+  /**
+   * A copy of what the task reads first from the datastore (given-context.ts). A backend
+   * that can write it to the task's stdin passes `--context-on-stdin`; another leaves it out.
+   */
+  context?: Uint8Array;
   /** Each line the attempt prints, as it prints it (for the terminal). */
   onLine: (stream: "stdout" | "stderr", line: string) => void;
   /** Where the attempt is while it is not yet running or has no output (a pod pulling its image), for the terminal. */

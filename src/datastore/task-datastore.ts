@@ -127,6 +127,11 @@ export class TaskDatastore {
     return JSON.parse(Buffer.from(bytes).toString("utf8")) as DoneMarker;
   }
 
+  /** The artifacts a done marker of this task names, loaded on demand: for a marker read already. */
+  readerOf(data: TaskData): ArtifactReader {
+    return new ArtifactReader(this.content, this.pathspec, data);
+  }
+
   /**
    * The artifacts of a finished task (its highest attempt with a done marker), loaded on
    * demand. Most tasks finish on their first attempt, so that marker is read alongside

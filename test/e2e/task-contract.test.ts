@@ -3,6 +3,7 @@
 // with no runner, is seen by the CLI and the client exactly as a `weft run` of the same
 // flow; and `weft step` exits with the documented codes.
 import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { closedPort } from "../helpers/processes.ts";
@@ -74,4 +75,36 @@ test("weft step exits 2 for a malformed command, 4 when retrying is pointless, 1
   const unreachable = await step(["--step", "body", "--task", "1", "--attempt", "1", "--metadata", "service"], { WEFT_SERVICE_URL: `http://127.0.0.1:${await closedPort()}` });
   assert.equal(unreachable.code, 3, unreachable.stderr);
   assert.match(unreachable.stderr, /Cannot reach the metadata service/);
+});
+
+test("weft step --context-on-stdin starts from the run spec and parent's marker a runner hands it, and refuses a copy that is not of its run", async () => {
+  const dir = tempProject();
+  const root = join(dir, ".weft", "datastore");
+  assert.equal((await runWeft(["run", FLOW, "--create-only", "--run-id", "given"], { cwd: dir })).code, 0);
+  const step = (args: string[], input?: string) =>
+    runClean([process.execPath, weftBin, "step", "--flow", "ContractFlow", "--run", "given", "--datastore-root", root, ...args], dir, { PATH: process.env.PATH, HOME: dir }, input);
+  assert.equal((await step(["--step", "start", "--task", "0"])).code, 0);
+
+  // Both copies are taken away from the datastore: the task can only have them from stdin.
+  const specFile = join(root, "ContractFlow", "given", "_run.json");
+  const markerFile = join(root, "ContractFlow", "given", "start", "0", "0.done.json");
+  const context = JSON.stringify({ runSpec: JSON.parse(readFileSync(specFile, "utf8")), finished: { "start/0": JSON.parse(readFileSync(markerFile, "utf8")) } });
+  rmSync(specFile);
+  rmSync(markerFile);
+  const given = await step(["--step", "a", "--task", "0", "--context-on-stdin"], context);
+  assert.equal(given.code, 0, given.stderr);
+  const marker = JSON.parse(readFileSync(join(root, "ContractFlow", "given", "a", "0", "0.done.json"), "utf8"));
+  assert.deepEqual(marker.next, ["joinBranches"]);
+  assert.ok(marker.artifacts.left, "the step's artifact is saved");
+  const without = await step(["--step", "b", "--task", "0"]);
+  assert.equal(without.code, 4, "without the flag the task reads the datastore, where the run spec is gone");
+  assert.match(without.stderr, /has no run spec/);
+
+  const notJson = await step(["--step", "b", "--task", "0", "--context-on-stdin"], "{");
+  assert.equal(notJson.code, 4, notJson.stderr);
+  assert.match(notJson.stderr, /stdin does not hold the run's context as JSON/);
+  const otherRun = await step(["--step", "b", "--task", "0", "--context-on-stdin"], JSON.stringify({ runSpec: { ...JSON.parse(context).runSpec, run: "other" } }));
+  assert.equal(otherRun.code, 4, otherRun.stderr);
+  assert.match(otherRun.stderr, /stdin holds no run spec of ContractFlow\/given/);
+  assert.match(otherRun.stderr, /without --context-on-stdin/);
 });

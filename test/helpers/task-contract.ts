@@ -12,14 +12,15 @@ const SCRIPT = join(repoRoot, "test", "fixtures", "task-contract", "run-tasks.sh
 const DESCRIBE = join(repoRoot, "test", "fixtures", "task-contract", "describe-run.mjs");
 const CLIENT = pathToFileURL(join(repoRoot, "dist", "client.js")).href;
 
-/** Runs argv in `cwd` with exactly `env`, as `env -i` would. */
-export function runClean(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Runs argv in `cwd` with exactly `env`, as `env -i` would; `input`, when given, is its stdin. */
+export function runClean(argv: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });

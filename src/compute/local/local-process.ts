@@ -23,13 +23,19 @@ class LocalProcess implements LaunchedAttempt {
   readonly pid: number | undefined;
   private timedOut = false;
 
-  constructor({ args, env, policy, onLine }: AttemptRequest) {
-    const child = spawn(process.execPath, [weftPackage().bin, ...taskArgv(args)], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  constructor({ args, env, policy, onLine, context }: AttemptRequest) {
+    const argv = taskArgv(context ? { ...args, contextOnStdin: true } : args);
+    const child = spawn(process.execPath, [weftPackage().bin, ...argv], { env, stdio: [context ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
     this.pid = child.pid;
+    if (context) {
+      // A task that dies before reading it breaks the pipe: its exit says what happened.
+      child.stdin!.on("error", () => {});
+      child.stdin!.end(context);
+    }
     const streams = (["stdout", "stderr"] as const).map(
       (name) =>
         new Promise<void>((resolve) => {
-          const lines = createInterface({ input: child[name], crlfDelay: Infinity });
+          const lines = createInterface({ input: child[name]!, crlfDelay: Infinity });
           lines.on("line", (line) => onLine(name, line));
           lines.on("close", resolve);
         }),

@@ -17,6 +17,7 @@ import { absentIfNotFound } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
 import { childPosition, positionsOf, taskIdOf, type Positions } from "../task-identity.ts";
 import { timerDelay } from "../long-timeout.ts";
+import { givenContextBytes } from "../task/given-context.ts";
 import { SeenOutput } from "./lost-output.ts";
 
 interface QueuedTask {
@@ -32,6 +33,8 @@ interface QueuedTask {
   notBefore: number;
   /** @catchError's fallback attempt after a lost one: it stores the error instead of running the step. */
   fallback?: boolean;
+  /** The done marker of the task that queued this one, by step/task: handed to the task with the run spec. */
+  finished?: Record<string, TaskData>;
 }
 
 /** A finished task of the run being resumed. */
@@ -87,6 +90,8 @@ export class Scheduler {
   private readonly arrivals = new Map<string, Set<string | number>>();
   private readonly content: ContentStore;
   private readonly positions: Positions;
+  /** The run spec as every task is handed it. */
+  private readonly runSpecJson: string;
   private writes = 0;
   /** Set once an attempt of the run did not succeed: from then on a task may have a later attempt than its first. */
   private retried = false;
@@ -98,6 +103,7 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     this.content = new ContentStore(options.backend, layout.contentPrefix(options.spec.flow));
     this.positions = positionsOf(options.spec.graph);
+    this.runSpecJson = JSON.stringify(options.spec);
   }
 
   run(): Promise<RunResult> {
@@ -116,8 +122,8 @@ export class Scheduler {
     this.finishIfIdle();
   }
 
-  private enqueue(step: string, stack: ForeachFrame[], position: number[]): void {
-    this.queue.push({ step, task: taskIdOf(position, this.positions.frames[step]), position, stack, attempt: 0, notBefore: 0 });
+  private enqueue(step: string, stack: ForeachFrame[], position: number[], finished?: Record<string, TaskData>): void {
+    this.queue.push({ step, task: taskIdOf(position, this.positions.frames[step]), position, stack, attempt: 0, notBefore: 0, ...(finished ? { finished } : {}) });
   }
 
   private pump(): void {
@@ -168,6 +174,7 @@ export class Scheduler {
         ...(this.retried ? {} : { parentsFirstAttempt: true }),
       },
       env: this.taskEnv(task.step, decorators.environment?.vars),
+      context: givenContextBytes(this.runSpecJson, task.finished ?? {}),
       // The fallback runs no step code: the step's @timeout is not its deadline (as on Argo), or a loaded machine's start-up could lose it too.
       policy: task.fallback ? { ...taskPolicy(decorators), timeoutSeconds: undefined } : taskPolicy(decorators),
       decorators,
@@ -181,7 +188,15 @@ export class Scheduler {
     this.running.set(pathspec, attempt);
     const recorded = compute.recorder === "runner";
     if (recorded) this.recordStart(task, ref, startedAt, attempt.pid);
-    this.track(task, attempt.done.then((outcome) => this.onExit(task, ref, outcome, startedAt, seen, recorded)));
+    this.track(
+      task,
+      attempt.done.then((outcome) => {
+        // The slot is the process: the next queued task starts while this one's result is read.
+        this.running.delete(pathspec);
+        this.pump();
+        return this.onExit(task, ref, outcome, startedAt, seen, recorded);
+      }),
+    );
   }
 
   /**
@@ -249,7 +264,6 @@ export class Scheduler {
       .catch((error: unknown) => this.stop({ status: "failed", reason: `internal error handling ${key}: ${(error as Error).stack ?? String(error)}` }))
       .finally(() => {
         this.pending.delete(key);
-        this.running.delete(`${this.options.spec.flow}/${this.options.spec.run}/${key}`);
         this.pump();
       });
   }
@@ -367,15 +381,17 @@ export class Scheduler {
     const { graph } = this.options.spec;
     const parent = { step: task.step, task: task.task, stack: data.foreachStack, numSplits: data.foreach?.numSplits };
     const to = (next: string, splitIndex?: number) => childPosition(this.positions, task.step, task.position, next, splitIndex);
+    // The successor's parent, as it would read it; a join's several parents are read by the join.
+    const finished = { [`${task.step}/${task.task}`]: data };
     if (data.foreach) {
       const body = graph.nodes[task.step]!.next[0]!;
-      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, foreachStackOf({ graph, step: body, parent, splitIndex: i }), to(body, i));
+      for (let i = 0; i < data.foreach.numSplits; i++) this.enqueue(body, foreachStackOf({ graph, step: body, parent, splitIndex: i }), to(body, i), finished);
       return;
     }
     const next = graph.nodes[task.step]!.switch ? data.next : graph.nodes[task.step]!.next;
     for (const step of next) {
       if (graph.nodes[step]!.isJoin) this.arrive(step, task.step, data.foreachStack, to(step));
-      else this.enqueue(step, foreachStackOf({ graph, step, parent, splitIndex: undefined }), to(step));
+      else this.enqueue(step, foreachStackOf({ graph, step, parent, splitIndex: undefined }), to(step), finished);
     }
   }
 

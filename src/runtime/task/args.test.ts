@@ -21,3 +21,10 @@ describe("weft step's lost-attempt facts", () => {
     assert.throws(() => parseTaskArgv([...base, "--lost-exit-code", "137"]), /add --fallback/);
   });
 });
+
+test("--context-on-stdin round-trips through taskArgv", () => {
+  const args = parseTaskArgv([...base, "--context-on-stdin"]);
+  assert.equal(args.contextOnStdin, true);
+  assert.deepEqual(parseTaskArgv(taskArgv(args).slice(1)), args);
+  assert.equal(parseTaskArgv(base).contextOnStdin, undefined);
+});

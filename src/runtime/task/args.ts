@@ -50,6 +50,12 @@ export interface TaskArgs {
    * parent's done marker is read at attempt 0, without listing the parent's attempts.
    */
   parentsFirstAttempt?: boolean;
+  /**
+   * Set by a runner that writes to the task's stdin a copy of what the task would read
+   * first from the datastore: the run spec and finished tasks' done markers
+   * (given-context.ts). What the copy lacks is read from the datastore.
+   */
+  contextOnStdin?: boolean;
 }
 
 /** How the attempt before a fallback ended, as the orchestrator reported it. */
@@ -71,6 +77,7 @@ export function taskArgv(args: TaskArgs): string[] {
   if (args.lost?.exitCode !== undefined) argv.push("--lost-exit-code", String(args.lost.exitCode));
   if (args.lost?.finishedAt) argv.push("--lost-finished-at", args.lost.finishedAt);
   if (args.parentsFirstAttempt) argv.push("--parents-first-attempt");
+  if (args.contextOnStdin) argv.push("--context-on-stdin");
   return argv;
 }
 
@@ -96,6 +103,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       "lost-exit-code": { type: "string" },
       "lost-finished-at": { type: "string" },
       "parents-first-attempt": { type: "boolean", default: false },
+      "context-on-stdin": { type: "boolean", default: false },
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
@@ -125,6 +133,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     ...(values.fallback ? { fallback: true } : {}),
     ...(lost ? { lost } : {}),
     ...(values["parents-first-attempt"] ? { parentsFirstAttempt: true } : {}),
+    ...(values["context-on-stdin"] ? { contextOnStdin: true } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { ContentStore } from "../../datastore/content-store.ts";
 import { layout, pathspecOf, type TaskRef } from "../../datastore/layout.ts";
 import { openBackend } from "../../datastore/registry.ts";
-import { TaskDatastore, type ArtifactReader } from "../../datastore/task-datastore.ts";
+import { TaskDatastore, type ArtifactReader, type TaskData } from "../../datastore/task-datastore.ts";
 import type { StorageBackend } from "../../datastore/types.ts";
 import { absentIfNotFound, isWeftError, WeftError } from "../../errors/weft-error.ts";
 import type { ForeachFrame } from "../../flow/current.ts";
@@ -10,6 +10,7 @@ import { foreachStackOf } from "../foreach-stack.ts";
 import { parentsOf, positionOf, positionsOf, type Positions } from "../task-identity.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "./args.ts";
+import { readGivenContext } from "./given-context.ts";
 
 export interface Parent {
   step: string;
@@ -32,13 +33,16 @@ export interface TaskContext {
   position: number[];
   /** Finished tasks read so far, by step/task: the split of a foreach join is read once. */
   readers: Map<string, Promise<ArtifactReader>>;
+  /** Done markers the runner handed over (`--context-on-stdin`), by step/task: read from here, not the datastore. */
+  finished: Record<string, TaskData>;
 }
 
 export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
   const backend = await openBackend({ kind: args.datastore, root: args.datastoreRoot });
   const ref: TaskRef = { flow: args.flow, run: args.run, step: args.step, task: args.task };
   const content = new ContentStore(backend, layout.contentPrefix(args.flow));
-  const spec = await readRunSpec(backend, args.flow, args.run);
+  const given = args.contextOnStdin ? await readGivenContext(args) : undefined;
+  const spec = given?.runSpec ?? (await readRunSpec(backend, args.flow, args.run));
   const node = spec.graph.nodes[args.step];
   if (!node) throw new WeftError("NOT_FOUND", `Flow ${args.flow} has no step "${args.step}".`, { hint: `Steps: ${spec.graph.steps.join(", ")}.` });
   const positions = positionsOf(spec.graph);
@@ -48,7 +52,7 @@ export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
   } catch (error) {
     throw new WeftError("USAGE", `Task ${pathspecOf(ref)}: ${(error as Error).message}.`, { hint: "See docs/task-contract.md for how task ids are derived." });
   }
-  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node, positions, position, readers: new Map() };
+  return { args, ref, backend, content, store: new TaskDatastore(backend, content, ref), spec, node, positions, position, readers: new Map(), finished: given?.finished ?? {} };
 }
 
 /**
@@ -77,7 +81,9 @@ export function readerOf(ctx: TaskContext, step: string, task: string): Promise<
   const key = `${step}/${task}`;
   let reader = ctx.readers.get(key);
   if (!reader) {
-    reader = new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task }).readDone(ctx.args.parentsFirstAttempt === true);
+    const store = new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task });
+    const given = ctx.finished[key];
+    reader = given ? Promise.resolve(store.readerOf(given)) : store.readDone(ctx.args.parentsFirstAttempt === true);
     ctx.readers.set(key, reader);
   }
   return reader;

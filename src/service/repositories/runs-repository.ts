@@ -65,10 +65,6 @@ const LAST_BEAT = "GREATEST(r.heartbeat_at, (SELECT max(t.heartbeat_at) FROM tas
 const MICROS = (alias: string) => `round(extract(epoch FROM ${alias}.created_at) * 1000000)::bigint`;
 const COLUMNS = `r.flow, r.run, r.user_name, r.created_at, r.tags, r.system_tags, r.origin_run, r.status, r.finished_at, r.reason, r.runner, r.orchestrator, r.heartbeat_at,
   CASE WHEN ${STALE} THEN ${LAST_BEAT} END AS lost_at, ${MICROS("r")}::text AS created_at_micros`;
-// Newest first; among runs of one microsecond, longer ids first, then by text: allocated numbers in numeric order.
-const ORDER = "r.created_at DESC, length(r.run) DESC, r.run DESC";
-const AFTER = `(${MICROS("r")}, length(r.run), r.run) < ($8::bigint, length($9::text), $9::text)`;
-
 /** Flows and runs: allocation, state, tags and heartbeats. */
 export class RunsRepository {
   constructor(
@@ -131,32 +127,17 @@ export class RunsRepository {
     return row && toView(row, this.heartbeatTimeoutMs);
   }
 
-  /**
-   * Newest first (by creation time, then id); one more row than `limit` is fetched to
-   * tell whether another page exists. `last` is where the page ended, for a cursor.
-   */
+  /** The flow's runs, in `listAcross`'s order and pages. */
   async list(flow: string, filter: RunFilter): Promise<{ runs: RunView[]; more: boolean; last?: RunPosition }> {
-    const rows = await this.db.query<RunRow>(
-      `SELECT ${COLUMNS} FROM runs r
-        WHERE r.flow = $2
-          AND ($3::text IS NULL OR r.user_name = $3)
-          AND ($4::text[] IS NULL OR (r.tags || r.system_tags) @> $4::text[])
-          AND ($5::text IS NULL OR (CASE WHEN ${STALE} THEN 'failed' ELSE r.status END) = $5)
-          AND ($6::timestamptz IS NULL OR r.created_at >= $6)
-          AND ($7::timestamptz IS NULL OR r.created_at < $7)
-          AND ($8::bigint IS NULL OR ${AFTER})
-        ORDER BY ${ORDER}
-        LIMIT $10`,
-      [this.timeout, flow, filter.user ?? null, filter.tags ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null, filter.after?.createdAtMicros ?? null, filter.after?.run ?? null, filter.limit + 1],
-    );
-    const page = rows.slice(0, filter.limit);
-    const end = page.at(-1);
-    return { runs: page.map((r) => toView(r, this.heartbeatTimeoutMs)), more: rows.length > filter.limit, ...(end ? { last: { createdAtMicros: end.created_at_micros, run: end.run } } : {}) };
+    const { last, ...page } = await this.listAcross({ ...filter, flow, after: filter.after && { ...filter.after, flow } });
+    return { ...page, ...(last ? { last: { createdAtMicros: last.createdAtMicros, run: last.run } } : {}) };
   }
 
   /**
    * Runs of every flow (or of `filter.flow`), newest first; among runs of one
-   * microsecond by flow, then as `list` orders them. `last` is where the page ended.
+   * microsecond by flow, then longer ids first, then by text (allocated numbers in
+   * numeric order). One more row than `limit` is fetched to tell whether another page
+   * exists; `last` is where the page ended, for a cursor.
    */
   async listAcross(filter: RunFilter & { flow?: string; after?: RunPosition & { flow?: string } }): Promise<{ runs: RunView[]; more: boolean; last?: RunPosition & { flow: string } }> {
     const after = `(${MICROS("r")}, r.flow, length(r.run), r.run) < ($8::bigint, $11::text, length($9::text), $9::text)`;

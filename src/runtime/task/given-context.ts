@@ -1,0 +1,51 @@
+// What a runner hands a task on its stdin (`weft step --context-on-stdin`): a copy of
+// what the task would otherwise read first from the datastore, so that it starts without
+// those round trips. The local runner has both at hand: the run spec it wrote and the
+// done marker of the task that queued this one. On a remote datastore that is two
+// requests of every task (docs/benchmarks.md, "the run spec and the parent from the
+// runner"). Only the runner that started the process writes to its stdin, so the copy is
+// as trusted as the datastore it came from; what it lacks is read from the datastore.
+import type { TaskData } from "../../datastore/task-datastore.ts";
+import { WeftError } from "../../errors/weft-error.ts";
+import type { RunSpec } from "../run-spec.ts";
+import type { TaskArgs } from "./args.ts";
+
+export interface GivenContext {
+  runSpec: RunSpec;
+  /** Done markers of finished tasks, by `step/task`: each the one of its last attempt, the one that succeeded. */
+  finished: Record<string, TaskData>;
+}
+
+/** The document a runner writes: the run spec as JSON text (serialized once per run), and the markers. */
+export function givenContextBytes(runSpecJson: string, finished: Record<string, TaskData>): Uint8Array {
+  return Buffer.from(`{"runSpec":${runSpecJson},"finished":${JSON.stringify(finished)}}`);
+}
+
+const FIX = "It is written by `weft run`; run `weft step` by hand without --context-on-stdin to read everything from the datastore (docs/task-contract.md).";
+
+/** Reads stdin to its end (the runner closes it once written) and checks the copy is of this task's run. */
+export async function readGivenContext(args: TaskArgs): Promise<GivenContext> {
+  if (process.stdin.isTTY) throw new WeftError("USAGE", "weft step: --context-on-stdin reads the run's context from stdin, which is a terminal here.", { hint: FIX });
+  let given: Partial<GivenContext>;
+  try {
+    // A stream, not readFileSync(0): the pipe Node hands a child may be non-blocking (EAGAIN).
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    given = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Partial<GivenContext>;
+  } catch (error) {
+    throw new WeftError("USAGE", `weft step: --context-on-stdin: stdin does not hold the run's context as JSON (${(error as Error).message}).`, { hint: FIX });
+  }
+  const spec = given?.runSpec;
+  if (!spec || typeof spec !== "object" || spec.flow !== args.flow || spec.run !== args.run || typeof spec.graph !== "object") {
+    throw new WeftError("USAGE", `weft step: --context-on-stdin: stdin holds no run spec of ${args.flow}/${args.run}.`, { hint: FIX });
+  }
+  const finished = given.finished ?? {};
+  const malformed =
+    typeof finished !== "object" || Array.isArray(finished)
+      ? ["finished"]
+      : Object.entries(finished).find(([key, data]) => !/^[^/]+\/[^/]+$/.test(key) || !data || !Array.isArray(data.next) || typeof data.artifacts !== "object");
+  if (malformed) {
+    throw new WeftError("USAGE", `weft step: --context-on-stdin: "finished" must map step/task to a done marker; "${malformed[0]}" does not.`, { hint: FIX });
+  }
+  return { runSpec: spec, finished };
+}
