@@ -24,6 +24,8 @@ export interface AttemptOutcome {
   launchError?: string;
   /** Set when the compute knows why the attempt ended better than an exit code says. */
   failure?: AttemptFailure;
+  /** The done marker the task handed back over a pipe (`--result-fd`), as it stored it; the datastore has it too. */
+  result?: Uint8Array;
 }
 
 /** One attempt to launch: the `weft step` arguments, its environment and its policy. */
@@ -35,7 +37,7 @@ export interface AttemptRequest {
   /** The step's validated decorators (a backend reads its own: `kubernetes`, `resources`). */
   decorators: StepDecorators;
   /**
-   * A copy of what the task reads first from the datastore (given-context.ts). A backend
+   * A copy of what the task reads first from the datastore (runner-pipes.ts). A backend
    * that can write it to the task's stdin passes `--context-on-stdin`; another leaves it out.
    */
   context?: Uint8Array;

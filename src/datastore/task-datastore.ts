@@ -93,10 +93,12 @@ export class TaskDatastore {
   /**
    * Writes the done marker, which holds the artifact index: one atomic, durable write
    * after every blob it names is on disk. From then on the attempt reads as finished.
+   * Returns the marker as stored.
    */
-  async finishAttempt(attempt: number, data: TaskData): Promise<void> {
-    const marker: DoneMarker = { ...data, finishedAt: new Date().toISOString() };
-    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done.json"), data: json(marker), overwrite: true, durable: true }]);
+  async finishAttempt(attempt: number, data: TaskData): Promise<Uint8Array> {
+    const marker = json({ ...data, finishedAt: new Date().toISOString() } satisfies DoneMarker);
+    await this.backend.putBytes([{ key: layout.attemptFile(this.ref, attempt, "done.json"), data: marker, overwrite: true, durable: true }]);
+    return marker;
   }
 
   /** The highest attempt with a done marker, or undefined if none finished. */

@@ -77,7 +77,7 @@ test("weft step exits 2 for a malformed command, 4 when retrying is pointless, 1
   assert.match(unreachable.stderr, /Cannot reach the metadata service/);
 });
 
-test("weft step --context-on-stdin starts from the run spec and parent's marker a runner hands it, and refuses a copy that is not of its run", async () => {
+test("weft step --context-on-stdin starts from the run spec and parent's marker a runner hands it, refuses a copy that is not of its run, and --result-fd hands back its marker", async () => {
   const dir = tempProject();
   const root = join(dir, ".weft", "datastore");
   assert.equal((await runWeft(["run", FLOW, "--create-only", "--run-id", "given"], { cwd: dir })).code, 0);
@@ -91,11 +91,13 @@ test("weft step --context-on-stdin starts from the run spec and parent's marker 
   const context = JSON.stringify({ runSpec: JSON.parse(readFileSync(specFile, "utf8")), finished: { "start/0": JSON.parse(readFileSync(markerFile, "utf8")) } });
   rmSync(specFile);
   rmSync(markerFile);
-  const given = await step(["--step", "a", "--task", "0", "--context-on-stdin"], context);
+  const given = await step(["--step", "a", "--task", "0", "--context-on-stdin", "--result-fd", "3"], context);
   assert.equal(given.code, 0, given.stderr);
-  const marker = JSON.parse(readFileSync(join(root, "ContractFlow", "given", "a", "0", "0.done.json"), "utf8"));
+  const stored = readFileSync(join(root, "ContractFlow", "given", "a", "0", "0.done.json"), "utf8");
+  const marker = JSON.parse(stored);
   assert.deepEqual(marker.next, ["joinBranches"]);
   assert.ok(marker.artifacts.left, "the step's artifact is saved");
+  assert.equal(given.fd3, stored, "--result-fd hands back the done marker as stored");
   const without = await step(["--step", "b", "--task", "0"]);
   assert.equal(without.code, 4, "without the flag the task reads the datastore, where the run spec is gone");
   assert.match(without.stderr, /has no run spec/);

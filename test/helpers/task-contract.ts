@@ -2,6 +2,7 @@
 // orchestrator, and a view of a run through the client API.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,17 +13,22 @@ const SCRIPT = join(repoRoot, "test", "fixtures", "task-contract", "run-tasks.sh
 const DESCRIBE = join(repoRoot, "test", "fixtures", "task-contract", "describe-run.mjs");
 const CLIENT = pathToFileURL(join(repoRoot, "dist", "client.js")).href;
 
-/** Runs argv in `cwd` with exactly `env`, as `env -i` would; `input`, when given, is its stdin. */
-export function runClean(argv: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
+/**
+ * Runs argv in `cwd` with exactly `env`, as `env -i` would; `input`, when given, is its
+ * stdin. `fd3` is what it wrote to a pipe on file descriptor 3 (`--result-fd 3`).
+ */
+export function runClean(argv: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<CliResult & { fd3: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe", "pipe"] });
     child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
+    let fd3 = "";
     child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    (child.stdio[3] as Readable).on("data", (d: Buffer) => (fd3 += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => resolve({ code, stdout, stderr, fd3 }));
   });
 }
 

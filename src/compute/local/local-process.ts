@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { setLongTimeout } from "../../runtime/long-timeout.ts";
 import { weftPackage } from "../../runtime/package-root.ts";
 import { taskArgv } from "../../runtime/task/args.ts";
 import type { AttemptOutcome, AttemptRequest, ComputeBackend, LaunchedAttempt } from "../types.ts";
+
+const RESULT_FD = 3;
 
 /**
  * Each attempt in its own OS process and process group (`node bin/weft.mjs step …`),
@@ -24,14 +27,22 @@ class LocalProcess implements LaunchedAttempt {
   private timedOut = false;
 
   constructor({ args, env, policy, onLine, context }: AttemptRequest) {
-    const argv = taskArgv(context ? { ...args, contextOnStdin: true } : args);
-    const child = spawn(process.execPath, [weftPackage().bin, ...argv], { env, stdio: [context ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
+    // The pipes of runner-pipes.ts: the run's context on stdin, the task's done marker back on fd 3.
+    const argv = taskArgv({ ...args, ...(context ? { contextOnStdin: true } : {}), resultFd: RESULT_FD });
+    const child = spawn(process.execPath, [weftPackage().bin, ...argv], { env, stdio: [context ? "pipe" : "ignore", "pipe", "pipe", "pipe"], detached: true });
     this.pid = child.pid;
     if (context) {
       // A task that dies before reading it breaks the pipe: its exit says what happened.
       child.stdin!.on("error", () => {});
       child.stdin!.end(context);
     }
+    const handedBack: Buffer[] = [];
+    const result = new Promise<void>((resolve) => {
+      const pipe = child.stdio[RESULT_FD] as Readable;
+      pipe.on("data", (chunk: Buffer) => handedBack.push(chunk));
+      pipe.on("error", () => resolve());
+      pipe.on("close", () => resolve());
+    });
     const streams = (["stdout", "stderr"] as const).map(
       (name) =>
         new Promise<void>((resolve) => {
@@ -51,7 +62,7 @@ class LocalProcess implements LaunchedAttempt {
       child.on("error", (error) => resolve({ exitCode: null, signal: null, timedOut: false, launchError: error.message }));
       child.on("close", (exitCode, signal) => {
         cancelTimer?.();
-        void Promise.all(streams).then(() => resolve({ exitCode, signal, timedOut: this.timedOut }));
+        void Promise.all([...streams, result]).then(() => resolve({ exitCode, signal, timedOut: this.timedOut, ...(handedBack.length ? { result: Buffer.concat(handedBack) } : {}) }));
       });
     });
   }

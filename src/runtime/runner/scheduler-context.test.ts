@@ -1,6 +1,7 @@
-// What the runner hands each task it launches (`--context-on-stdin`): the run spec as
-// written, and the done marker of the task that queued it. Tasks are played by a
-// compute backend that writes the done marker a task would, so only the scheduler runs.
+// The pipes between the runner and each task it launches (runner-pipes.ts): the runner
+// hands a task the run spec as written and the done marker of the task that queued it,
+// and takes the task's own marker back. Tasks are played by a compute backend that makes
+// the done marker a task would, so only the scheduler runs.
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +17,7 @@ import { lintFlow } from "../../flow/graph/lint.ts";
 import { parseFlowSource } from "../../flow/graph/parse.ts";
 import { LocalMetadata } from "../../metadata/local/local-metadata.ts";
 import { runSpecBytes, type RunSpec } from "../run-spec.ts";
-import type { GivenContext } from "../task/given-context.ts";
+import type { GivenContext } from "../task/runner-pipes.ts";
 import { Reporter } from "./reporter.ts";
 import { Scheduler } from "./scheduler.ts";
 
@@ -27,7 +28,11 @@ const SOURCE = `export default class F extends FlowSpec {
   @step end() {}
 }`;
 
-test("each launched task is handed the run spec and its parent's done marker; a join, with several parents, only the run spec", async () => {
+/**
+ * Runs the flow with tasks that store their done marker (`store`) and hand it back
+ * (`handBack`), as `weft step --result-fd` does; returns what each task was handed.
+ */
+async function runFlow({ store, handBack }: { store: boolean; handBack: boolean }) {
   const { graph, issues } = lintFlow(parseFlowSource(SOURCE, "flow.ts"));
   assert.deepEqual(issues, []);
   const spec = { flow: "F", run: "1", user: "u", tags: [], codePackage: { sha: "s", key: "k" }, graph, decorators: {}, params: {}, maxNumSplits: 100 } as RunSpec;
@@ -46,7 +51,8 @@ test("each launched task is handed the run spec and its parent's done marker; a 
         foreachStack: step === "work" ? [{ step: "start", task: "0", index: Number(task), numSplits: 3 }] : [],
         ...(step === "start" ? { foreach: { field: "items", numSplits: 3 } } : {}),
       };
-      const done = new TaskDatastore(backend, content, { flow: "F", run: "1", step, task }).finishAttempt(0, data).then(() => ({ exitCode: 0, signal: null, timedOut: false }));
+      const stored = store ? new TaskDatastore(backend, content, { flow: "F", run: "1", step, task }).finishAttempt(0, data) : Promise.resolve(undefined);
+      const done = stored.then((marker) => ({ exitCode: 0, signal: null, timedOut: false, ...(handBack ? { result: marker ?? Buffer.from(JSON.stringify(data)) } : {}) }));
       return { handle: undefined, pid: undefined, done, kill: () => {} };
     },
   };
@@ -61,7 +67,12 @@ test("each launched task is handed the run spec and its parent's done marker; a 
     reporter: new Reporter(graph.steps, quiet, quiet),
     env: {},
   });
-  assert.equal((await scheduler.run()).status, "succeeded");
+  return { spec, handed, result: await scheduler.run() };
+}
+
+test("each launched task is handed the run spec and its parent's done marker; a join, with several parents, only the run spec", async () => {
+  const { spec, handed, result } = await runFlow({ store: true, handBack: false });
+  assert.equal(result.status, "succeeded");
 
   assert.deepEqual([...handed.keys()].sort(), ["end/0", "join/0", "start/0", "work/0", "work/1", "work/2"]);
   const written = JSON.parse(Buffer.from(runSpecBytes(spec)).toString("utf8")) as RunSpec;
@@ -73,4 +84,16 @@ test("each launched task is handed the run spec and its parent's done marker; a 
   }
   assert.deepEqual(handed.get("join/0")!.finished, {});
   assert.deepEqual(Object.keys(handed.get("end/0")!.finished), ["join/0"]);
+});
+
+test("the runner takes each task's done marker from the task's pipe, not from the datastore", async () => {
+  // Nothing is stored: only the handed-back markers can carry the run to its end.
+  const { handed, result } = await runFlow({ store: false, handBack: true });
+  assert.equal(result.status, "succeeded", result.reason);
+  assert.deepEqual(handed.get("work/2")!.finished["start/0"]!.foreach, { field: "items", numSplits: 3 });
+  assert.deepEqual(Object.keys(handed.get("end/0")!.finished), ["join/0"]);
+
+  const unread = await runFlow({ store: false, handBack: false });
+  assert.equal(unread.result.status, "failed", "without the pipe the runner reads the datastore, where nothing is");
+  assert.match(unread.result.reason ?? "", /start\/0 failed \(exited without saving its result\)/);
 });

@@ -17,7 +17,7 @@ import { absentIfNotFound } from "../../errors/weft-error.ts";
 import { TASK_EXIT } from "../task/exit-codes.ts";
 import { childPosition, positionsOf, taskIdOf, type Positions } from "../task-identity.ts";
 import { timerDelay } from "../long-timeout.ts";
-import { givenContextBytes } from "../task/given-context.ts";
+import { givenContextBytes, handedBack } from "../task/runner-pipes.ts";
 import { SeenOutput } from "./lost-output.ts";
 
 interface QueuedTask {
@@ -307,7 +307,7 @@ export class Scheduler {
       this.options.reporter.finished(task.step, pathspec, "killed", "the run is stopping");
       return;
     }
-    const data = outcome.exitCode === 0 ? await this.readResult(ref, task.attempt) : undefined;
+    const data = outcome.exitCode === 0 ? (handedBack(outcome.result) ?? (await this.readResult(ref, task.attempt))) : undefined;
     if (data) {
       // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
       // The whole end: a task the runner records records nothing itself when it succeeds.

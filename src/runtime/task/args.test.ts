@@ -22,9 +22,11 @@ describe("weft step's lost-attempt facts", () => {
   });
 });
 
-test("--context-on-stdin round-trips through taskArgv", () => {
-  const args = parseTaskArgv([...base, "--context-on-stdin"]);
+test("--context-on-stdin and --result-fd round-trip through taskArgv; a result fd below 3 is refused", () => {
+  const args = parseTaskArgv([...base, "--context-on-stdin", "--result-fd", "3"]);
   assert.equal(args.contextOnStdin, true);
+  assert.equal(args.resultFd, 3);
+  assert.throws(() => parseTaskArgv([...base, "--result-fd", "1"]), /--result-fd must be a file descriptor number of 3 or more, got "1"/);
   assert.deepEqual(parseTaskArgv(taskArgv(args).slice(1)), args);
   assert.equal(parseTaskArgv(base).contextOnStdin, undefined);
 });

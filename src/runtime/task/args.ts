@@ -53,9 +53,11 @@ export interface TaskArgs {
   /**
    * Set by a runner that writes to the task's stdin a copy of what the task would read
    * first from the datastore: the run spec and finished tasks' done markers
-   * (given-context.ts). What the copy lacks is read from the datastore.
+   * (runner-pipes.ts). What the copy lacks is read from the datastore.
    */
   contextOnStdin?: boolean;
+  /** A file descriptor the runner reads: the task writes its done marker there once it is stored (runner-pipes.ts). */
+  resultFd?: number;
 }
 
 /** How the attempt before a fallback ended, as the orchestrator reported it. */
@@ -78,6 +80,7 @@ export function taskArgv(args: TaskArgs): string[] {
   if (args.lost?.finishedAt) argv.push("--lost-finished-at", args.lost.finishedAt);
   if (args.parentsFirstAttempt) argv.push("--parents-first-attempt");
   if (args.contextOnStdin) argv.push("--context-on-stdin");
+  if (args.resultFd !== undefined) argv.push("--result-fd", String(args.resultFd));
   return argv;
 }
 
@@ -104,6 +107,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
       "lost-finished-at": { type: "string" },
       "parents-first-attempt": { type: "boolean", default: false },
       "context-on-stdin": { type: "boolean", default: false },
+      "result-fd": { type: "string" },
     },
   });
   const need = (name: "flow" | "run" | "step" | "task" | "datastore-root") => {
@@ -115,6 +119,8 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
   if (values.fallback && values.attempt === "0") throw new Error("weft step: --fallback follows a lost attempt, so --attempt must be 1 or more");
   const lost = parseLostFacts(values["lost-exit-code"], values["lost-finished-at"]);
   if (lost && !values.fallback) throw new Error("weft step: --lost-exit-code and --lost-finished-at describe the attempt before a fallback; add --fallback");
+  const resultFd = values["result-fd"];
+  if (resultFd !== undefined && !/^([3-9]|[1-9]\d{1,3})$/.test(resultFd)) throw new Error(`weft step: --result-fd must be a file descriptor number of 3 or more, got "${resultFd}"`);
   const recorder = values.recorder!;
   if (recorder !== "task" && recorder !== "runner") throw new Error(`weft step: --recorder must be "task" or "runner", got "${recorder}"`);
   return {
@@ -134,6 +140,7 @@ export function parseTaskArgv(argv: string[]): TaskArgs {
     ...(lost ? { lost } : {}),
     ...(values["parents-first-attempt"] ? { parentsFirstAttempt: true } : {}),
     ...(values["context-on-stdin"] ? { contextOnStdin: true } : {}),
+    ...(resultFd !== undefined ? { resultFd: Number(resultFd) } : {}),
   };
 }
 

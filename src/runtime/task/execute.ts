@@ -21,6 +21,7 @@ import { openTaskLogs, type LogCapture } from "./log-capture.ts";
 import { codePackagePath } from "./code-package.ts";
 import { cloneFromOrigin, clonesFromOrigin } from "./clone-origin.ts";
 import { chooseCase } from "./switch-case.ts";
+import { writeResult } from "./runner-pipes.ts";
 import { openTaskContext, taskForeachStack, readerOf, readParents, type Parent, type TaskContext } from "./task-context.ts";
 import { TaskOutputs } from "./task-outputs.ts";
 
@@ -51,10 +52,11 @@ export async function runTask(args: TaskArgs): Promise<number> {
     const data = await Promise.race([execute({ ctx, redactor, recorder, phase, startedAt, capture, outputs }), guard.failure]);
     await guard.settled();
     guard.decide();
-    await ctx.store.finishAttempt(args.attempt, data);
+    const marker = await ctx.store.finishAttempt(args.attempt, data);
     // After the done marker, with the artifacts: a reader that sees the attempt ok finds both.
     await recorder.succeeded(data);
     await writeOrchestratorOutputs(ctx, data);
+    if (args.resultFd !== undefined) await writeResult(args.resultFd, marker);
     return TASK_EXIT.ok;
   } catch (error) {
     guard.decide();

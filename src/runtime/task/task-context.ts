@@ -10,7 +10,7 @@ import { foreachStackOf } from "../foreach-stack.ts";
 import { parentsOf, positionOf, positionsOf, type Positions } from "../task-identity.ts";
 import { readRunSpec, type RunSpec } from "../run-spec.ts";
 import type { TaskArgs } from "./args.ts";
-import { readGivenContext } from "./given-context.ts";
+import { readGivenContext } from "./runner-pipes.ts";
 
 export interface Parent {
   step: string;

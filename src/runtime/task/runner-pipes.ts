@@ -1,10 +1,12 @@
-// What a runner hands a task on its stdin (`weft step --context-on-stdin`): a copy of
-// what the task would otherwise read first from the datastore, so that it starts without
-// those round trips. The local runner has both at hand: the run spec it wrote and the
-// done marker of the task that queued this one. On a remote datastore that is two
-// requests of every task (docs/benchmarks.md, "the run spec and the parent from the
-// runner"). Only the runner that started the process writes to its stdin, so the copy is
-// as trusted as the datastore it came from; what it lacks is read from the datastore.
+// The two pipes between the local runner and a task it starts, each carrying a copy of
+// what the other would otherwise read from the datastore; on a remote datastore each is
+// a round trip per task (docs/benchmarks.md, "the run's context and the result over
+// pipes"). Only the two processes hold the pipes, so a copy is as trusted as the
+// datastore it came from; without one, each reads the datastore as before.
+// - stdin (`weft step --context-on-stdin`): the run spec the runner wrote and the done
+//   marker of the task that queued this one.
+// - `--result-fd N`: the task's own done marker, written there once it is stored.
+import { createWriteStream } from "node:fs";
 import type { TaskData } from "../../datastore/task-datastore.ts";
 import { WeftError } from "../../errors/weft-error.ts";
 import type { RunSpec } from "../run-spec.ts";
@@ -48,4 +50,30 @@ export async function readGivenContext(args: TaskArgs): Promise<GivenContext> {
     throw new WeftError("USAGE", `weft step: --context-on-stdin: "finished" must map step/task to a done marker; "${malformed[0]}" does not.`, { hint: FIX });
   }
   return { runSpec: spec, finished };
+}
+
+/**
+ * Writes the stored done marker to the runner's pipe. A failure is only reported: the
+ * marker is in the datastore, where the runner reads it when the pipe is empty.
+ */
+export async function writeResult(fd: number, marker: Uint8Array): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const out = createWriteStream("", { fd }).once("error", reject);
+      out.end(marker, () => resolve());
+    });
+  } catch (error) {
+    process.stderr.write(`weft step: could not hand the result to the runner on fd ${fd} (${(error as Error).message}); it is stored in the datastore.\n`);
+  }
+}
+
+/** The done marker a task handed back, or undefined when it handed back nothing whole. */
+export function handedBack(bytes: Uint8Array | undefined): TaskData | undefined {
+  if (!bytes?.byteLength) return undefined;
+  try {
+    const data = JSON.parse(Buffer.from(bytes).toString("utf8")) as TaskData;
+    return Array.isArray(data?.next) && typeof data.artifacts === "object" ? data : undefined;
+  } catch {
+    return undefined;
+  }
 }
