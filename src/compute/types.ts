@@ -37,10 +37,11 @@ export interface AttemptRequest {
   /** The step's validated decorators (a backend reads its own: `kubernetes`, `resources`). */
   decorators: StepDecorators;
   /**
-   * A copy of what the task reads first from the datastore (runner-pipes.ts). A backend
-   * that can write it to the task's stdin passes `--context-on-stdin`; another leaves it out.
+   * A copy of what the task reads first from the datastore (runner-pipes.ts), made when
+   * asked. A backend that can write it to the task's stdin passes `--context-on-stdin`;
+   * another never asks.
    */
-  context?: Uint8Array;
+  context?: () => Uint8Array;
   /** Each line the attempt prints, as it prints it (for the terminal). */
   onLine: (stream: "stdout" | "stderr", line: string) => void;
   /** Where the attempt is while it is not yet running or has no output (a pod pulling its image), for the terminal. */

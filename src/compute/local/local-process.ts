@@ -34,7 +34,7 @@ class LocalProcess implements LaunchedAttempt {
     if (context) {
       // A task that dies before reading it breaks the pipe: its exit says what happened.
       child.stdin!.on("error", () => {});
-      child.stdin!.end(context);
+      child.stdin!.end(context());
     }
     const handedBack: Buffer[] = [];
     const result = new Promise<void>((resolve) => {

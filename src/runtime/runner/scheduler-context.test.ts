@@ -44,7 +44,7 @@ async function runFlow({ store, handBack }: { store: boolean; handBack: boolean 
     recorder: "runner",
     launch: (request: AttemptRequest) => {
       const { step, task } = request.args;
-      handed.set(`${step}/${task}`, JSON.parse(Buffer.from(request.context!).toString("utf8")) as GivenContext);
+      handed.set(`${step}/${task}`, JSON.parse(Buffer.from(request.context!()).toString("utf8")) as GivenContext);
       const data: TaskData = {
         artifacts: {},
         next: graph.nodes[step]!.next,

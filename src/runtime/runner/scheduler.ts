@@ -174,7 +174,7 @@ export class Scheduler {
         ...(this.retried ? {} : { parentsFirstAttempt: true }),
       },
       env: this.taskEnv(task.step, decorators.environment?.vars),
-      context: givenContextBytes(this.runSpecJson, task.finished ?? {}),
+      context: () => givenContextBytes(this.runSpecJson, task.finished ?? {}),
       // The fallback runs no step code: the step's @timeout is not its deadline (as on Argo), or a loaded machine's start-up could lose it too.
       policy: task.fallback ? { ...taskPolicy(decorators), timeoutSeconds: undefined } : taskPolicy(decorators),
       decorators,

@@ -1,8 +1,8 @@
 // The two pipes between the local runner and a task it starts, each carrying a copy of
 // what the other would otherwise read from the datastore; on a remote datastore each is
-// a round trip per task (docs/benchmarks.md, "the run's context and the result over
-// pipes"). Only the two processes hold the pipes, so a copy is as trusted as the
-// datastore it came from; without one, each reads the datastore as before.
+// a round trip per task (docs/benchmarks.md, "a quiet machine: the slot, and the run's
+// context and result over pipes"). Only the two processes hold the pipes, so a copy is
+// as trusted as the datastore it came from; without one, each reads the datastore as before.
 // - stdin (`weft step --context-on-stdin`): the run spec the runner wrote and the done
 //   marker of the task that queued this one.
 // - `--result-fd N`: the task's own done marker, written there once it is stored.
