@@ -130,7 +130,7 @@ export class TaskDatastore {
   }
 
   /** The artifacts a done marker of this task names, loaded on demand: for a marker read already. */
-  readerOf(data: TaskData): ArtifactReader {
+  readerFor(data: TaskData): ArtifactReader {
     return new ArtifactReader(this.content, this.pathspec, data);
   }
 
@@ -145,15 +145,14 @@ export class TaskDatastore {
   async readDone(firstAttempt = false): Promise<ArtifactReader> {
     if (firstAttempt) {
       const [first] = await this.backend.getBytes([layout.attemptFile(this.ref, 0, "done.json")]);
-      if (first) return new ArtifactReader(this.content, this.pathspec, this.parseMarker(0, first));
+      if (first) return this.readerFor(this.parseMarker(0, first));
     }
     const [attempt, [first]] = await Promise.all([this.doneAttempt(), this.backend.getBytes([layout.attemptFile(this.ref, 0, "done.json")])]);
     if (attempt === undefined) {
       throw new WeftError("NOT_FOUND", `Task ${this.pathspec} has not finished successfully.`, { hint: "Resume the run to re-run it." });
     }
     // A marker written between the read and the listing is read again.
-    const data = attempt === 0 && first ? this.parseMarker(0, first) : await this.readData(attempt);
-    return new ArtifactReader(this.content, this.pathspec, data);
+    return this.readerFor(attempt === 0 && first ? this.parseMarker(0, first) : await this.readData(attempt));
   }
 }
 

@@ -45,7 +45,7 @@ export async function readGivenContext(args: TaskArgs): Promise<GivenContext> {
   const malformed =
     typeof finished !== "object" || Array.isArray(finished)
       ? ["finished"]
-      : Object.entries(finished).find(([key, data]) => !/^[^/]+\/[^/]+$/.test(key) || !data || !Array.isArray(data.next) || typeof data.artifacts !== "object");
+      : Object.entries(finished).find(([key, data]) => !/^[^/]+\/[^/]+$/.test(key) || !isDoneMarker(data));
   if (malformed) {
     throw new WeftError("USAGE", `weft step: --context-on-stdin: "finished" must map step/task to a done marker; "${malformed[0]}" does not.`, { hint: FIX });
   }
@@ -71,9 +71,15 @@ export async function writeResult(fd: number, marker: Uint8Array): Promise<void>
 export function handedBack(bytes: Uint8Array | undefined): TaskData | undefined {
   if (!bytes?.byteLength) return undefined;
   try {
-    const data = JSON.parse(Buffer.from(bytes).toString("utf8")) as TaskData;
-    return Array.isArray(data?.next) && typeof data.artifacts === "object" ? data : undefined;
+    const data: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    return isDoneMarker(data) ? data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Enough of a done marker to be one: where the task went and what it saved. */
+function isDoneMarker(data: unknown): data is TaskData {
+  const marker = data as Partial<TaskData> | null;
+  return typeof marker === "object" && marker !== null && Array.isArray(marker.next) && typeof marker.artifacts === "object" && marker.artifacts !== null;
 }

@@ -38,10 +38,10 @@ export interface TaskContext {
 }
 
 export async function openTaskContext(args: TaskArgs): Promise<TaskContext> {
-  const backend = await openBackend({ kind: args.datastore, root: args.datastoreRoot });
+  // The runner's copy is on stdin already: read while the datastore's modules load.
+  const [backend, given] = await Promise.all([openBackend({ kind: args.datastore, root: args.datastoreRoot }), args.contextOnStdin ? readGivenContext(args) : undefined]);
   const ref: TaskRef = { flow: args.flow, run: args.run, step: args.step, task: args.task };
   const content = new ContentStore(backend, layout.contentPrefix(args.flow));
-  const given = args.contextOnStdin ? await readGivenContext(args) : undefined;
   const spec = given?.runSpec ?? (await readRunSpec(backend, args.flow, args.run));
   const node = spec.graph.nodes[args.step];
   if (!node) throw new WeftError("NOT_FOUND", `Flow ${args.flow} has no step "${args.step}".`, { hint: `Steps: ${spec.graph.steps.join(", ")}.` });
@@ -83,7 +83,7 @@ export function readerOf(ctx: TaskContext, step: string, task: string): Promise<
   if (!reader) {
     const store = new TaskDatastore(ctx.backend, ctx.content, { ...ctx.ref, step, task });
     const given = ctx.finished[key];
-    reader = given ? Promise.resolve(store.readerOf(given)) : store.readDone(ctx.args.parentsFirstAttempt === true);
+    reader = given ? Promise.resolve(store.readerFor(given)) : store.readDone(ctx.args.parentsFirstAttempt === true);
     ctx.readers.set(key, reader);
   }
   return reader;
